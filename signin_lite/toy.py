@@ -1,0 +1,102 @@
+"""Sign dynamics of the single hidden neuron f(x) = a * ReLU(w^T x), with and without Sign-In.
+
+The teacher is y = ReLU(x_1) with x ~ U[-1, 1]^d. :func:`train_toy` runs full-batch gradient
+descent from many starting points at once (one row per start) and reports where each ended. With
+plain gradient descent, a^2 - |w|^2 is conserved, so a balanced start (|a0| = |w0|) with a0 < 0
+collapses to the saddle a = w = 0. Sign-In trains (m, w) pairs instead; with a larger beta on the
+output weight a can change sign in time. No setting lets w0 < 0 (d = 1) recover, because its
+gradient vanishes as w approaches 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from .models import teacher_data
+from .signin import balanced_factors
+
+
+@dataclass
+class ToyResult:
+    """Final state per starting point: a, w, loss, and whether the teacher was recovered."""
+
+    a0: torch.Tensor
+    w0: torch.Tensor
+    a: torch.Tensor
+    w: torch.Tensor
+    loss: torch.Tensor
+    recovered: torch.Tensor
+    loss_curve: torch.Tensor  # [steps // record_every + 1, starts]
+
+
+def _loss(a: torch.Tensor, w: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean squared error / 2 per starting point: a [S], w [S, d], x [n, d] -> [S]."""
+    pred = a[:, None] * F.relu(w @ x.T)
+    return 0.5 * ((pred - y[None, :]) ** 2).mean(dim=1)
+
+
+def train_toy(a0, w0, *, signin: bool = False, beta_a: float = 1.0, beta_w: float = 1.0,
+              steps: int = 4000, lr: float = 0.05, weight_decay: float = 0.0, rescale_every: int = 0,
+              n: int = 512, seed: int = 0, tol: float = 1e-3, record_every: int = 50) -> ToyResult:
+    """Full-batch gradient descent from starting points a0 [S] and w0 [S, d] (or [S] for d = 1).
+
+    ``signin=True`` trains a = m_a * v_a and w = m_w * v_w (elementwise), started with
+    m^2 - v^2 = beta_a for the output weight and beta_w for the hidden weights, and rescaled every
+    ``rescale_every`` steps (0: never). A start counts as recovered when its final loss is below ``tol``.
+    """
+    a0 = torch.as_tensor(a0, dtype=torch.float64).reshape(-1)
+    w0 = torch.as_tensor(w0, dtype=torch.float64)
+    w0 = w0.reshape(-1, 1) if w0.dim() <= 1 else w0
+    if a0.shape[0] != w0.shape[0]:
+        raise ValueError(f"a0 and w0 need one row per start, got {a0.shape[0]} and {w0.shape[0]}")
+    for name, value in (("steps", steps), ("n", n)):
+        if value <= 0:
+            raise ValueError(f"{name} must be positive, got {value}")
+    if signin and (beta_a <= 0 or beta_w <= 0):
+        raise ValueError(f"beta_a and beta_w must be positive, got {beta_a} and {beta_w}")
+    x, y = teacher_data(n, w0.shape[1], seed)
+    x, y = x.double(), y.double()
+
+    if signin:
+        params = [*balanced_factors(a0, beta_a), *balanced_factors(w0, beta_w)]
+        unpack = lambda p: (p[0] * p[1], p[2] * p[3])  # noqa: E731
+    else:
+        params = [a0.clone(), w0.clone()]
+        unpack = lambda p: (p[0], p[1])  # noqa: E731
+    params = [p.clone().requires_grad_(True) for p in params]
+
+    curve = []
+    for step in range(steps + 1):
+        a, w = unpack(params)
+        loss = _loss(a, w, x, y)
+        if step % record_every == 0:
+            curve.append(loss.detach().clone())
+        if step == steps:
+            break
+        grads = torch.autograd.grad(loss.sum(), params)
+        with torch.no_grad():
+            for p, g in zip(params, grads):
+                p -= lr * (g + weight_decay * p)
+            if signin and rescale_every and (step + 1) % rescale_every == 0:
+                params[0][:], params[1][:] = balanced_factors(params[0] * params[1], beta_a)
+                params[2][:], params[3][:] = balanced_factors(params[2] * params[3], beta_w)
+    a, w = (t.detach() for t in unpack(params))
+    loss = loss.detach()
+    return ToyResult(a0, w0, a, w, loss, loss < tol, torch.stack(curve))
+
+
+def balanced_start(a_sign: float, w_sign: float, scale: float = 0.5, dim: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """One balanced start |a0| = |w0| with the given signs (w0 along e_1)."""
+    w0 = torch.zeros(1, dim, dtype=torch.float64)
+    w0[0, 0] = w_sign * scale
+    return torch.tensor([a_sign * scale], dtype=torch.float64), w0
+
+
+def phase_diagram(values: torch.Tensor | None = None, **kwargs) -> ToyResult:
+    """Train from every (a0, w0) on a grid (d = 1); ``kwargs`` go to :func:`train_toy`."""
+    values = torch.linspace(-1.5, 1.5, 31, dtype=torch.float64) if values is None else values
+    a0, w0 = torch.meshgrid(values, values, indexing="ij")
+    return train_toy(a0.reshape(-1), w0.reshape(-1), **kwargs)
