@@ -318,17 +318,25 @@ class _Request:
 
 
 def _plain_copy(model: nn.Module) -> nn.Module:
-    """A deep copy whose weights are plain Parameters equal to the effective ones."""
+    """A deep copy whose parametrized and prune-d tensors are plain Parameters
+    equal to the effective ones.
+
+    ``parametrize.remove_parametrizations`` is not used on purpose: a deep copy
+    shares the injected ``Parametrized*`` class with the original, and removing
+    the property from that class would break the original model.
+    """
     copy = deepcopy(model)
     for module in list(copy.modules()):
         for hook in list(module._forward_pre_hooks.values()):
             if isinstance(hook, prune.BasePruningMethod):
                 prune.remove(module, hook._tensor_name)
-    targets = [
-        (m, t) for m in list(copy.modules()) if parametrize.is_parametrized(m) for t in list(m.parametrizations)
-    ]
-    for module, tensor_name in targets:
-        parametrize.remove_parametrizations(module, tensor_name, leave_parametrized=True)
+        if parametrize.is_parametrized(module):
+            with torch.no_grad():
+                values = {t: getattr(module, t).detach().clone() for t in module.parametrizations}
+            module.__class__ = type(module).__bases__[0]  # the class before parametrization
+            del module.parametrizations
+            for t, value in values.items():
+                module.register_parameter(t, nn.Parameter(value))
     return copy
 
 

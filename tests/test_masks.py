@@ -187,6 +187,8 @@ def test_make_leaves_model_and_rng_untouched(method, masked):
     for k in before:
         assert torch.equal(after[k], before[k]), k
     assert all(p.grad is None for p in model.parameters())
+    assert masks.effective_weights(model).keys() == set(masks.maskable_names(model))
+    model(batch()[0]).sum().backward()  # the model still works (make works on copies)
 
 
 @pytest.mark.parametrize("bad", [1.5, -0.1, 1.0, float("nan"), True, "0.5", None])
