@@ -1,0 +1,668 @@
+"""PoC cost model: does sparse training cut compute cost without hurting accuracy?
+
+The model turns measured run records (``results/SCHEMA.md``) and the user's deployment numbers into a
+worksheet, one row per option (method x mask x sparsity). The savings are kept apart, never blended:
+
+1. theoretical compute (FLOPs) saving  -- an explicit upper bound, dense kernels do not realize it;
+2. storage saving                      -- measured sizes of saved files (``signin_lite.deploy``);
+3. wall-clock inference cost           -- measured dense vs merged-sparse latency x the user's
+                                          realized speed-up assumption;
+4. retraining cost                     -- each method's own measured train time (Sign-In overhead and
+                                          the dense phases of gmp/imp/lrr are in those measurements).
+
+Typical use::
+
+    from signin_lite.records import load_records
+    from signin_lite import poc
+    dep = poc.Deployment(requests_per_month=3e6, hardware="1x L4 GPU", price_per_hour=0.8,
+                         power_watts=72, electricity_price_per_kwh=0.2, baseline_throughput_rps=900)
+    ws = poc.evaluate(dep, poc.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec)
+    for row in ws.rows(): print(row)
+    print("\\n".join(ws.assumptions))
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import warnings
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any, Mapping, NamedTuple, Sequence
+
+RUN_SCHEMA = "signin_lite.run/1"
+DEPLOY_SCHEMA = "signin_lite.deploy/1"
+
+FAMILIES = {
+    "dense": "dense",
+    "pai": "sparse_from_scratch", "pai_signin": "sparse_from_scratch", "pai_wd2x": "sparse_from_scratch",
+    "gmp": "dense_to_sparse", "gmp_signin": "dense_to_sparse", "imp": "dense_to_sparse", "lrr": "dense_to_sparse",
+    "transplant_signs": "diagnostic", "transplant_magnitudes": "diagnostic",
+}
+VERDICTS = ("baseline", "go", "inconclusive", "no-go")
+_EPS = 1e-9  # floating-point slack for the tolerance boundary (pp)
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+def _num(help_: str, unit: str, **kw) -> Any:
+    return field(metadata={"help": help_, "unit": unit}, **kw)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deployment:
+    """What the business would run. All money is in the same, unnamed currency ("currency units")."""
+
+    requests_per_month: float = _num("Inference requests served per month.", "requests/month")
+    hardware: str = field(metadata={"help": "Target hardware name (CPU or GPU kind) for serving and retraining.",
+                                    "unit": ""})
+    price_per_hour: float = _num("Hardware price per hour (rent or amortized).", "currency units/h")
+    power_watts: float = _num("Average power draw of that hardware while busy.", "W")
+    electricity_price_per_kwh: float = _num("Electricity price.", "currency units/kWh")
+    baseline_throughput_rps: float = _num(
+        "Dense model throughput on the target hardware (measured value or a labelled assumption).", "requests/s")
+    throughput_basis: str = field(default="assumption", metadata={
+        "help": "Where baseline_throughput_rps comes from, e.g. 'measured 2026-11-27' or 'assumption'.",
+        "unit": ""})
+    retrains_per_month: float = _num("Full training runs per month (0 = train once, serve only).", "runs/month",
+                                     default=1.0)
+    tolerance_pp: float = _num("Largest accuracy loss vs dense that is still acceptable.", "percentage points",
+                               default=1.0)
+    sparse_speedup: float = _num(
+        "Realized inference speed-up of sparse models (1.0 = none, as on dense kernels; e.g. 1.3 for 2:4 "
+        "semi-structured kernels or a sparse engine). An assumption, multiplied onto the measured ratio.", "x",
+        default=1.0)
+    train_time_scale: float = _num("Training time on the target hardware / time on the measured hardware.", "x",
+                                   default=1.0)
+    currency: str = field(default="currency units", metadata={"help": "Currency label used in outputs.",
+                                                               "unit": ""})
+
+    def __post_init__(self):
+        rules = {  # field -> (test, requirement)
+            "requests_per_month": (lambda v: v > 0, "> 0"),
+            "price_per_hour": (lambda v: v >= 0, ">= 0"),
+            "power_watts": (lambda v: v > 0, "> 0"),
+            "electricity_price_per_kwh": (lambda v: v >= 0, ">= 0"),
+            "baseline_throughput_rps": (lambda v: v > 0, "> 0"),
+            "retrains_per_month": (lambda v: v >= 0, ">= 0"),
+            "tolerance_pp": (lambda v: v >= 0, ">= 0"),
+            "sparse_speedup": (lambda v: v > 0, "> 0"),
+            "train_time_scale": (lambda v: v > 0, "> 0"),
+        }
+        for name, (ok, need) in rules.items():
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"Deployment.{name} must be a finite number (got {v!r})")
+            if not ok(v):
+                raise ValueError(f"Deployment.{name} must be {need} (got {v!r})")
+        for name in ("hardware", "throughput_basis", "currency"):
+            v = getattr(self, name)
+            if not isinstance(v, str) or not v.strip():
+                raise ValueError(f"Deployment.{name} must be a non-empty string (got {v!r})")
+
+    @property
+    def hourly_cost(self) -> float:
+        """Hardware price plus electricity for one busy hour."""
+        return self.price_per_hour + self.power_watts / 1000.0 * self.electricity_price_per_kwh
+
+    def inputs(self) -> list[tuple[str, Any, str, str]]:
+        """(field name, value, unit, help) for every input, in declaration order."""
+        return [(f.name, getattr(self, f.name), f.metadata.get("unit", ""), f.metadata.get("help", ""))
+                for f in fields(self)]
+
+
+# ------------------------------------------------------------------------------------- measured numbers
+@dataclass(frozen=True)
+class MethodSummary:
+    """One (method, mask_method, sparsity) group of complete runs, pooled over seeds."""
+
+    method: str
+    mask_method: str | None
+    sparsity: float
+    n_seeds: int
+    seeds: tuple
+    test_accs: tuple[float, ...]          # fractions in [0, 1], one per run
+    test_acc_mean: float
+    test_acc_std: float | None            # sample std (ddof=1); None with one run
+    train_time_s_mean: float | None
+    peak_memory_bytes: int | None         # max over runs
+    params_dense: float | None
+    params_effective: float | None
+    flops_dense: float | None
+    flops_effective: float | None
+    run_ids: tuple[str, ...]
+    dates: tuple[str, ...]
+    device_names: tuple[str, ...]         # distinct values, sorted
+    data_sources: tuple[str, ...]
+    profiles: tuple[str, ...]
+    models: tuple[str, ...]
+    epochs: tuple[int, ...]
+    test_sizes: tuple[int, ...]
+
+    @property
+    def key(self) -> tuple:
+        return (self.method, self.mask_method, self.sparsity)
+
+    @property
+    def label(self) -> str:
+        if self.method == "dense":
+            return "dense"
+        parts = [self.method] + ([self.mask_method] if self.mask_method else []) + [f"{self.sparsity:.0%}"]
+        return " / ".join(parts)
+
+    @property
+    def mixed(self) -> list[str]:
+        """Settings that differ between the pooled runs (pooling them may not be like-for-like)."""
+        return [word for attr, word in (("profiles", "profile"), ("models", "model"), ("epochs", "epochs"),
+                                        ("data_sources", "data source"), ("device_names", "hardware"))
+                if len(getattr(self, attr)) > 1]
+
+
+def _get(rec: Mapping, *path, default=None):
+    for p in path:
+        if not isinstance(rec, Mapping) or p not in rec:
+            return default
+        rec = rec[p]
+    return rec
+
+
+def _mean(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.fmean(xs) if xs else None
+
+
+def summarize(records: Sequence[Mapping]) -> list[MethodSummary]:
+    """Group complete run records by (method, mask_method, sparsity) and pool them over seeds.
+
+    Records whose ``status`` is not ``"complete"`` are skipped (with a warning). Dense runs form one group
+    ``("dense", None, 0.0)`` whatever their config says about masks. A run_id seen twice keeps the newest.
+    """
+    groups: dict[tuple, dict[str, dict]] = {}
+    skipped = []
+    for r in records:
+        if not isinstance(r, Mapping):
+            raise TypeError(f"summarize expects record dicts, got {type(r).__name__}")
+        rid = r.get("run_id", "?")
+        if r.get("schema") != RUN_SCHEMA:
+            raise ValueError(f"record {rid!r} has schema {r.get('schema')!r}; expected {RUN_SCHEMA!r}")
+        if r.get("status", "complete") != "complete":
+            skipped.append(rid)
+            continue
+        acc = _get(r, "final", "test_acc")
+        if not isinstance(acc, (int, float)) or not 0.0 <= acc <= 1.0:
+            raise ValueError(f"record {rid!r}: final.test_acc must be a fraction in [0, 1] (got {acc!r})")
+        method = r.get("method")
+        if method == "dense":
+            key = ("dense", None, 0.0)
+        else:
+            sp = _get(r, "config", "sparsity")
+            if not isinstance(sp, (int, float)):
+                raise ValueError(f"record {rid!r}: config.sparsity missing for method {method!r}")
+            key = (method, _get(r, "config", "mask_method"), round(float(sp), 6))
+        g = groups.setdefault(key, {})
+        if rid in g:
+            warnings.warn(f"run_id {rid} appears twice; keeping the newer record", stacklevel=2)
+            if str(r.get("date", "")) < str(g[rid].get("date", "")):
+                continue
+        g[rid] = r
+    if skipped:
+        warnings.warn(f"skipped {len(skipped)} record(s) that are not complete: {', '.join(map(str, skipped))}",
+                      stacklevel=2)
+
+    out = []
+    for (method, mask, sp), by_id in groups.items():
+        rs = sorted(by_id.values(), key=lambda r: (str(_get(r, "config", "seed")), r.get("run_id", "")))
+        accs = tuple(float(r["final"]["test_acc"]) for r in rs)
+        mems = [_get(r, "cost", "peak_memory_bytes") for r in rs]
+        mems = [m for m in mems if m is not None]
+
+        def distinct(*path):
+            return tuple(sorted({v for v in (_get(r, *path) for r in rs) if v is not None}, key=str))
+
+        models = tuple(sorted({"{}-{}-{}".format(_get(r, "config", "model"), _get(r, "config", "depth"),
+                                                 _get(r, "config", "width")) for r in rs}))
+        out.append(MethodSummary(
+            method=method, mask_method=mask, sparsity=sp, n_seeds=len(rs),
+            seeds=tuple(_get(r, "config", "seed") for r in rs), test_accs=accs,
+            test_acc_mean=statistics.fmean(accs),
+            test_acc_std=statistics.stdev(accs) if len(accs) > 1 else None,
+            train_time_s_mean=_mean(_get(r, "cost", "train_time_s") for r in rs),
+            peak_memory_bytes=max(mems) if mems else None,
+            params_dense=_mean(_get(r, "counts", "params_dense") for r in rs),
+            params_effective=_mean(_get(r, "counts", "params_effective") for r in rs),
+            flops_dense=_mean(_get(r, "counts", "flops_dense") for r in rs),
+            flops_effective=_mean(_get(r, "counts", "flops_effective") for r in rs),
+            run_ids=tuple(r.get("run_id", "?") for r in rs), dates=tuple(str(r.get("date", "?")) for r in rs),
+            device_names=distinct("env", "device_name"), data_sources=distinct("data", "source"),
+            profiles=distinct("config", "profile"), models=models, epochs=distinct("config", "epochs"),
+            test_sizes=distinct("data", "test_size")))
+    order = list(FAMILIES)
+    out.sort(key=lambda s: (order.index(s.method) if s.method in order else len(order), s.method,
+                            str(s.mask_method), s.sparsity))
+    return out
+
+
+# ------------------------------------------------------------------------------- Welch t-interval
+class CI(NamedTuple):
+    low: float
+    high: float
+    df: float
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz, Numerical Recipes 6.4)."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 500):
+        for aa in (m * (b - m) * x / ((a - 1 + 2 * m) * (a + 2 * m)),
+                   -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 1 + 2 * m))):
+            d = 1.0 + aa * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(lbt) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(lbt) * _betacf(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """Student t cumulative distribution function (df may be fractional, as in Welch's test)."""
+    tail = 0.5 * _betainc(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Inverse of :func:`t_cdf` by bisection (pure Python, no scipy needed)."""
+    if not 0.0 < p < 1.0 or df <= 0:
+        raise ValueError(f"t_quantile needs 0 < p < 1 and df > 0 (got p={p!r}, df={df!r})")
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    lo, hi = 0.0, 1.0
+    while t_cdf(hi, df) < p:
+        lo, hi = hi, hi * 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if t_cdf(mid, df) < p else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def welch_ci(mean_a: float, sd_a: float | None, n_a: int, mean_b: float, sd_b: float | None, n_b: int,
+             level: float = 0.95) -> CI | None:
+    """Welch t-interval for mean_a - mean_b. None (unavailable, not zero width) when either n < 2."""
+    if n_a < 2 or n_b < 2 or sd_a is None or sd_b is None:
+        return None
+    va, vb = sd_a ** 2 / n_a, sd_b ** 2 / n_b
+    diff = mean_a - mean_b
+    if va + vb == 0.0:
+        return CI(diff, diff, float(n_a + n_b - 2))
+    df = (va + vb) ** 2 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
+    half = t_quantile(0.5 + level / 2.0, df) * math.sqrt(va + vb)
+    return CI(diff - half, diff + half, df)
+
+
+def reading(ci: CI | None, saving_abs: float, tolerance_pp: float) -> tuple[str, str]:
+    """Go / inconclusive / no-go, with a reason code.
+
+    No cost saving is decisive (no-go) whatever the accuracy; otherwise go needs the CI lower bound at or above
+    -tolerance, a CI that is unavailable or straddles -tolerance is inconclusive, and one wholly below is no-go.
+    """
+    if not saving_abs > 0:
+        return "no-go", "no_saving"
+    if ci is None:
+        return "inconclusive", "ci_unavailable"
+    if ci.low >= -tolerance_pp - _EPS:
+        return "go", "within_tolerance"
+    if ci.high >= -tolerance_pp:
+        return "inconclusive", "ci_straddles"
+    return "no-go", "below_tolerance"
+
+
+# ------------------------------------------------------------------------------------------- outputs
+class Note(NamedTuple):
+    """One assumption: a template key and its parameters (the report translates the key)."""
+    key: str
+    params: dict
+
+
+NOTE_TEMPLATES_EN = {
+    "utilization": "Inference cost counts busy hardware time only ({requests:,.0f} requests/month / throughput, "
+                   "100% utilization); idle or reserved capacity is not modelled.",
+    "throughput": "Dense throughput on {hardware}: {rps:g} requests/s ({basis}).",
+    "dense_kernels": "Unstructured sparsity stored as zeros in dense tensors gives about no wall-clock speed-up "
+                     "on dense kernels (measured dense/sparse latency ratio: {measured}).",
+    "speedup_none": "Realized sparse inference speed-up assumed: 1.0 (none), so sparse options cost the same to "
+                    "serve as dense unless a measurement shows otherwise.",
+    "speedup_assumed": "Realized sparse inference speed-up assumed: {speedup:g}x on top of the measured ratio. "
+                       "This is an assumption, not a measurement: it needs a sparse kernel or engine (2:4 "
+                       "semi-structured kernels also need 2:4-structured masks; the masks here are unstructured).",
+    "latency_not_measured": "No latency measurement given: merged sparse models are assumed to run at dense "
+                            "speed (ratio 1.0).",
+    "latency_noise": "Measurement {meas_id}: dense/sparse latency ratio {ratio:.3f} is within measurement "
+                     "noise (IQR), so 1.0 was used.",
+    "latency_borrowed": "{labels}: latency taken from the model of run {run_id} (sparsity {sparsity:.1%}), not "
+                        "from each option's own model.",
+    "flops": "FLOPs saving counts the multiply-adds skipped by zero weights (one 32x32 image). It is a "
+             "theoretical upper bound; dense hardware does not realize it.",
+    "storage": "Storage = torch.save size of the merged weights (dense, CSR, or values + bit mask); the "
+               "smallest format is reported. Measured {dates} on {devices}.",
+    "storage_missing": "{labels}: storage not measured (no measurement within 2 points of their sparsity).",
+    "storage_borrowed": "{labels}: storage taken from the weights of run {run_id} (sparsity {sparsity:.1%}), "
+                        "not from each option's own weights.",
+    "train_time": "Retraining cost uses each method's measured train time (mean over seeds): Sign-In overhead "
+                  "and the dense phases of gmp/imp/lrr are inside those measurements.",
+    "train_scale": "Training times measured on {devices}; multiplied by {scale:g} for {hardware}.",
+    "train_scale_same": "Training times measured on {devices} are used as they are for {hardware} (scale 1.0); "
+                        "set train_time_scale if the target hardware is faster or slower.",
+    "energy": "Hardware {price:g} {currency}/h plus {watts:g} W x {kwh_price:g} {currency}/kWh = "
+              "{hourly:g} {currency} per busy hour, for both serving and retraining on {hardware}.",
+    "retrain": "{retrains:g} retraining run(s) per month for every option.",
+    "ci": "Accuracy change = option mean - dense mean test accuracy, in percentage points; 95% CI from a "
+          "Welch t-interval over seeds. With one seed on either side the CI is unavailable (not zero).",
+    "verdict_rule": "Go: CI lower bound >= -{tol:g} pp and monthly saving > 0. Inconclusive: CI unavailable or "
+                    "straddling -{tol:g} pp. No-go: CI wholly below -{tol:g} pp, or no saving.",
+    "memory": "Peak training memory is measured. Sign-In keeps two tensors per masked weight while training "
+              "(about 2x parameter memory), merged back to plain sparse weights afterwards.",
+    "test_data": "Accuracy measured on {test_size} test images, data source '{source}', profile '{profile}'.",
+    "mismatch": "{label}: differs from the dense baseline in {what}; not a like-for-like comparison.",
+    "mixed_group": "{label}: seeds pooled over different {what}.",
+    "diagnostic_skipped": "Not costed: {methods} (diagnostic experiments that need a trained reference "
+                          "model, not training recipes to deploy).",
+}
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    """One option of the worksheet. Costs are per month in ``Deployment.currency``."""
+
+    summary: MethodSummary
+    family: str
+    acc_mean_pct: float
+    acc_std_pp: float | None
+    acc_change_pp: float
+    acc_ci_pp: CI | None
+    flops_saving_pct: float | None         # theoretical upper bound
+    params_saving_pct: float | None
+    storage: dict | None                   # {dense_bytes, bytes, format, saving_pct, source}
+    train_memory_change_pct: float | None  # + = more peak memory than dense
+    speedup_measured: float
+    speedup_effective: float
+    latency_source: dict | None
+    inference_hours: float
+    inference_cost: float
+    train_hours_per_run: float
+    retraining_cost: float
+    energy_kwh: float
+    total_cost: float
+    saving_abs: float
+    saving_pct: float | None
+    verdict: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return self.summary.label
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    deployment: Deployment
+    options: list[OptionResult]            # dense baseline first
+    notes: list[Note]
+    measurements: list[dict]               # provenance of deploy measurements used
+    created: str
+
+    @property
+    def dense(self) -> OptionResult:
+        return self.options[0]
+
+    @property
+    def assumptions(self) -> list[str]:
+        """Every assumption, as English sentences."""
+        return [NOTE_TEMPLATES_EN[n.key].format(**n.params) for n in self.notes]
+
+    def rows(self) -> list[dict]:
+        """Flat rows (one per option) for tables."""
+        out = []
+        for o in self.options:
+            s = o.summary
+            out.append({
+                "option": o.label, "family": o.family, "n_seeds": s.n_seeds,
+                "test_acc_pct": o.acc_mean_pct, "test_acc_std_pp": o.acc_std_pp,
+                "acc_change_pp": o.acc_change_pp,
+                "acc_ci_low_pp": o.acc_ci_pp.low if o.acc_ci_pp else None,
+                "acc_ci_high_pp": o.acc_ci_pp.high if o.acc_ci_pp else None,
+                "flops_saving_pct_upper_bound": o.flops_saving_pct,
+                "storage_saving_pct": o.storage["saving_pct"] if o.storage else None,
+                "storage_format": o.storage["format"] if o.storage else None,
+                "train_memory_change_pct": o.train_memory_change_pct,
+                "speedup_effective": o.speedup_effective,
+                "inference_cost": o.inference_cost, "retraining_cost": o.retraining_cost,
+                "total_cost": o.total_cost, "saving_abs": o.saving_abs, "saving_pct": o.saving_pct,
+                "verdict": o.verdict, "reason": o.reason,
+                "run_ids": ", ".join(s.run_ids), "dates": _span(s.dates),
+                "hardware": ", ".join(s.device_names), "data_source": ", ".join(s.data_sources),
+                "profile": ", ".join(s.profiles),
+            })
+        return out
+
+
+def _span(dates: Sequence[str]) -> str:
+    ds = sorted(d for d in dates if d)
+    if not ds:
+        return "?"
+    return ds[0] if ds[0] == ds[-1] else f"{ds[0]} .. {ds[-1]}"
+
+
+def monthly_costs(dep: Deployment, train_time_s: float, speedup: float) -> dict:
+    """Inference and retraining cost per month for one option at a given effective inference speed-up.
+
+    inference hours = requests / (throughput x speed-up) / 3600; retraining hours = runs x train time x scale.
+    """
+    inf_h = dep.requests_per_month / (dep.baseline_throughput_rps * speedup) / 3600.0
+    train_h = train_time_s * dep.train_time_scale / 3600.0
+    retrain_h = dep.retrains_per_month * train_h
+    return {"inference_hours": inf_h, "inference_cost": inf_h * dep.hourly_cost,
+            "train_hours_per_run": train_h, "retraining_cost": retrain_h * dep.hourly_cost,
+            "energy_kwh": (inf_h + retrain_h) * dep.power_watts / 1000.0,
+            "total_cost": (inf_h + retrain_h) * dep.hourly_cost}
+
+
+def _as_list(x, what: str) -> list[dict]:
+    if x is None:
+        return []
+    xs = [x] if isinstance(x, Mapping) else list(x)
+    for d in xs:
+        if not isinstance(d, Mapping) or d.get("schema") != DEPLOY_SCHEMA:
+            got = d.get("schema") if isinstance(d, Mapping) else type(d).__name__
+            raise ValueError(f"{what} must be deploy measurement(s) with schema {DEPLOY_SCHEMA!r} (got {got!r})")
+    return xs
+
+
+def _match(meas: list[dict], s: MethodSummary) -> tuple[dict | None, bool]:
+    """The measurement of this option's own run, else the one nearest in sparsity. Returns (rec, own)."""
+    for m in meas:
+        if _get(m, "source", "sparse_run_id") in s.run_ids:
+            return m, True
+    if not meas:
+        return None, False
+    return min(meas, key=lambda m: abs(float(m.get("sparsity", -1.0)) - s.sparsity)), False
+
+
+def _pct_saving(dense, other):
+    if dense in (None, 0) or other is None:
+        return None
+    return 100.0 * (1.0 - other / dense)
+
+
+def evaluate(deployment: Deployment, summaries: Sequence[MethodSummary], storage=None,
+             inference=None) -> Worksheet:
+    """Cost every option against the dense baseline; see the module docstring.
+
+    ``storage`` and ``inference`` are deploy measurements (``signin_lite.deploy.measure`` output), one dict or
+    a list. A measurement is matched to an option by the option's run ids, else by the nearest sparsity
+    (within 2 points for storage); what was borrowed is listed in the assumptions.
+    """
+    if not isinstance(deployment, Deployment):
+        raise TypeError(f"deployment must be a Deployment (got {type(deployment).__name__})")
+    for s in summaries:
+        if not isinstance(s, MethodSummary):
+            raise TypeError(f"summaries must be MethodSummary objects (got {type(s).__name__}); "
+                            "call summarize(records) first")
+    dense = [s for s in summaries if s.method == "dense"]
+    if not dense:
+        found = sorted({s.method for s in summaries}) or ["none"]
+        raise ValueError(f"no dense baseline record among the summaries (methods found: {', '.join(found)}); "
+                         "run `python -m signin_lite train --method dense ...` with the same profile first")
+    dense = dense[0]
+    stor, lat = _as_list(storage, "storage"), _as_list(inference, "inference")
+    dep, notes = deployment, []
+    add = lambda key, **p: notes.append(Note(key, p))  # noqa: E731
+
+    skipped = sorted({s.label for s in summaries if FAMILIES.get(s.method) == "diagnostic"})
+    chosen = [dense] + [s for s in summaries if s.method != "dense" and FAMILIES.get(s.method) != "diagnostic"]
+    for s in chosen:
+        if s.train_time_s_mean is None:
+            raise ValueError(f"{s.label}: no cost.train_time_s in records {', '.join(s.run_ids)}")
+
+    dense_bytes = None
+    for m in stor:
+        dense_bytes = _get(m, "storage", "dense_model", "dense") or dense_bytes
+    # per measurement: dense/sparse latency ratio, or 1.0 when the difference is inside the IQR noise
+    lat_ratio = {}
+    for m in lat:
+        d, sp = _get(m, "latency", "dense"), _get(m, "latency", "sparse")
+        ratio = d["median_s"] / sp["median_s"]
+        if abs(d["median_s"] - sp["median_s"]) <= max(d.get("iqr_s", 0.0), sp.get("iqr_s", 0.0)):
+            add("latency_noise", meas_id=m.get("run_id", "?"), ratio=ratio)
+            ratio = 1.0
+        lat_ratio[id(m)] = ratio
+    borrowed: dict[tuple, list[str]] = {}   # (note key, run_id, sparsity) -> option labels
+    missing_storage = []
+    opts = []
+    for s in chosen:
+        family = FAMILIES.get(s.method, "other")
+        is_dense = s is dense
+        # -- inference speed-up: measured ratio (noise-guarded) x assumed realized speed-up
+        measured, lat_src = 1.0, None
+        if not is_dense and lat:
+            m, own = _match(lat, s)
+            measured = lat_ratio[id(m)]
+            lat_src = {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}
+            if not own:
+                borrowed.setdefault(("latency_borrowed", _get(m, "source", "sparse_run_id") or "?",
+                                     float(m.get("sparsity", float("nan")))), []).append(s.label)
+        speedup = 1.0 if is_dense else measured * dep.sparse_speedup
+        # -- storage: smallest measured file of this option's weights
+        st = None
+        if dense_bytes and stor:
+            if is_dense:
+                st = {"dense_bytes": dense_bytes, "bytes": dense_bytes, "format": "dense", "saving_pct": 0.0,
+                      "source": None}
+            else:
+                m, own = _match(stor, s)
+                if own or abs(float(m.get("sparsity", -1.0)) - s.sparsity) <= 0.02:
+                    sizes = _get(m, "storage", "sparse_model") or {}
+                    fmt = min(sizes, key=sizes.get)
+                    st = {"dense_bytes": dense_bytes, "bytes": sizes[fmt], "format": fmt,
+                          "saving_pct": _pct_saving(dense_bytes, sizes[fmt]),
+                          "source": {"run_id": m.get("run_id"), "date": m.get("date"),
+                                     "device": _get(m, "env", "device_name")}}
+                    if not own:
+                        borrowed.setdefault(("storage_borrowed", _get(m, "source", "sparse_run_id") or "?",
+                                             float(m.get("sparsity", float("nan")))), []).append(s.label)
+                else:
+                    missing_storage.append(s.label)
+        c = monthly_costs(dep, s.train_time_s_mean, speedup)
+        ci = None if is_dense else welch_ci(100 * s.test_acc_mean, _x100(s.test_acc_std), s.n_seeds,
+                                           100 * dense.test_acc_mean, _x100(dense.test_acc_std), dense.n_seeds)
+        dense_total = opts[0].total_cost if opts else c["total_cost"]
+        saving = dense_total - c["total_cost"]
+        if abs(saving) <= 1e-9 * max(1.0, dense_total):  # equal costs up to float rounding
+            saving = 0.0
+        verdict, reason = ("baseline", "baseline") if is_dense else reading(ci, saving, dep.tolerance_pp)
+        mem = None
+        if s.peak_memory_bytes and dense.peak_memory_bytes:
+            mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
+        opts.append(OptionResult(
+            summary=s, family=family, acc_mean_pct=100 * s.test_acc_mean, acc_std_pp=_x100(s.test_acc_std),
+            acc_change_pp=100 * (s.test_acc_mean - dense.test_acc_mean), acc_ci_pp=ci,
+            flops_saving_pct=_pct_saving(s.flops_dense, s.flops_effective),
+            params_saving_pct=_pct_saving(s.params_dense, s.params_effective), storage=st,
+            train_memory_change_pct=mem, speedup_measured=measured, speedup_effective=speedup,
+            latency_source=lat_src, **c, saving_abs=saving,
+            saving_pct=100.0 * saving / dense_total if dense_total > 0 else None, verdict=verdict, reason=reason))
+        if not is_dense:
+            what = [n for n, a, b in (("profile", s.profiles, dense.profiles), ("model", s.models, dense.models),
+                                      ("epochs", s.epochs, dense.epochs),
+                                      ("data source", s.data_sources, dense.data_sources),
+                                      ("hardware", s.device_names, dense.device_names)) if set(a) != set(b)]
+            if what:
+                add("mismatch", label=s.label, what=", ".join(what))
+        if s.mixed:
+            add("mixed_group", label=s.label, what=", ".join(s.mixed))
+
+    for (key, run_id, sparsity), labels in borrowed.items():
+        add(key, labels=", ".join(labels), run_id=run_id, sparsity=sparsity)
+    if missing_storage:
+        add("storage_missing", labels=", ".join(missing_storage))
+
+    # -- the general assumptions, first in the list
+    head = []
+    h = lambda key, **p: head.append(Note(key, p))  # noqa: E731
+    h("utilization", requests=dep.requests_per_month)
+    h("throughput", hardware=dep.hardware, rps=dep.baseline_throughput_rps, basis=dep.throughput_basis)
+    ratios = [_get(m, "latency", "dense", "median_s") / _get(m, "latency", "sparse", "median_s") for m in lat]
+    h("dense_kernels", measured=", ".join(f"{r:.3f}" for r in ratios) if ratios else "not measured")
+    if not lat:
+        h("latency_not_measured")
+    if dep.sparse_speedup == 1.0:
+        h("speedup_none")
+    else:
+        h("speedup_assumed", speedup=dep.sparse_speedup)
+    h("flops")
+    if stor:
+        h("storage", dates=_span([str(m.get("date", "?"))[:10] for m in stor]),
+          devices=", ".join(sorted({str(_get(m, "env", "device_name")) for m in stor})))
+    h("train_time")
+    train_devices = ", ".join(sorted({d for s in chosen for d in s.device_names})) or "?"
+    h("train_scale" if dep.train_time_scale != 1.0 else "train_scale_same", devices=train_devices,
+      scale=dep.train_time_scale, hardware=dep.hardware)
+    h("energy", price=dep.price_per_hour, watts=dep.power_watts, kwh_price=dep.electricity_price_per_kwh,
+      hourly=dep.hourly_cost, currency=dep.currency, hardware=dep.hardware)
+    h("retrain", retrains=dep.retrains_per_month)
+    h("ci")
+    h("verdict_rule", tol=dep.tolerance_pp)
+    h("memory")
+    h("test_data", test_size="/".join(map(str, dense.test_sizes)) or "?",
+      source="/".join(dense.data_sources) or "?", profile="/".join(dense.profiles) or "?")
+    if skipped:
+        h("diagnostic_skipped", methods=", ".join(skipped))
+
+    measurements = []
+    for kind, ms in (("storage", stor), ("latency", lat)):
+        for m in ms:
+            measurements.append({"kind": kind, "run_id": m.get("run_id"), "date": m.get("date"),
+                                 "device": _get(m, "env", "device_name"),
+                                 "dense_run_id": _get(m, "source", "dense_run_id"),
+                                 "sparse_run_id": _get(m, "source", "sparse_run_id"),
+                                 "sparsity": m.get("sparsity")})
+    return Worksheet(deployment=dep, options=opts, notes=head + notes, measurements=measurements,
+                     created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _x100(x):
+    return None if x is None else 100.0 * x

@@ -1,0 +1,311 @@
+"""Tests for signin_lite.poc (cost model) and signin_lite.poc_plots. Hand arithmetic is in the comments."""
+
+import math
+import warnings
+
+import pytest
+
+from signin_lite.poc import CI, Deployment, evaluate, reading, summarize, t_quantile, welch_ci
+
+
+def rec(method, seed, acc, train_s, *, mask="erk", sparsity=0.9, run_id=None, profile="cpu", flops=(1000, 100),
+        params=(500, 50), mem=1000, status="complete", date="2026-11-27T19:00:00+00:00"):
+    return {
+        "schema": "signin_lite.run/1", "run_id": run_id or f"{method}-s{seed}", "method": method,
+        "config": {"profile": profile, "model": "resnet", "depth": 20, "width": 1.0, "mask_method": mask,
+                   "sparsity": sparsity, "epochs": 30, "seed": seed},
+        "final": {"test_acc": acc},
+        "counts": {"params_dense": params[0], "params_effective": params[1], "flops_dense": flops[0],
+                   "flops_effective": flops[1]},
+        "cost": {"train_time_s": train_s, "peak_memory_bytes": mem},
+        "env": {"device": "cpu", "device_name": "Test CPU (2 cores)"},
+        "data": {"source": "offline-jpeg", "test_size": 2000},
+        "date": date, "status": status,
+    }
+
+
+def dense_recs():
+    # dense: accuracies 90 % and 92 %  -> mean 91, sample std sqrt(2) pp; 1 hour of training each
+    return [rec("dense", 0, 0.90, 3600.0, flops=(1000, 1000), params=(500, 500)),
+            rec("dense", 1, 0.92, 3600.0, flops=(1000, 1000), params=(500, 500))]
+
+
+def signin_recs(accs=(0.89, 0.91)):
+    # Sign-In: 5 % longer training (3780 s = 1.05 h)
+    return [rec("pai_signin", i, a, 3780.0, mem=2000) for i, a in enumerate(accs)]
+
+
+def dep(**kw):
+    base = dict(requests_per_month=3.6e6, hardware="test GPU", price_per_hour=2.0, power_watts=500.0,
+                electricity_price_per_kwh=0.2, baseline_throughput_rps=100.0, retrains_per_month=2.0,
+                tolerance_pp=1.0, sparse_speedup=1.25)
+    base.update(kw)
+    return Deployment(**base)
+
+
+def deploy_rec(sparse_median=0.0101, sparse_iqr=0.001, sparse_run_id="pai-s0", sparsity=0.9):
+    return {"schema": "signin_lite.deploy/1", "run_id": "meas00000001", "sparsity": sparsity,
+            "source": {"dense_run_id": "dense-s0", "sparse_run_id": sparse_run_id},
+            "storage": {"dense_model": {"dense": 1000, "csr": 2500, "bitmask": 1200},
+                        "sparse_model": {"dense": 1000, "csr": 250, "bitmask": 200}},
+            "latency": {"batch_size": 1, "dense": {"median_s": 0.010, "iqr_s": 0.001},
+                        "sparse": {"median_s": sparse_median, "iqr_s": sparse_iqr}},
+            "env": {"device_name": "Meas CPU"}, "date": "2026-11-28T10:00:00+00:00"}
+
+
+# ------------------------------------------------------------------------------------------ t / Welch
+@pytest.mark.parametrize("df,expected", [(1, 12.7062047), (2, 4.3026527), (4, 2.7764451), (30, 2.0422725)])
+def test_t_quantile_matches_tables(df, expected):
+    assert t_quantile(0.975, df) == pytest.approx(expected, abs=1e-6)
+    assert t_quantile(0.025, df) == pytest.approx(-expected, abs=1e-6)
+
+
+def test_t_quantile_fractional_df_against_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    for df in (1.3, 2.5, 7.77):
+        assert t_quantile(0.975, df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-9)
+
+
+def test_welch_ci_hand_computed():
+    # a = [89, 91] (mean 90, sd sqrt 2), b = [90, 92] (mean 91, sd sqrt 2), diff = -1
+    # va = vb = 2/2 = 1 -> se = sqrt 2; df = (1+1)^2 / (1/1 + 1/1) = 2; t(0.975, 2) = 4.3026527
+    # half width = 4.3026527 * 1.4142136 = 6.0848698
+    ci = welch_ci(90.0, math.sqrt(2), 2, 91.0, math.sqrt(2), 2)
+    assert ci.df == pytest.approx(2.0)
+    assert ci.low == pytest.approx(-7.0848698, abs=1e-6)
+    assert ci.high == pytest.approx(5.0848698, abs=1e-6)
+
+
+def test_welch_ci_with_one_seed_is_unavailable_not_zero():
+    assert welch_ci(90.0, None, 1, 91.0, 1.0, 3) is None
+    assert welch_ci(90.0, 1.0, 3, 91.0, None, 1) is None
+
+
+def test_welch_ci_identical_seeds_is_a_point():
+    assert welch_ci(90.0, 0.0, 3, 91.0, 0.0, 2) == CI(-1.0, -1.0, 3.0)
+
+
+# -------------------------------------------------------------------------------------- go / no-go
+@pytest.mark.parametrize("ci,saving,expected", [
+    (CI(-1.0, 0.5, 3), 1.0, ("go", "within_tolerance")),           # lower bound exactly -tolerance
+    (CI(-0.2, 0.5, 3), 0.01, ("go", "within_tolerance")),
+    (CI(-1.001, 0.5, 3), 1.0, ("inconclusive", "ci_straddles")),  # just below -tolerance
+    (CI(-3.0, -1.0, 3), 1.0, ("inconclusive", "ci_straddles")),   # upper bound touches -tolerance
+    (CI(-3.0, -1.01, 3), 1.0, ("no-go", "below_tolerance")),      # wholly below
+    (None, 1.0, ("inconclusive", "ci_unavailable")),
+    (CI(-0.2, 0.5, 3), 0.0, ("no-go", "no_saving")),              # saving must be > 0
+    (None, -5.0, ("no-go", "no_saving")),
+])
+def test_reading_boundaries(ci, saving, expected):
+    assert reading(ci, saving, tolerance_pp=1.0) == expected
+
+
+# ------------------------------------------------------------------------------------------ inputs
+@pytest.mark.parametrize("name,value", [
+    ("requests_per_month", 0), ("requests_per_month", -1), ("price_per_hour", -0.01), ("power_watts", 0),
+    ("power_watts", -10), ("electricity_price_per_kwh", -1), ("baseline_throughput_rps", 0),
+    ("retrains_per_month", -1), ("tolerance_pp", -0.5), ("sparse_speedup", 0), ("train_time_scale", 0),
+    ("price_per_hour", float("nan")), ("power_watts", "300"), ("requests_per_month", True),
+    ("hardware", ""), ("throughput_basis", "  "),
+])
+def test_deployment_rejects_bad_inputs(name, value):
+    with pytest.raises(ValueError, match=rf"Deployment\.{name} .*got"):
+        dep(**{name: value})
+
+
+def test_deployment_allows_zero_prices_and_no_retraining():
+    d = dep(price_per_hour=0, electricity_price_per_kwh=0, retrains_per_month=0, tolerance_pp=0)
+    assert d.hourly_cost == 0
+    assert [n for n, *_ in d.inputs()][0] == "requests_per_month"
+
+
+# --------------------------------------------------------------------------------------- summarize
+def test_summarize_groups_and_pools_seeds():
+    recs = dense_recs() + signin_recs() + [rec("pai", 0, 0.88, 3600.0, sparsity=0.8)]
+    sums = {s.key: s for s in summarize(recs)}
+    assert set(sums) == {("dense", None, 0.0), ("pai_signin", "erk", 0.9), ("pai", "erk", 0.8)}
+    d = sums[("dense", None, 0.0)]
+    assert d.n_seeds == 2 and d.test_acc_mean == pytest.approx(0.91)
+    assert d.test_acc_std == pytest.approx(math.sqrt(2) / 100)
+    assert d.run_ids == ("dense-s0", "dense-s1")
+    assert sums[("pai", "erk", 0.8)].test_acc_std is None       # one seed: no std, not 0
+    assert sums[("pai_signin", "erk", 0.9)].peak_memory_bytes == 2000
+    assert d.device_names == ("Test CPU (2 cores)",) and d.data_sources == ("offline-jpeg",)
+
+
+def test_summarize_skips_incomplete_and_rejects_bad_records():
+    with pytest.warns(UserWarning, match="not complete"):
+        out = summarize(dense_recs() + [rec("pai", 5, 0.5, 10.0, status="running")])
+    assert [s.method for s in out] == ["dense"]
+    bad = rec("dense", 0, 0.9, 1.0)
+    bad["schema"] = "other/1"
+    with pytest.raises(ValueError, match="schema"):
+        summarize([bad])
+    with pytest.raises(ValueError, match="fraction"):
+        summarize([rec("dense", 0, 91.0, 1.0)])               # a percentage slipped in
+
+
+def test_summarize_keeps_newer_duplicate():
+    old = rec("dense", 0, 0.5, 1.0, date="2026-01-01T00:00:00+00:00")
+    new = rec("dense", 0, 0.9, 1.0, date="2026-02-01T00:00:00+00:00")
+    with pytest.warns(UserWarning, match="twice"):
+        (s,) = summarize([new, old])
+    assert s.n_seeds == 1 and s.test_acc_mean == 0.9
+
+
+# ---------------------------------------------------------------------------------------- evaluate
+def test_evaluate_hand_computed_costs_and_ci():
+    ws = evaluate(dep(), summarize(dense_recs() + signin_recs()))
+    d, o = ws.options
+    # hourly cost = 2.0 + 500 W / 1000 * 0.2 = 2.1
+    # dense: inference 3.6e6 req / 100 req/s = 36000 s = 10 h -> 21.0; retraining 2 x 1 h x 2.1 = 4.2 -> 25.2
+    assert d.verdict == "baseline"
+    assert d.inference_cost == pytest.approx(21.0)
+    assert d.retraining_cost == pytest.approx(4.2)
+    assert d.total_cost == pytest.approx(25.2)
+    # Sign-In: no latency measurement -> ratio 1.0, x assumed 1.25 -> 8 h -> 16.8
+    #          retraining 2 x 1.05 h x 2.1 = 4.41 -> total 21.21; saving 3.99 = 15.833 %
+    assert o.speedup_effective == pytest.approx(1.25)
+    assert o.inference_cost == pytest.approx(16.8)
+    assert o.retraining_cost == pytest.approx(4.41)
+    assert o.total_cost == pytest.approx(21.21)
+    assert o.saving_abs == pytest.approx(3.99)
+    assert o.saving_pct == pytest.approx(3.99 / 25.2 * 100)
+    # energy: (8 h + 2.1 h) x 0.5 kW = 5.05 kWh
+    assert o.energy_kwh == pytest.approx(5.05)
+    # accuracy: 90 - 91 = -1 pp; CI -1 +- 6.0848698 (see test_welch_ci_hand_computed) straddles -1
+    assert o.acc_change_pp == pytest.approx(-1.0)
+    assert o.acc_ci_pp.low == pytest.approx(-7.0848698, abs=1e-6)
+    assert (o.verdict, o.reason) == ("inconclusive", "ci_straddles")
+    # FLOPs 1 - 100/1000 = 90 % (upper bound); peak memory 2000 vs 1000 -> +100 %
+    assert o.flops_saving_pct == pytest.approx(90.0)
+    assert o.train_memory_change_pct == pytest.approx(100.0)
+    assert o.storage is None
+    rows = ws.rows()
+    assert rows[1]["run_ids"] == "pai_signin-s0, pai_signin-s1" and rows[1]["hardware"] == "Test CPU (2 cores)"
+
+
+def test_evaluate_go_with_wider_tolerance():
+    # CI lower bound -7.08 >= -10 and saving 3.99 > 0 -> go
+    o = evaluate(dep(tolerance_pp=10.0), summarize(dense_recs() + signin_recs())).options[1]
+    assert o.verdict == "go"
+
+
+def test_evaluate_no_go_on_accuracy():
+    # option [70, 72]: diff -20 pp, CI -20 +- 6.08 = (-26.08, -13.92), wholly below -1 -> no-go
+    o = evaluate(dep(), summarize(dense_recs() + signin_recs((0.70, 0.72)))).options[1]
+    assert o.acc_change_pp == pytest.approx(-20.0)
+    assert (o.verdict, o.reason) == ("no-go", "below_tolerance")
+
+
+def test_evaluate_no_go_without_saving_on_dense_kernels():
+    # speed-up 1.0: inference 21.0 both; Sign-In retraining 4.41 > 4.2 -> saving -0.21 -> no-go
+    ws = evaluate(dep(sparse_speedup=1.0, tolerance_pp=10.0), summarize(dense_recs() + signin_recs()))
+    o = ws.options[1]
+    assert o.saving_abs == pytest.approx(-0.21)
+    assert (o.verdict, o.reason) == ("no-go", "no_saving")
+    assert any("about no wall-clock speed-up on dense kernels" in a for a in ws.assumptions)
+
+
+def test_equal_costs_are_no_saving_despite_float_rounding():
+    # gmp: inference 8 h -> 16.8, retraining 2 x 2 h x 2.1 = 8.4 -> 25.2 = dense total (25.200000000000003 in floats)
+    recs = dense_recs() + [rec("gmp", 0, 0.91, 7200.0, mask=None), rec("gmp", 1, 0.91, 7200.0, mask=None)]
+    o = evaluate(dep(tolerance_pp=10.0), summarize(recs)).options[1]
+    assert o.saving_abs == 0.0 and (o.verdict, o.reason) == ("no-go", "no_saving")
+
+
+def test_evaluate_one_seed_ci_unavailable():
+    o = evaluate(dep(tolerance_pp=50.0), summarize(dense_recs() + signin_recs((0.95,)))).options[1]
+    assert o.acc_ci_pp is None
+    assert (o.verdict, o.reason) == ("inconclusive", "ci_unavailable")
+
+
+def test_evaluate_missing_dense_baseline():
+    with pytest.raises(ValueError, match=r"no dense baseline record.*python -m signin_lite train --method dense"):
+        evaluate(dep(), summarize(signin_recs()))
+    with pytest.raises(TypeError, match="summarize"):
+        evaluate(dep(), dense_recs())
+
+
+def test_evaluate_storage_and_measured_latency():
+    recs = dense_recs() + [rec("pai", 0, 0.90, 3600.0), rec("pai", 1, 0.92, 3600.0)]
+    # latency ratio 0.010 / 0.008 = 1.25 (difference 0.002 > IQR 0.001): measured, x assumed 1.25 = 1.5625
+    ws = evaluate(dep(), summarize(recs), storage=deploy_rec(), inference=deploy_rec(sparse_median=0.008))
+    d, o = ws.options
+    assert o.speedup_measured == pytest.approx(1.25) and o.speedup_effective == pytest.approx(1.5625)
+    # storage: smallest sparse file is the bitmask, 200 B vs 1000 B dense -> 80 % saving
+    assert o.storage["format"] == "bitmask" and o.storage["saving_pct"] == pytest.approx(80.0)
+    assert d.storage["saving_pct"] == 0.0
+    assert ws.measurements[0]["run_id"] == "meas00000001"
+
+
+def test_evaluate_latency_within_noise_is_treated_as_no_speedup():
+    recs = dense_recs() + [rec("pai", 0, 0.90, 3600.0), rec("pai", 1, 0.92, 3600.0)]
+    ws = evaluate(dep(), summarize(recs), inference=deploy_rec(sparse_median=0.0095))   # |diff| 0.0005 < IQR
+    assert ws.options[1].speedup_measured == 1.0
+    assert any("within measurement noise" in a for a in ws.assumptions)
+
+
+def test_evaluate_borrowed_and_missing_storage_are_noted():
+    recs = dense_recs() + signin_recs() + [rec("pai", 0, 0.9, 3600.0, sparsity=0.5, run_id="pai-half")]
+    ws = evaluate(dep(), summarize(recs), storage=deploy_rec())
+    by = {o.label: o for o in ws.options}
+    assert by["pai / erk / 50%"].storage is None
+    assert by["pai_signin / erk / 90%"].storage["format"] == "bitmask"
+    text = "\n".join(ws.assumptions)
+    assert "pai / erk / 50%: storage not measured" in text
+    assert "pai_signin / erk / 90%: storage taken from the weights of run pai-s0" in text
+
+
+def test_evaluate_rejects_wrong_measurement_schema():
+    with pytest.raises(ValueError, match="deploy"):
+        evaluate(dep(), summarize(dense_recs()), storage={"schema": "signin_lite.run/1"})
+
+
+def test_evaluate_notes_mismatch_and_skips_diagnostics():
+    recs = dense_recs() + [rec("pai", 0, 0.9, 3600.0, profile="gpu"), rec("transplant_signs", 0, 0.8, 10.0)]
+    ws = evaluate(dep(), summarize(recs))
+    assert [o.summary.method for o in ws.options] == ["dense", "pai"]
+    text = "\n".join(ws.assumptions)
+    assert "differs from the dense baseline in profile" in text
+    assert "Not costed: transplant_signs" in text
+
+
+def test_every_note_key_has_a_template():
+    ws = evaluate(dep(), summarize(dense_recs() + signin_recs()), storage=deploy_rec(), inference=deploy_rec())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert all(isinstance(a, str) and a for a in ws.assumptions)
+
+
+# ------------------------------------------------------------------------------------------- plots
+def worksheet_for_plots():
+    recs = dense_recs() + signin_recs() + [rec("pai", 0, 0.9, 3600.0, sparsity=0.5, run_id="pai-half"),
+                                           rec("pai", 1, 0.88, 3600.0, sparsity=0.9), rec("gmp", 0, 0.9, 7200.0)]
+    return evaluate(dep(), summarize(recs), storage=deploy_rec(), inference=deploy_rec())
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_plots_build_with_expected_traces(lang):
+    from signin_lite import poc_plots
+    ws = worksheet_for_plots()   # options: dense, pai 50 %, pai 90 %, pai_signin 90 %, gmp 90 %
+    assert len(ws.options) == 5
+    frontier = poc_plots.frontier_figure(ws, lang=lang)
+    assert len(frontier.data) == 4                      # one per method: dense, pai, pai_signin, gmp
+    savings = poc_plots.savings_figure(ws, lang=lang)
+    assert len(savings.data) == 4                       # FLOPs, storage, inference, retraining
+    assert all(len(tr.x) == 4 for tr in savings.data)   # the four sparse options
+    sens = poc_plots.sensitivity_figure(ws, speedups=[1.0, 1.5, 2.0], lang=lang)
+    assert len(sens.data) == 5                          # one per option
+    # dense is flat; a sparse option gets cheaper as the assumed speed-up grows
+    assert len(set(sens.data[0].y)) == 1 and sens.data[1].y[2] < sens.data[1].y[0]
+    for fig in (frontier, savings, sens):
+        cap = fig.layout.meta["provenance"]
+        assert "dense-s0" in cap and "Test CPU (2 cores)" in cap
+        assert any(a.name == "provenance" for a in fig.layout.annotations)
+
+
+def test_plots_reject_unknown_lang():
+    from signin_lite import poc_plots
+    with pytest.raises(ValueError, match="known: en, ja"):
+        poc_plots.frontier_figure(worksheet_for_plots(), lang="fr")
