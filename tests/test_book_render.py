@@ -31,6 +31,10 @@ import yaml
 from signin_lite.plotting import figure_html, label, slider_figure, standalone_html
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import mathjax_offline  # noqa: E402  (the book's local Sphinx extension)
+
+LOCAL_MATHJAX = mathjax_offline.find_mathjax()
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="headless Chromium not installed (apt-get install -y chromium)")
@@ -139,7 +143,13 @@ def _tiny_config(book: Path) -> dict:
 def build_book(book: Path, cells: list[tuple[str, str]]) -> subprocess.CompletedProcess:
     """Write a two-page book (index.md + plots.ipynb with `cells`) and build it like the project."""
     (book / "_config.yml").write_text(yaml.safe_dump(_tiny_config(book), allow_unicode=True), encoding="utf-8")
-    (book / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: plots\n", encoding="utf-8")
+    toc = "format: jb-book\nroot: index\nchapters:\n  - file: plots\n"
+    if LOCAL_MATHJAX:  # without a local MathJax a page with math fails the build, by design
+        toc += "  - file: math\n"
+        (book / "math.md").write_text("# Math\n\nConserved: $m^2 - w^2 = \\beta$.\n\n"
+                                      "$$m = \\sqrt{(\\beta + \\sqrt{\\beta^2 + 4\\theta^2})/2}$$\n",
+                                      encoding="utf-8")
+    (book / "_toc.yml").write_text(toc, encoding="utf-8")
     (book / "index.md").write_text("# Tiny book\n\nA page without figures.\n", encoding="utf-8")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -185,6 +195,18 @@ def test_tiny_book_figures_draw_offline(tiny_book: Path, tmp_path: Path):
     assert divs[0]["attrs"].get("data-provenance", "").startswith("profile smoke")
     assert "slider-container" in dom  # the slider drew too
     assert "profile smoke · test hardware" in dom  # the provenance caption is in the SVG
+
+
+@needs_chromium
+@needs_jupyter_book
+@pytest.mark.skipif(LOCAL_MATHJAX is None, reason="no local MathJax (pip install sphinx-mathjax-offline)")
+def test_tiny_book_math_renders_offline(tiny_book: Path, tmp_path: Path):
+    page = tiny_book / "math.html"
+    text = page.read_text(encoding="utf-8")
+    assert re.search(r'<script defer="defer" src="_static/mathjax/tex(-mml)?-chtml\.js', text), \
+        "MathJax is not served from _static"
+    dom = dump_dom(page, tmp_path)
+    assert dom.count("<mjx-container") >= 2, "MathJax did not typeset the page offline"
 
 
 @needs_jupyter_book
