@@ -152,7 +152,8 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()
         if f.name in exclude:
             continue
         flag = "--" + f.name.replace("_", "-")
-        help_text = f.metadata["help"] + f" (default: {f.default!r}, or the profile's)"
+        default = "$SIGNIN_LITE_PROFILE, else smoke" if f.name == "profile" else f"{f.default!r}, or the profile's preset"
+        help_text = f.metadata["help"] + f" (default: {default})"
         if f.type in ("bool", bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=help_text)
             continue

@@ -32,12 +32,6 @@ class ToyResult:
     loss_curve: torch.Tensor  # [steps // record_every + 1, starts]
 
 
-def _loss(a: torch.Tensor, w: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean squared error / 2 per starting point: a [S], w [S, d], x [n, d] -> [S]."""
-    pred = a[:, None] * F.relu(w @ x.T)
-    return 0.5 * ((pred - y[None, :]) ** 2).mean(dim=1)
-
-
 def train_toy(a0, w0, *, signin: bool = False, beta_a: float = 1.0, beta_w: float = 1.0,
               steps: int = 4000, lr: float = 0.05, weight_decay: float = 0.0, rescale_every: int = 0,
               n: int = 512, seed: int = 0, tol: float = 1e-3, record_every: int = 50) -> ToyResult:
@@ -66,25 +60,32 @@ def train_toy(a0, w0, *, signin: bool = False, beta_a: float = 1.0, beta_w: floa
     else:
         params = [a0.clone(), w0.clone()]
         unpack = lambda p: (p[0], p[1])  # noqa: E731
-    params = [p.clone().requires_grad_(True) for p in params]
+    params = [p.clone() for p in params]
 
     curve = []
+    active_x = x.T  # [d, n]
     for step in range(steps + 1):
         a, w = unpack(params)
-        loss = _loss(a, w, x, y)
-        if step % record_every == 0:
-            curve.append(loss.detach().clone())
+        pre = w @ active_x  # [S, n]
+        hidden = pre.clamp_min(0)
+        residual = a[:, None] * hidden - y[None, :]
+        loss = 0.5 * (residual ** 2).mean(dim=1)
+        if step % record_every == 0 or step == steps:
+            curve.append(loss.clone())
         if step == steps:
             break
-        grads = torch.autograd.grad(loss.sum(), params)
-        with torch.no_grad():
-            for p, g in zip(params, grads):
-                p -= lr * (g + weight_decay * p)
-            if signin and rescale_every and (step + 1) % rescale_every == 0:
-                params[0][:], params[1][:] = balanced_factors(params[0] * params[1], beta_a)
-                params[2][:], params[3][:] = balanced_factors(params[2] * params[3], beta_w)
-    a, w = (t.detach() for t in unpack(params))
-    loss = loss.detach()
+        grad_a = (residual * hidden).mean(dim=1)  # dL/da
+        grad_w = ((residual * (pre > 0)) @ x) * a[:, None] / x.shape[0]  # dL/dw
+        if signin:  # chain rule through a = m_a * v_a and w = m_w * v_w
+            grads = [grad_a * params[1], grad_a * params[0], grad_w * params[3], grad_w * params[2]]
+        else:
+            grads = [grad_a, grad_w]
+        for p, g in zip(params, grads):
+            p -= lr * (g + weight_decay * p)
+        if signin and rescale_every and (step + 1) % rescale_every == 0:
+            params[0][:], params[1][:] = balanced_factors(params[0] * params[1], beta_a)
+            params[2][:], params[3][:] = balanced_factors(params[2] * params[3], beta_w)
+    a, w = unpack(params)
     return ToyResult(a0, w0, a, w, loss, loss < tol, torch.stack(curve))
 
 
@@ -100,3 +101,36 @@ def phase_diagram(values: torch.Tensor | None = None, **kwargs) -> ToyResult:
     values = torch.linspace(-1.5, 1.5, 31, dtype=torch.float64) if values is None else values
     a0, w0 = torch.meshgrid(values, values, indexing="ij")
     return train_toy(a0.reshape(-1), w0.reshape(-1), **kwargs)
+
+
+def phase_record(beta_a: float = 4.0, beta_w: float = 0.1, steps: int = 4000, grid: int = 25,
+                 lr: float = 0.05, seed: int = 0) -> dict:
+    """Phase diagrams over (a0, w0) for plain GD, Sign-In with beta_a > beta_w, and Sign-In with equal betas."""
+    import time
+
+    from . import records
+
+    values = torch.linspace(-1.5, 1.5, grid, dtype=torch.float64)
+    settings = {
+        "gd": dict(signin=False),
+        "signin": dict(signin=True, beta_a=beta_a, beta_w=beta_w),
+        "signin_equal_beta": dict(signin=True, beta_a=beta_w, beta_w=beta_w),
+    }
+    t0 = time.perf_counter()
+    diagrams = {}
+    for key, kw in settings.items():
+        r = phase_diagram(values, steps=steps, lr=lr, seed=seed, **kw)
+        diagrams[key] = {"recovered": r.recovered.reshape(grid, grid).int().tolist(),
+                         "loss": r.loss.reshape(grid, grid).tolist(), "settings": kw}
+    return {"schema": "signin_lite.toy/1", "name": "toy_phase_diagram",
+            "config": {"beta_a": beta_a, "beta_w": beta_w, "steps": steps, "grid": grid, "lr": lr, "seed": seed,
+                       "a0_values": values.tolist(), "w0_values": values.tolist()},
+            "diagrams": diagrams, "wall_time_s": time.perf_counter() - t0,
+            "env": records.environment(torch.device("cpu")), "date": records.now()}
+
+
+def write_phase_record(folder: str, **kwargs) -> "os.PathLike":
+    """Compute :func:`phase_record` and write it atomically to ``folder/toy_phase_diagram.json``."""
+    from . import records
+
+    return records.write_json_atomic(phase_record(**kwargs), f"{folder}/toy_phase_diagram.json")

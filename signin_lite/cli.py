@@ -1,0 +1,121 @@
+"""Command line: ``python -m signin_lite {train,sweep,toy,table} --help``.
+
+    python -m signin_lite train --profile smoke --mask erk --sparsity 0.9 --signin
+    python -m signin_lite sweep --profile cpu --methods pai pai_signin --sparsities 0.8 0.9 --seeds 0 1 2
+    python -m signin_lite toy --out results/toy
+    python -m signin_lite table results/runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import config, sweep
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default=None, help="CIFAR-10 folder or zip (default: $SIGNIN_LITE_DATA, else the official download)")
+    parser.add_argument("--results", default="results/runs", help="folder for run records (default: results/runs)")
+    parser.add_argument("--work-dir", default="runs", help="folder for checkpoints and final weights (default: runs)")
+    parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, ...")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--fresh", action="store_true", help="ignore an existing record and checkpoint (they are overwritten only when the new run finishes)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m signin_lite", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train one configured run and write its record",
+                       description="Train one run: profile presets, overridden by the flags you give.")
+    config.add_arguments(p)
+    _common(p)
+
+    p = sub.add_parser("sweep", help="train a grid of runs (resumable; finished runs are skipped)",
+                       description="Train every (seed, sparsity, method) combination, seed-major. "
+                                   "Other flags set the base config of every run.")
+    p.add_argument("--methods", nargs="+", default=["dense", "pai", "pai_signin"], choices=sweep.METHODS,
+                   help="methods to run (pai_wd2x: masked run with doubled weight decay, the control for Sign-In)")
+    p.add_argument("--sparsities", nargs="+", type=float, default=[0.8, 0.9, 0.95], help="sparsities to run")
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run")
+    p.add_argument("--jobs", type=int, default=1, help="runs at once, each its own process (use >1 on a GPU with room)")
+    p.add_argument("--dry-run", action="store_true", help="list the runs and exit")
+    config.add_arguments(p, exclude=("sparsity", "seed"))
+    _common(p)
+
+    p = sub.add_parser("toy", help="the single-neuron sign-dynamics experiments (seconds on a CPU)",
+                       description="Phase diagrams of the toy model f(x) = a ReLU(w x) for plain GD and Sign-In.")
+    p.add_argument("--out", default="results/toy", help="folder for the toy record (default: results/toy)")
+    p.add_argument("--beta-a", type=float, default=4.0, help="Sign-In beta of the output weight a")
+    p.add_argument("--beta-w", type=float, default=0.1, help="Sign-In beta of the hidden weight w")
+    p.add_argument("--steps", type=int, default=4000, help="gradient steps")
+    p.add_argument("--grid", type=int, default=25, help="starting points per axis")
+
+    p = sub.add_parser("table", help="print the records of a folder as a table")
+    p.add_argument("folder", nargs="+", help="folders or record files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "train":
+        return _train(args)
+    if args.command == "sweep":
+        return _sweep(args)
+    if args.command == "toy":
+        from .toy import write_phase_record
+        path = write_phase_record(args.out, beta_a=args.beta_a, beta_w=args.beta_w, steps=args.steps, grid=args.grid)
+        print(f"wrote {path}")
+        return 0
+    from . import records
+    print(records.format_table(records.table(records.load_records(args.folder)),
+                               ["method", "mask", "sparsity", "seed", "epochs", "test_acc", "train_acc", "wall_time_s", "profile", "data"]))
+    return 0
+
+
+def _run_kwargs(args: argparse.Namespace) -> dict:
+    return dict(data_root=args.data, results_dir=args.results, work_dir=args.work_dir, device=args.device,
+                progress=not args.no_progress, resume=not args.fresh)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from . import train
+    try:
+        cfg = config.make_config(getattr(args, "profile", None), **config.overrides_from_args(args))
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{cfg.name()}: {cfg}", flush=True)
+    record = train.train(cfg, **_run_kwargs(args))
+    f = record["final"]
+    print(f"{record['name']}: test_acc={f['test_acc']:.4f} train_acc={f['train_acc']:.4f} "
+          f"sparsity={record['history'][-1]['sparsity']:.4f} wall={record['cost']['wall_time_s']:.1f}s")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from . import train
+    base = config.overrides_from_args(args)
+    try:
+        configs = sweep.grid(getattr(args, "profile", None) or config.default_profile(), args.methods, args.sparsities, args.seeds, **base)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(configs)} runs:\n{sweep.describe(configs)}", flush=True)
+    if args.dry_run:
+        return 0
+    if args.jobs > 1:
+        extra = ["--results", args.results, "--work-dir", args.work_dir, "--device", args.device]
+        extra += (["--data", args.data] if args.data else []) + (["--fresh"] if args.fresh else [])
+        codes = sweep.run_parallel(configs, args.jobs, extra, log_dir=f"{args.work_dir}/logs")
+        return 0 if all(c == 0 for c in codes) else 1
+    for i, cfg in enumerate(configs, 1):
+        record = train.train(cfg, **_run_kwargs(args))
+        print(f"[{i}/{len(configs)}] {cfg.name()}: test_acc={record['final']['test_acc']:.4f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Grids of runs: method names, the configs they stand for, and running them in turn or several at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, fields
+
+from .config import TrainConfig, make_config
+
+METHODS = ("dense", "pai", "pai_signin", "pai_wd2x", "gmp", "gmp_signin")
+
+
+def method_overrides(method: str, base: TrainConfig) -> dict:
+    """The config changes that turn ``base`` into ``method`` (pai_wd2x doubles weight decay: the Sign-In control)."""
+    table = {
+        "dense": dict(mask="none", sparsity=0.0, signin=False, pruning="init"),
+        "pai": dict(signin=False, pruning="init"),
+        "pai_signin": dict(signin=True, pruning="init"),
+        "pai_wd2x": dict(signin=False, pruning="init", weight_decay=2 * base.weight_decay, tag="wd2x"),
+        "gmp": dict(signin=False, pruning="gmp"),
+        "gmp_signin": dict(signin=True, pruning="gmp"),
+    }
+    if method not in table:
+        raise ValueError(f"unknown method {method!r}; known methods are {list(METHODS)}")
+    return table[method]
+
+
+def grid(profile: str, methods: list[str], sparsities: list[float], seeds: list[int], **base) -> list[TrainConfig]:
+    """Every (seed, sparsity, method) config, seed-major so that a partly finished sweep covers all methods."""
+    base_cfg = make_config(profile, **base)
+    out, seen = [], set()
+    for seed in seeds:
+        for sparsity in sparsities:
+            for method in methods:
+                changes = {"seed": seed, "sparsity": sparsity, **method_overrides(method, base_cfg)}
+                if method == "dense":
+                    changes["sparsity"] = 0.0
+                cfg = make_config(profile, **{**base, **changes})
+                if cfg.run_id() not in seen:
+                    seen.add(cfg.run_id())
+                    out.append(cfg)
+    return out
+
+
+def cli_args(cfg: TrainConfig) -> list[str]:
+    """The ``python -m signin_lite train`` flags that reproduce ``cfg``."""
+    args = ["--profile", cfg.profile]
+    for f in fields(cfg):
+        if f.name == "profile":
+            continue
+        value = getattr(cfg, f.name)
+        flag = "--" + f.name.replace("_", "-")
+        if isinstance(value, bool):
+            args.append(flag if value else "--no-" + flag[2:])
+        else:
+            args += [flag, "none" if value is None else str(value)]
+    return args
+
+
+def run_parallel(configs: list[TrainConfig], jobs: int, extra_args: list[str], log_dir: str) -> list[int]:
+    """Run each config as its own ``python -m signin_lite train`` process, at most ``jobs`` at once; return exit codes."""
+    os.makedirs(log_dir, exist_ok=True)
+    pending, running, codes = list(configs), [], []
+    while pending or running:
+        while pending and len(running) < jobs:
+            cfg = pending.pop(0)
+            log = open(os.path.join(log_dir, f"{cfg.name()}.log"), "w")
+            cmd = [sys.executable, "-m", "signin_lite", "train", *cli_args(cfg), "--no-progress", *extra_args]
+            running.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log, cfg))
+        for item in list(running):
+            proc, log, cfg = item
+            if proc.poll() is not None:
+                log.close()
+                running.remove(item)
+                codes.append(proc.returncode)
+                status = "done" if proc.returncode == 0 else f"FAILED (exit {proc.returncode}, see {log.name})"
+                print(f"[{len(codes)}/{len(configs)}] {cfg.name()}: {status}", flush=True)
+        time.sleep(0.5)
+    return codes
+
+
+def describe(configs: list[TrainConfig]) -> str:
+    """One line per config: its name."""
+    return "\n".join(cfg.name() for cfg in configs)
+
+
+__all__ = ["METHODS", "method_overrides", "grid", "cli_args", "run_parallel", "describe", "asdict"]
