@@ -124,6 +124,8 @@ NOTEBOOK_CELLS = [
              "show(fig)  # the same figure twice on one page"),
     ("code", "steps = {s: go.Bar(x=['pai', 'pai_signin'], y=[1 - s, 1.1 - s]) for s in (0.8, 0.9, 0.95)}\n"
              "show(slider_figure(steps, name='sparsity'))"),
+    ("code", "import ipywidgets  # skip-execution\n"
+             "ipywidgets.interact(lambda s: s, s=(0.8, 0.95, 0.05))  # live only, not in the book"),
 ]
 
 
@@ -155,6 +157,9 @@ def build_book(book: Path, cells: list[tuple[str, str]]) -> subprocess.Completed
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell(src) if kind == "markdown" else nbformat.v4.new_code_cell(src)
                 for kind, src in cells]
+    for cell in nb.cells:  # a code cell whose source says "# skip-execution" gets that tag
+        if cell.cell_type == "code" and "# skip-execution" in cell.source:
+            cell.metadata["tags"] = ["skip-execution"]
     nbformat.write(nb, book / "plots.ipynb")
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -210,14 +215,20 @@ def test_tiny_book_math_renders_offline(tiny_book: Path, tmp_path: Path):
 
 
 @needs_jupyter_book
-def test_plain_fig_show_fails_the_build(tmp_path: Path):
-    """Safety net: a plain fig.show() (plotly json only) must fail the -W build, not go blank."""
-    proc = build_book(tmp_path, [("markdown", "# Plots"),
-                                 ("code", "import plotly.graph_objects as go\n"
-                                          "go.Figure(go.Scatter(y=[1, 2])).show()")])
+def test_build_fails_on_blank_figures_and_online_widgets(tmp_path: Path):
+    """Safety nets of the -W build: a plain fig.show() (plotly json only, blank in the book) and
+    an executed ipywidget (loads require.js from a CDN) must fail it.  (The tiny book shows that
+    a widget cell tagged skip-execution does not.)"""
+    proc = build_book(tmp_path, [
+        ("markdown", "# Plots"),
+        ("code", "import plotly.graph_objects as go\ngo.Figure(go.Scatter(y=[1, 2])).show()"),
+        ("code", "import ipywidgets\nipywidgets.IntSlider()"),
+    ])
     log = proc.stdout + proc.stderr
     assert proc.returncode != 0, log[-3000:]
     assert "No mime type available in priority list" in log, log[-3000:]
+    assert re.search(r"plots: loads https://\S*require", log), log[-3000:]
+    assert "tag that cell 'skip-execution'" in log
 
 
 # ----------------------------------------------------------------------------- standalone pages

@@ -9,9 +9,9 @@ points ``mathjax_path`` at it.  Looked for, in this order:
 2. the pip package ``sphinx-mathjax-offline`` (MathJax 3.2.2; only its files are used);
 3. Debian's ``node-mathjax-full`` package (``/usr/share/nodejs/mathjax-full/es5``).
 
-If none is found, the CDN stays, and every page that actually contains math gets a warning
-(so ``-W`` fails) naming the fix; a book without math builds as before.  A ``mathjax_path``
-set by hand (not the CDN default) is left alone.
+If none is found, the CDN stays; ``offline_check.py`` then warns (so ``-W`` fails) on every
+page that actually loads it, i.e. has math, and names the fix.  A book without math builds as
+before.  A ``mathjax_path`` set by hand (not the CDN default) is left alone.
 
 Registered in ``_config.yml``::
 
@@ -26,10 +26,6 @@ import importlib.util
 import os
 import shutil
 from pathlib import Path
-
-from sphinx.util import logging
-
-logger = logging.getLogger(__name__)
 
 ENV_VAR = "SIGNIN_LITE_MATHJAX"
 SCRIPTS = ("tex-mml-chtml.js", "tex-chtml.js")  # the first one present is used
@@ -74,20 +70,7 @@ def _copy(app) -> None:
     shutil.copytree(src, dest, dirs_exist_ok=True)
 
 
-def _warn_if_online_math(app, pagename, templatename, context, doctree) -> None:
-    if app.builder.format != "html" or app.mathjax_offline or "math" not in app.env.domains:
-        return
-    if str(app.config.mathjax_path).startswith(("http://", "https://", "//")) and \
-            app.env.get_domain("math").has_equations(pagename):
-        logger.warning(
-            "%s: this page has math but MathJax would come from %s, so it shows raw LaTeX "
-            "offline. Install a local MathJax: pip install sphinx-mathjax-offline (or set $%s "
-            "to a MathJax 3 es5 folder)", pagename, app.config.mathjax_path, ENV_VAR,
-            type="mathjax_offline", subtype="cdn")
-
-
 def setup(app):
     app.connect("config-inited", _use_local, priority=900)
     app.connect("builder-inited", _copy)
-    app.connect("html-page-context", _warn_if_online_math)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
