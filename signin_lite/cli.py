@@ -1,4 +1,4 @@
-"""Command line: ``python -m signin_lite {train,sweep,toy,table} --help``.
+"""Command line: ``python -m signin_lite {train,sweep,toy,choose,table} --help``.
 
     python -m signin_lite train --profile smoke --mask erk --sparsity 0.9 --signin
     python -m signin_lite sweep --profile cpu --methods pai pai_signin --sparsities 0.8 0.9 --seeds 0 1 2
@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=4000, help="gradient steps")
     p.add_argument("--grid", type=int, default=25, help="starting points per axis")
 
+    p = sub.add_parser("choose", help="print Sign-In's beta and period with the best validation accuracy",
+                       description="Choose Sign-In's (beta, rescale period) from tuning runs by final validation "
+                                   "accuracy (never test accuracy). Prints 'BETA P'; the candidates go to stderr.")
+    p.add_argument("--results", default="results/runs", help="folder of run records")
+    p.add_argument("--sparsity", type=float, required=True, help="sparsity of the tuning runs")
+    p.add_argument("--seed", type=int, default=0, help="seed of the tuning runs")
+
     p = sub.add_parser("table", help="print the records of a folder as a table")
     p.add_argument("folder", nargs="+", help="folders or record files")
     return parser
@@ -70,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {path}")
         return 0
     from . import records
+    if args.command == "choose":
+        beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed)
+        for r in rows:
+            c = r["config"]
+            print(f"beta={c['beta']:g} p={c['rescale_every']:g} val_acc={r['final']['val_acc']:.4f}", file=sys.stderr)
+        print(f"{beta:g} {period:g}")
+        return 0
     print(records.format_table(records.table(records.load_records(args.folder)),
                                ["method", "mask", "sparsity", "seed", "epochs", "test_acc", "train_acc", "wall_time_s", "profile", "data"]))
     return 0

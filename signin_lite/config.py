@@ -80,7 +80,8 @@ class TrainConfig:
 
 PROFILES: dict[str, dict] = {
     "smoke": dict(depth=8, epochs=2, batch_size=64, train_per_class=40, test_per_class=20, warmup_epochs=0.5),
-    "cpu": dict(depth=20, epochs=15, batch_size=128, train_per_class=500, test_per_class=200, warmup_epochs=1.0),
+    "cpu": dict(depth=20, epochs=12, batch_size=128, train_per_class=500, val_per_class=50, test_per_class=200,
+                warmup_epochs=1.0),
     "gpu": dict(depth=20, epochs=160, batch_size=128, train_per_class=None, test_per_class=None, warmup_epochs=5.0,
                 weight_decay=1e-4),
 }

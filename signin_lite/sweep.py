@@ -15,12 +15,13 @@ METHODS = ("dense", "pai", "pai_signin", "pai_wd2x", "gmp", "gmp_signin")
 
 def method_overrides(method: str, base: TrainConfig) -> dict:
     """The config changes that turn ``base`` into ``method`` (pai_wd2x doubles weight decay: the Sign-In control)."""
+    plain = dict(signin=False, beta=1.0, beta_output=None, rescale_every=1.0)  # Sign-In settings do not apply
     table = {
-        "dense": dict(mask="none", sparsity=0.0, signin=False, pruning="init"),
-        "pai": dict(signin=False, pruning="init"),
+        "dense": dict(plain, mask="none", sparsity=0.0, pruning="init"),
+        "pai": dict(plain, pruning="init"),
         "pai_signin": dict(signin=True, pruning="init"),
-        "pai_wd2x": dict(signin=False, pruning="init", weight_decay=2 * base.weight_decay, tag="wd2x"),
-        "gmp": dict(signin=False, pruning="gmp"),
+        "pai_wd2x": dict(plain, pruning="init", weight_decay=2 * base.weight_decay, tag="wd2x"),
+        "gmp": dict(plain, pruning="gmp"),
         "gmp_signin": dict(signin=True, pruning="gmp"),
     }
     if method not in table:
@@ -88,3 +89,17 @@ def describe(configs: list[TrainConfig]) -> str:
 
 
 __all__ = ["METHODS", "method_overrides", "grid", "cli_args", "run_parallel", "describe", "asdict"]
+
+
+def choose_signin(records: list[dict], sparsity: float, seed: int = 0) -> tuple[float, float, list[dict]]:
+    """Pick Sign-In's (beta, rescale_every) with the best final VALIDATION accuracy among the tuning runs.
+
+    Ties go to the smaller beta, then the smaller period. Returns (beta, p, the candidate rows).
+    """
+    rows = [r for r in records if r["config"]["signin"] and r["config"]["sparsity"] == sparsity
+            and r["config"]["seed"] == seed and r["config"]["pruning"] == "init"]
+    if not rows or any(r["final"].get("val_acc") is None for r in rows):
+        raise ValueError(f"no Sign-In tuning runs with a validation split at sparsity {sparsity}, seed {seed}; "
+                         "run them with --val-per-class > 0 first")
+    best = max(rows, key=lambda r: (r["final"]["val_acc"], -r["config"]["beta"], -r["config"]["rescale_every"]))
+    return best["config"]["beta"], best["config"]["rescale_every"], rows

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The CPU reference sweep of results/cpu/ (ResNet-20, CIFAR-10 subset, `cpu` profile). Resumable: run the
+# same command again after an interruption; finished runs are skipped and a cut run resumes from its checkpoint.
+#
+#   bash scripts/cpu_reference.sh            # everything, in order
+#   bash scripts/cpu_reference.sh --help
+#
+# Steps: (1) choose Sign-In's beta and rescaling period p on the held-out validation split (never the test set);
+# (2) seed 0 of the main grid; (3) the lottery-ticket and sign-transplant runs; (4) seeds 1 and 2.
+set -euo pipefail
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,10p' "$0"; exit 0; fi
+cd "$(dirname "$0")/.."
+if [[ -z "${SIGNIN_LITE_DATA:-}" && -f ../shared/data/cifar10-jpeg.zip ]]; then
+  export SIGNIN_LITE_DATA=../shared/data/cifar10-jpeg.zip
+  echo "using the offline CIFAR-10 copy $SIGNIN_LITE_DATA"
+fi
+OUT=results/cpu
+RUN="python -m signin_lite"
+SPARSITIES="0.8 0.9 0.95 0.98"
+
+# (1) tuning: ERK 90%, seed 0, Sign-In with (beta, p) in a small grid; chosen by final validation accuracy.
+for bp in "1 1" "0.25 1" "4 1" "1 4"; do
+  set -- $bp
+  $RUN train --profile cpu --mask erk --sparsity 0.9 --signin --beta "$1" --rescale-every "$2" --seed 0 \
+    --results "$OUT/runs" --work-dir runs/cpu --no-progress
+done
+read -r BETA P < <(python -m signin_lite choose --results "$OUT/runs" --sparsity 0.9 --seed 0)
+echo "chosen on the validation split: beta=$BETA p=$P"
+
+# (2) seed 0 of the main grid: dense, PaI (ERK), PaI + Sign-In, and PaI with doubled weight decay (the control).
+$RUN sweep --profile cpu --methods dense pai pai_signin pai_wd2x --sparsities $SPARSITIES --seeds 0 \
+  --mask erk --beta "$BETA" --rescale-every "$P" --results "$OUT/runs" --work-dir runs/cpu --no-progress
+
+# (3) supporting runs for the lottery-ticket chapter (seed 0); a failure here does not stop the seeds below.
+$RUN lottery --profile cpu --sparsity 0.9 --rounds 3 --seed 0 --results "$OUT/lottery" --work-dir runs/cpu \
+  --no-progress || echo "lottery step failed; rerun this script to retry"
+
+# (4) seeds 1 and 2 of the main grid.
+$RUN sweep --profile cpu --methods dense pai pai_signin pai_wd2x --sparsities $SPARSITIES --seeds 1 2 \
+  --mask erk --beta "$BETA" --rescale-every "$P" --results "$OUT/runs" --work-dir runs/cpu --no-progress
+echo "CPU reference sweep complete"
