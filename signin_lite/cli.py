@@ -1,7 +1,8 @@
-"""Command line: ``python -m signin_lite {train,sweep,toy,choose,table} --help``.
+"""Command line: ``python -m signin_lite {train,sweep,lottery,toy,choose,table} --help``.
 
     python -m signin_lite train --profile smoke --mask erk --sparsity 0.9 --signin
     python -m signin_lite sweep --profile cpu --methods pai pai_signin --sparsities 0.8 0.9 --seeds 0 1 2
+    python -m signin_lite lottery --profile cpu --sparsity 0.9 --rounds 3
     python -m signin_lite toy --out results/toy
     python -m signin_lite table results/runs
 """
@@ -53,6 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, default=4000, help="gradient steps")
     p.add_argument("--grid", type=int, default=25, help="starting points per axis")
 
+    p = sub.add_parser("lottery", help="lottery tickets (IMP with weight rewinding, LRR) and the sign-transplant runs",
+                       description="Iterative magnitude pruning to --sparsity in --rounds rounds, with weight rewinding "
+                                   "(imp) and/or learning-rate rewinding (lrr); then the sign experiment on the LRR "
+                                   "ticket: its signs with fresh magnitudes, its magnitudes with random signs, its mask "
+                                   "with a fresh initialization.")
+    p.add_argument("--rewind", nargs="+", default=["lr", "weight"], choices=["lr", "weight"], help="which rewinding")
+    p.add_argument("--rounds", type=int, default=3, help="pruning rounds (each a full training run)")
+    p.add_argument("--rewind-epoch", type=int, default=1, help="imp: rewind to the dense run's weights after this epoch")
+    p.add_argument("--no-transplant", action="store_true", help="skip the sign-transplant runs")
+    config.add_arguments(p, exclude=("mask", "signin", "pruning", "tag"))
+    _common(p)
+
     p = sub.add_parser("choose", help="print Sign-In's beta and period with the best validation accuracy",
                        description="Choose Sign-In's (beta, rescale period) from tuning runs by final validation "
                                    "accuracy (never test accuracy). Prints 'BETA P'; the candidates go to stderr.")
@@ -76,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         path = write_phase_record(args.out, beta_a=args.beta_a, beta_w=args.beta_w, steps=args.steps, grid=args.grid)
         print(f"wrote {path}")
         return 0
+    if args.command == "lottery":
+        return _lottery(args)
     from . import records
     if args.command == "choose":
         beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed)
@@ -106,6 +121,27 @@ def _train(args: argparse.Namespace) -> int:
     f = record["final"]
     print(f"{record['name']}: test_acc={f['test_acc']:.4f} train_acc={f['train_acc']:.4f} "
           f"sparsity={record['history'][-1]['sparsity']:.4f} wall={record['cost']['wall_time_s']:.1f}s")
+    return 0
+
+
+def _lottery(args: argparse.Namespace) -> int:
+    from . import lottery
+    try:
+        cfg = config.make_config(getattr(args, "profile", None), **config.overrides_from_args(args))
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    kwargs = _run_kwargs(args)
+    ticket = None
+    for rewind in args.rewind:
+        runs = lottery.iterative_pruning(cfg, cfg.sparsity, args.rounds, rewind, args.rewind_epoch, **kwargs)
+        for r in runs:
+            print(f"{r['name']}: test_acc={r['final']['test_acc']:.4f}", flush=True)
+        if rewind == "lr" or ticket is None:
+            ticket = runs[-1]["name"]
+    if not args.no_transplant:
+        for r in lottery.sign_experiment(cfg, ticket, **kwargs):
+            print(f"{r['name']}: test_acc={r['final']['test_acc']:.4f}", flush=True)
     return 0
 
 

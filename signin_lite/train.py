@@ -158,7 +158,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
           results_dir: str | os.PathLike | None = "results/runs", work_dir: str | os.PathLike = "runs",
           device: str | torch.device = "auto", progress: bool = True, resume: bool = True,
           init_state: dict | None = None, mask: masks.Mask | None = None, reference: dict | None = None,
-          save_state_at: tuple[int, ...] = (), callbacks: tuple[Callable[[dict], None], ...] = (),
+          save_state_at: tuple[int, ...] = (0, 1), callbacks: tuple[Callable[[dict], None], ...] = (),
           extra: dict | None = None, channels_last: bool = True, bf16: bool | None = None) -> dict:
     """Train one configured run and return its record (also written to ``results_dir`` unless it is None).
 
@@ -166,7 +166,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     checkpoint in ``work_dir/<name>/`` and ends with the same result as an uninterrupted one.
     ``init_state``/``mask`` start from given weights and mask (lottery tickets, transplants);
     ``reference`` (weight name -> tensor) adds per-epoch sign alignment; ``save_state_at`` keeps the
-    weights after those epochs (0 = initialization) for rewinding; ``callbacks`` get each epoch's metrics.
+    weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each epoch's metrics.
     """
     name = cfg.name()
     record_path = Path(results_dir) / f"{name}.json" if results_dir is not None else None
