@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install everything, execute every chapter (profile from SIGNIN_LITE_PROFILE, default smoke) and build the
+# book into _build/html. Fails on any notebook error or build warning.
+#   bash scripts/build_book.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup_env.sh
+jupyter-book build -W -n --keep-going .
+echo "open _build/html/index.html"
