@@ -1,0 +1,107 @@
+import json
+import math
+
+import pytest
+
+from signin_lite import cli, config, records, sweep
+
+
+@pytest.mark.parametrize("field,value,needle", [
+    ("sparsity", 1.5, "sparsity=1.5"), ("sparsity", 1.0, "[0, 1)"), ("sparsity", -0.1, "sparsity=-0.1"),
+    ("sparsity", float("nan"), "sparsity=nan"), ("beta", 0.0, "beta=0.0"), ("beta", -1.0, "positive"),
+    ("epochs", -3, "epochs=-3"), ("epochs", 0, "positive"), ("mask", "lottery", "'lottery'"),
+    ("pruning", "later", "'later'"), ("rescale_every", 0, "rescale_every=0"), ("lr", float("inf"), "lr=inf"),
+])
+def test_bad_config_values_name_the_value_and_what_is_allowed(field, value, needle):
+    with pytest.raises(ValueError) as err:
+        config.make_config("smoke", **{field: value})
+    assert needle in str(err.value) and field in str(err.value)
+
+
+def test_unknown_keys_and_profiles_are_refused():
+    with pytest.raises(ValueError, match="unknown config keys \\['sparsty'\\]"):
+        config.make_config("smoke", sparsty=0.5)
+    with pytest.raises(ValueError, match="'huge'"):
+        config.make_config("huge")
+
+
+def test_profile_defaults_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SIGNIN_LITE_PROFILE", "cpu")
+    assert config.make_config().profile == "cpu" and config.make_config().depth == 20
+    monkeypatch.setenv("SIGNIN_LITE_PROFILE", "nope")
+    with pytest.raises(ValueError, match="SIGNIN_LITE_PROFILE='nope'"):
+        config.make_config()
+
+
+def test_run_id_depends_on_every_field_and_method_names():
+    a = config.make_config("smoke", sparsity=0.9)
+    assert a.run_id() == config.make_config("smoke", sparsity=0.9).run_id()
+    assert a.run_id() != config.make_config("smoke", sparsity=0.8).run_id()
+    assert config.make_config("smoke", mask="none", sparsity=0).method == "dense"
+    assert config.make_config("smoke", signin=True).method == "pai_signin"
+    assert config.make_config("smoke", pruning="gmp", tag="x").method == "gmp_x"
+    assert "sparsity" not in str(config.make_config("smoke")) and "sparsity=0.5" in str(config.make_config("smoke", sparsity=0.5))
+
+
+def test_sweep_grid_is_seed_major_and_deduplicates_dense():
+    grid = sweep.grid("smoke", ["dense", "pai", "pai_signin", "pai_wd2x"], [0.8, 0.9], [0, 1])
+    assert len(grid) == 2 * (1 + 3 * 2)
+    assert [c.seed for c in grid[:7]] == [0] * 7
+    wd = [c for c in grid if c.method == "pai_wd2x"][0]
+    assert math.isclose(wd.weight_decay, 2 * config.make_config("smoke").weight_decay)
+    pai = [c for c in grid if c.method == "pai"][0]
+    assert pai.beta == 1.0 and pai.rescale_every == 1.0  # Sign-In settings never split plain runs
+    with pytest.raises(ValueError, match="'magic'"):
+        sweep.grid("smoke", ["magic"], [0.9], [0])
+
+
+def test_cli_args_round_trip_through_the_parser():
+    cfg = config.make_config("cpu", sparsity=0.95, signin=True, beta_output=4.0, train_per_class=None, tag="x")
+    args = cli.build_parser().parse_args(["train", *sweep.cli_args(cfg)])
+    assert config.make_config(args.profile, **config.overrides_from_args(args)) == cfg
+
+
+def test_cli_rejects_bad_input_with_exit_code_2(capsys):
+    assert cli.main(["train", "--sparsity", "1.5"]) == 2
+    assert "sparsity=1.5" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--mask", "unknown"])
+
+
+@pytest.mark.parametrize("command", ["train", "sweep", "lottery", "toy", "choose", "table"])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([command, "--help"])
+    assert exit_.value.code == 0 and "usage" in capsys.readouterr().out
+
+
+def test_sweep_dry_run_lists_runs(capsys):
+    assert cli.main(["sweep", "--profile", "smoke", "--methods", "pai", "--sparsities", "0.5", "--seeds", "0", "1",
+                     "--dry-run"]) == 0
+    assert "2 runs" in capsys.readouterr().out
+
+
+def test_choose_picks_best_validation_accuracy_not_test():
+    def rec(beta, p, val, test):
+        cfg = {"signin": True, "sparsity": 0.9, "seed": 0, "pruning": "init", "beta": beta, "rescale_every": p}
+        return {"config": cfg, "final": {"val_acc": val, "test_acc": test}}
+    rows = [rec(1, 1, 0.50, 0.90), rec(4, 1, 0.55, 0.10), rec(0.25, 1, 0.55, 0.20)]
+    assert sweep.choose_signin(rows, 0.9)[:2] == (0.25, 1)  # tie on validation -> smaller beta; test ignored
+    with pytest.raises(ValueError, match="validation"):
+        sweep.choose_signin([rec(1, 1, None, 0.5)], 0.9)
+
+
+def test_write_json_atomic_keeps_the_old_file_on_failure(tmp_path):
+    path = records.write_json_atomic({"a": 1}, tmp_path / "r.json")
+    with pytest.raises(TypeError):
+        records.write_json_atomic({"a": object()}, path)
+    assert json.loads(path.read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_load_records_errors_name_the_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        records.load_records(tmp_path / "nowhere")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(ValueError, match="bad.json"):
+        records.load_records(tmp_path)
