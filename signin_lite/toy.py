@@ -188,23 +188,28 @@ def phase_diagram(values: torch.Tensor | None = None, **kwargs) -> ToyResult:
     return train_toy(a0.reshape(-1), w0.reshape(-1), **kwargs)
 
 
-def trajectory_figure(results: Mapping[str, ToyResult], start: int = 0, title: str | None = None):
-    """a, w (first coordinate) and the loss over steps, for one start of several runs (plotly, two panels)."""
+def trajectory_figure(results: Mapping[str, ToyResult], start: int = 0, title: str | None = None,
+                      log_steps: bool = True):
+    """a, w (first coordinate) and the loss over steps, for one start of several runs (plotly, two panels).
+
+    ``log_steps`` puts the steps on a log axis (step 0 is then not drawn): sign flips under Sign-In take
+    tens of steps, the collapse of plain GD hundreds.
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("parameters a and w", "loss (log scale)"))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("parameters a (solid) and w (dotted)", "loss"))
     palette = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
     for k, (name, r) in enumerate(results.items()):
         color, steps = palette[k % len(palette)], r.curve_steps.tolist()
-        fig.add_trace(go.Scatter(x=steps, y=r.a_curve[:, start].tolist(), name=f"{name}: a", line={"color": color}), 1, 1)
-        fig.add_trace(go.Scatter(x=steps, y=r.w_curve[:, start, 0].tolist(), name=f"{name}: w",
+        fig.add_trace(go.Scatter(x=steps, y=r.a_curve[:, start].tolist(), name=f"{name}: a", legendgroup=name,
+                                 line={"color": color}), 1, 1)
+        fig.add_trace(go.Scatter(x=steps, y=r.w_curve[:, start, 0].tolist(), name=f"{name}: w", legendgroup=name,
                                  line={"color": color, "dash": "dot"}), 1, 1)
-        fig.add_trace(go.Scatter(x=steps, y=r.loss_curve[:, start].clamp_min(1e-12).tolist(), name=f"{name}: loss",
+        fig.add_trace(go.Scatter(x=steps, y=r.loss_curve[:, start].tolist(), name=f"{name}: loss", legendgroup=name,
                                  line={"color": color}, showlegend=False), 1, 2)
     fig.add_hline(y=0, line={"color": "#999999", "width": 1}, row=1, col=1)
-    fig.update_xaxes(title_text="step")
-    fig.update_yaxes(type="log", row=1, col=2)
+    fig.update_xaxes(title_text="step (log scale)" if log_steps else "step", type="log" if log_steps else "linear")
     fig.update_layout(title_text=title, height=420)
     return fig
 
@@ -262,6 +267,8 @@ def phase_record(beta_a: float = 4.0, beta_w: float = 0.1, steps: int = 4000, gr
         "signin": dict(signin=True, beta_a=beta_a, beta_w=beta_w),
         "signin_equal_beta": dict(signin=True, beta_a=beta_w, beta_w=beta_w),
     }
+    with _one_thread():  # the threads train_toy ran on, for the record's device_name
+        env = records.environment(torch.device("cpu"))
     t0 = time.perf_counter()
     diagrams = {}
     for key, kw in settings.items():
@@ -272,7 +279,7 @@ def phase_record(beta_a: float = 4.0, beta_w: float = 0.1, steps: int = 4000, gr
             "config": {"beta_a": beta_a, "beta_w": beta_w, "steps": steps, "grid": grid, "lr": lr, "seed": seed,
                        "a0_values": values.tolist(), "w0_values": values.tolist()},
             "diagrams": diagrams, "wall_time_s": time.perf_counter() - t0,
-            "env": records.environment(torch.device("cpu")), "date": records.now()}
+            "env": env, "date": records.now()}
 
 
 def write_phase_record(folder: str, **kwargs) -> "os.PathLike":
