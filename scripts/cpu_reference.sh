@@ -16,10 +16,10 @@ if [[ -z "${SIGNIN_LITE_DATA:-}" && -f ../shared/data/cifar10-jpeg.zip ]]; then
 fi
 OUT=results/cpu
 RUN="python -m signin_lite"
-SPARSITIES="0.8 0.9 0.95 0.98"
+SPARSITIES="0.9 0.8 0.95 0.98"  # 90% first: the chapters lean on it most
 
 # (1) tuning: ERK 90%, seed 0, Sign-In with (beta, p) in a small grid; chosen by final validation accuracy.
-for bp in "1 1" "0.25 1" "4 1" "1 4"; do
+for bp in "1 1" "0.25 1" "4 1"; do
   set -- $bp
   $RUN train --profile cpu --mask erk --sparsity 0.9 --signin --beta "$1" --rescale-every "$2" --seed 0 \
     --results "$OUT/runs" --work-dir runs/cpu --no-progress
