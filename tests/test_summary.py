@@ -1,0 +1,173 @@
+"""Tests for signin_lite.summary on hand-made records. Hand arithmetic is in the comments."""
+
+import math
+
+import pytest
+
+from signin_lite import summary
+from signin_lite.summary import PAPER, format_summary, summary_table, tuning_table, verdict
+
+
+def rec(method, seed, acc, *, sparsity=0.9, mask="erk", profile="cpu", beta=1.0, p=1.0, wd=5e-4, val=None,
+        train_acc=0.95, history=None, source="offline-jpeg", date="2026-11-27T19:00:00+00:00", status="complete"):
+    signin = method.endswith("signin")
+    tag = "wd2x" if method.endswith("wd2x") else ""
+    if method == "dense":
+        mask, sparsity = "none", 0.0
+    cfg = {"profile": profile, "depth": 20, "width": 1.0, "mask": mask, "sparsity": sparsity, "pruning": "init",
+           "signin": signin, "beta": beta if signin else 1.0, "beta_output": None,
+           "rescale_every": p if signin else 1.0, "epochs": 12, "weight_decay": 2 * wd if tag else wd,
+           "seed": seed, "tag": tag, "lr": 0.1}
+    history = history or [{"epoch": 1, "test_acc": acc - 0.1, "train_acc": 0.5},
+                          {"epoch": 2, "test_acc": acc, "train_acc": train_acc}]
+    return {"schema": "signin_lite.run/1", "name": f"{method}-{sparsity}-{seed}-{beta}-{p}",
+            "run_id": f"{method}-{sparsity}-{seed}-{beta}-{p}-{profile}", "method": method, "config": cfg,
+            "history": history, "final": {"test_acc": acc, "train_acc": train_acc, "val_acc": val},
+            "env": {"device": "cpu", "device_name": "Test CPU (2 cores)", "git_commit": "abcdef1234",
+                    "library_version": "0.1.0"},
+            "data": {"source": source, "train_size": 5000}, "date": date, "status": status}
+
+
+def by(rows, method, sparsity=0.9, role="main", **kw):
+    out = [r for r in rows if r["method"] == method and r["sparsity"] == sparsity and r["role"] == role
+           and all(r[k] == v for k, v in kw.items())]
+    assert len(out) == 1, out
+    return out[0]
+
+
+def test_paper_numbers_are_labelled_data():
+    assert "reported by Gadhikar et al. 2025" in PAPER["source"] and "random mask" in PAPER["source"]
+    assert PAPER["test_acc"][0.9] == {"pai": 86.25, "pai_signin": 87.83}
+    assert summary.paper_gain(0.8) == 1.12 and summary.paper_gain(0.95) == 1.18
+    assert summary.paper_acc(0.98, "pai") is None
+
+
+def test_mean_std_and_gain_ci_hand_computed():
+    # Sign-In 92, 94, 90 % -> mean 92, sd 2; PaI 88, 89, 90 % -> mean 89, sd 1; gain 3 pp.
+    # Welch: va = 4/3, vb = 1/3, se = sqrt(5/3); df = (5/3)^2 / ((4/3)^2/2 + (1/3)^2/2) = 2.9412;
+    # t_0.975(2.9412) = 3.21876 -> CI 3 -/+ 4.15540 = [-1.15540, 7.15540] (scipy.stats.ttest_ind agrees).
+    recs = [rec("pai_signin", s, a) for s, a in enumerate([0.92, 0.94, 0.90])]
+    recs += [rec("pai", s, a) for s, a in enumerate([0.88, 0.89, 0.90])]
+    rows = summary_table(recs)
+    t, b = by(rows, "pai_signin"), by(rows, "pai")
+    assert (t["n"], b["n"]) == (3, 3) and t["seeds"] == [0, 1, 2]
+    assert t["test_acc_mean"] == pytest.approx(92.0) and t["test_acc_std"] == pytest.approx(2.0)
+    assert b["test_acc_mean"] == pytest.approx(89.0) and b["test_acc_std"] == pytest.approx(1.0)
+    assert t["gain_vs"] == "pai" and t["gain"] == pytest.approx(3.0)
+    assert t["gain_df"] == pytest.approx(2.941176, abs=1e-5)
+    assert t["gain_ci_low"] == pytest.approx(-1.155400, abs=1e-4)
+    assert t["gain_ci_high"] == pytest.approx(7.155400, abs=1e-4)
+    assert b["gain"] is None and b["gain_vs"] is None
+    assert "includes zero" in verdict(t)
+
+
+def test_n1_gives_no_ci_not_a_zero_width_one():
+    recs = [rec("pai_signin", 0, 0.92), rec("pai", 0, 0.89), rec("pai", 1, 0.90)]
+    t = by(summary_table(recs), "pai_signin")
+    assert t["test_acc_std"] is None and t["gain"] == pytest.approx(92 - 89.5)
+    assert t["gain_ci_low"] is None and t["gain_ci_high"] is None and "n=1" in t["gain_note"]
+    assert "no claim either way" in verdict(t)
+    assert "n/a" in format_summary([t])
+
+
+def test_verdict_follows_the_interval():
+    hi = [rec("pai_signin", s, a) for s, a in enumerate([0.95, 0.951, 0.949])]
+    lo = [rec("pai", s, a) for s, a in enumerate([0.90, 0.901, 0.899])]
+    assert "excludes zero: a gain" in verdict(by(summary_table(hi + lo), "pai_signin"))
+    swapped = [rec("pai_signin", s, a) for s, a in enumerate([0.90, 0.901, 0.899])]
+    swapped += [rec("pai", s, a) for s, a in enumerate([0.95, 0.951, 0.949])]
+    assert "excludes zero: a loss" in verdict(by(summary_table(swapped), "pai_signin"))
+    with pytest.raises(ValueError):
+        verdict(by(summary_table(hi + lo), "pai"))
+
+
+def test_grouping_by_sparsity_profile_and_source_and_missing_baseline():
+    recs = [rec("pai", 0, 0.80, sparsity=0.8), rec("pai", 1, 0.82, sparsity=0.8), rec("pai", 0, 0.70),
+            rec("pai", 0, 0.60, profile="gpu"), rec("pai", 0, 0.50, source="official"),
+            rec("pai_signin", 0, 0.91, sparsity=0.95), rec("dense", 0, 0.93), rec("dense", 1, 0.95)]
+    rows = summary_table(recs)
+    assert by(rows, "pai", 0.8)["n"] == 2 and by(rows, "pai", 0.8)["test_acc_mean"] == pytest.approx(81.0)
+    assert by(rows, "pai", 0.9, profile="cpu", data_source="offline-jpeg")["test_acc_mean"] == pytest.approx(70.0)
+    assert by(rows, "pai", 0.9, profile="gpu")["test_acc_mean"] == pytest.approx(60.0)
+    assert by(rows, "pai", 0.9, data_source="official")["test_acc_mean"] == pytest.approx(50.0)
+    d = by(rows, "dense", 0.0)
+    assert d["n"] == 2 and d["mask"] == "none" and d["paper_acc"] is None
+    t = by(rows, "pai_signin", 0.95)
+    assert t["gain"] is None and "no pai runs" in t["gain_note"] and "no comparison" in verdict(t).lower()
+    assert len(rows) == 6
+
+
+def test_paper_columns_beside_the_rows():
+    recs = [rec("pai", s, 0.80 + s / 100) for s in range(2)] + [rec("pai_signin", s, 0.81 + s / 100) for s in range(2)]
+    rows = summary_table(recs)
+    t, b = by(rows, "pai_signin"), by(rows, "pai")
+    assert t["paper_acc"] == 87.83 and b["paper_acc"] == 86.25
+    assert (t["paper_baseline"], t["paper_treatment"], t["paper_gain"]) == (86.25, 87.83, 1.58)
+    assert t["paper_source"] == PAPER["source"]
+    assert "erk mask" in t["differs_from_paper"] and "12 epochs" in t["differs_from_paper"]
+    assert "JPEG" in t["differs_from_paper"]
+    text = format_summary(rows)
+    assert "87.83" in text and "+1.58" in text and "reported by Gadhikar et al. 2025" in text
+    assert "81.50 ± 0.71" in text  # mean 81.5, sd 0.7071 of 81, 82
+
+
+def test_weight_decay_control_gain_and_convergence_indicator():
+    hist = [{"epoch": e, "test_acc": a, "train_acc": 0.9} for e, a in enumerate([0.5, 0.6, 0.7, 0.8, 0.82], 1)]
+    recs = [rec("pai", s, a) for s, a in enumerate([0.80, 0.82])]
+    recs += [rec("pai_wd2x", s, a, history=hist) for s, a in enumerate([0.81, 0.83])]
+    c = by(summary_table(recs), "pai_wd2x")
+    assert c["gain_vs"] == "pai" and c["gain"] == pytest.approx(1.0) and c["gain_ci_low"] is not None
+    assert c["weight_decay"] == pytest.approx(1e-3)
+    # last 3 epochs: 0.82 - 0.6 = 22 pp; train accuracy is the final one
+    assert c["test_change_last3"] == pytest.approx(22.0) and c["train_acc_mean"] == pytest.approx(95.0)
+    assert summary.last_change([{"test_acc": 0.5}]) is None
+    assert summary.last_change([{"test_acc": 0.5}, {"test_acc": 0.6}]) == pytest.approx(10.0)
+
+
+def test_tuning_runs_do_not_pool_into_the_main_row():
+    # the sweep's (beta=1, p=1) runs at two sparsities and three seeds; two other variants only at 0.9, seed 0
+    recs = [rec("pai_signin", s, 0.9, sparsity=sp, val=0.5) for s in range(3) for sp in (0.8, 0.9)]
+    recs += [rec("pai_signin", 0, 0.1, beta=4.0, val=0.6), rec("pai_signin", 0, 0.1, p=4.0, val=0.4)]
+    recs += [rec("pai", s, 0.85) for s in range(3)]
+    rows = summary_table(recs)
+    main = by(rows, "pai_signin")
+    assert (main["beta"], main["rescale_every"], main["n"]) == (1.0, 1.0, 3)
+    assert main["test_acc_mean"] == pytest.approx(90.0) and main["gain"] == pytest.approx(5.0)
+    tuning = [r for r in rows if r["role"] == "tuning"]
+    assert sorted((r["beta"], r["rescale_every"]) for r in tuning) == [(1.0, 4.0), (4.0, 1.0)]
+    assert all(r["gain"] is None for r in tuning)
+    assert "(tuning)" in format_summary(rows)
+
+
+def test_tie_between_variants_goes_to_the_validation_choice():
+    recs = [rec("pai_signin", 0, 0.7, beta=b, val=v) for b, v in ((0.25, 0.5), (1.0, 0.6), (4.0, 0.55))]
+    assert by(summary_table(recs), "pai_signin")["beta"] == 1.0
+    rows = tuning_table(recs, 0.9)
+    assert [r["beta"] for r in rows] == [0.25, 1.0, 4.0] and [r["chosen"] for r in rows] == [False, True, False]
+    assert rows[1]["val_acc"] == pytest.approx(60.0) and rows[1]["test_acc"] == pytest.approx(70.0)
+    assert tuning_table(recs, 0.8) == [] and tuning_table(recs, 0.9, profile="gpu") == []
+
+
+def test_duplicates_incomplete_and_provenance():
+    a = rec("pai", 0, 0.80)
+    b = dict(rec("pai", 0, 0.90), date="2026-11-28T10:00:00+00:00")  # same run_id, newer: kept
+    rows = summary_table([a, b, rec("pai", 1, 0.1, status="running")])
+    r = by(rows, "pai")
+    assert r["n"] == 1 and r["test_acc_mean"] == pytest.approx(90.0)
+    assert r["devices"] == ["Test CPU (2 cores)"] and r["commits"] == ["abcdef1"] and r["dates"][0] == "2026-11-28"
+    assert r["provenance"].startswith("profile cpu") and "offline-jpeg" in r["provenance"]
+    assert summary_table([]) == [] and format_summary([]) == "(no records)"
+
+
+def test_history_mean_over_seeds():
+    h = lambda accs: [{"epoch": i + 1, "test_acc": a} for i, a in enumerate(accs)]  # noqa: E731
+    epochs, mean, std = summary.history_mean([{"history": h([0.1, 0.3])}, {"history": h([0.3, 0.5, 0.7])}])
+    assert epochs == [1, 2] and mean == pytest.approx([20.0, 40.0]) and std[0] == pytest.approx(math.sqrt(200))
+    assert summary.history_mean([]) == ([], [], [])
+
+
+def test_cost_ratios_on_gain_rows():
+    a = [dict(rec("pai", s, 0.8), cost={"epoch_time_s_median": 10.0, "peak_memory_bytes": 100}) for s in range(2)]
+    b = [dict(rec("pai_signin", s, 0.8), cost={"epoch_time_s_median": 10.5, "peak_memory_bytes": 150}) for s in range(2)]
+    t = by(summary_table(a + b), "pai_signin")
+    assert t["epoch_time_ratio"] == pytest.approx(1.05) and t["peak_memory_ratio"] == pytest.approx(1.5)
