@@ -197,7 +197,8 @@ def summarize(records: Sequence[Mapping]) -> list[MethodSummary]:
             sp = _get(r, "config", "sparsity")
             if not isinstance(sp, (int, float)):
                 raise ValueError(f"record {rid!r}: config.sparsity missing for method {method!r}")
-            key = (method, _get(r, "config", "mask_method"), round(float(sp), 6))
+            mask = _get(r, "config", "mask", default=_get(r, "config", "mask_method"))  # "mask" in TrainConfig
+            key = (method, mask, round(float(sp), 6))
         g = groups.setdefault(key, {})
         if rid in g:
             warnings.warn(f"run_id {rid} appears twice; keeping the newer record", stacklevel=2)

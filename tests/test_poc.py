@@ -12,7 +12,7 @@ def rec(method, seed, acc, train_s, *, mask="erk", sparsity=0.9, run_id=None, pr
         params=(500, 50), mem=1000, status="complete", date="2026-11-27T19:00:00+00:00"):
     return {
         "schema": "signin_lite.run/1", "run_id": run_id or f"{method}-s{seed}", "method": method,
-        "config": {"profile": profile, "model": "resnet", "depth": 20, "width": 1.0, "mask_method": mask,
+        "config": {"profile": profile, "model": "resnet", "depth": 20, "width": 1.0, "mask": mask,
                    "sparsity": sparsity, "epochs": 30, "seed": seed},
         "final": {"test_acc": acc},
         "counts": {"params_dense": params[0], "params_effective": params[1], "flops_dense": flops[0],
