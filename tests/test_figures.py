@@ -1,0 +1,95 @@
+"""Unit tests of signin_lite.figures on small hand-made records (no training, no data)."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import pytest
+import torch
+
+from signin_lite import figures
+
+
+def _rec(method, sparsity, seed, acc, history=None, status="complete", **extra):
+    return {"schema": "signin_lite.run/1", "name": f"{method}-{sparsity}-{seed}-{acc}", "method": method, "status": status,
+            "config": {"sparsity": sparsity, "seed": seed, "profile": "smoke"},
+            "final": {"test_acc": acc}, "history": history or [], **extra}
+
+
+RECORDS = [
+    _rec("dense", 0.0, 0, 0.90), _rec("dense", 0.0, 1, 0.92),
+    _rec("pai", 0.9, 0, 0.80), _rec("pai", 0.9, 1, 0.84), _rec("pai", 0.8, 0, 0.86),
+    _rec("pai", 0.95, 2, 0.5, status="running"),
+]
+
+
+def test_seed_stats_groups_by_method_and_sparsity_and_skips_incomplete():
+    rows = figures.seed_stats(RECORDS + RECORDS[:1], methods=["pai", "dense"])  # a record passed twice counts once
+    assert [(r["method"], r["sparsity"], r["n"]) for r in rows] == [("pai", 0.8, 1), ("pai", 0.9, 2), ("dense", 0.0, 2)]
+    pai90 = rows[1]
+    assert pai90["mean"] == pytest.approx(0.82) and pai90["std"] == pytest.approx(math.sqrt(0.0008))
+    assert pai90["seeds"] == [0, 1] and rows[0]["std"] is None
+    assert pai90["flops_effective"] is None  # the hand-made records carry no counts
+    counted = [dict(r, counts={"params_effective": 10 * i, "flops_effective": 100}) for i, r in enumerate(RECORDS[:2])]
+    assert figures.seed_stats(counted)[0]["params_effective"] == 5
+
+
+def test_accuracy_vs_sparsity_draws_dense_line_and_method_with_errors():
+    fig = figures.accuracy_vs_sparsity(RECORDS, ["dense", "pai"])
+    dense, pai, dots = fig.data
+    assert dense.line.dash == "dash" and list(dense.y) == pytest.approx([91.0, 91.0])
+    assert list(pai.x) == ["80%", "90%"] and list(pai.y) == pytest.approx([86.0, 82.0])
+    assert list(pai.error_y.array) == pytest.approx([0.0, 100 * math.sqrt(0.0008)])
+    assert len(dots.y) == 3
+    assert list(fig.layout.xaxis.categoryarray) == ["80%", "90%"]
+    assert len(fig.layout.shapes) == 1  # the dense ± std band
+    with pytest.raises(ValueError, match="no complete records"):
+        figures.accuracy_vs_sparsity(RECORDS, ["lrr"])
+
+
+def test_method_bars_one_bar_per_method_and_sparsity():
+    fig = figures.method_bars(RECORDS, ["dense", "pai"], names={"dense": "Dense"})
+    bars = fig.data[0]
+    assert list(bars.x) == ["Dense", "pai @ 80%", "pai @ 90%"]  # the order of `methods`
+    assert list(bars.y) == pytest.approx([91.0, 86.0, 82.0])
+    assert isinstance(fig.data[1], go.Scatter) and len(fig.data[1].y) == 5
+
+
+def test_last_round_keeps_only_final_lottery_rounds():
+    recs = [_rec("dense", 0.0, 0, 0.9), _rec("lrr", 0.5, 0, 0.9, lottery={"round": 1, "rounds": 2}),
+            _rec("lrr", 0.75, 0, 0.9, lottery={"round": 2, "rounds": 2})]
+    assert [r["config"]["sparsity"] for r in figures.last_round(recs)] == [0.0, 0.75]
+    recs.append(_rec("transplant_signs", 0.75, 0, 0.8))
+    recs.append(_rec("pai", 0.9, 0, 0.8))
+    assert [r["method"] for r in figures.at_sparsity(recs, 0.75)] == ["dense", "lrr", "transplant_signs"]
+
+
+def test_history_curves_reads_scalars_and_pooled_dicts():
+    hist = [{"epoch": 1, "sign_alignment": {"a": 0.5, "_all": 0.6}, "test_acc": 0.1},
+            {"epoch": 2, "sign_alignment": {"a": 0.7, "_all": 0.8}, "test_acc": 0.2}]
+    recs = [_rec("transplant_signs", 0.9, 0, 0.2, hist), _rec("transplant_mask", 0.9, 0, 0.1, hist),
+            _rec("pai", 0.9, 0, 0.1, [{"epoch": 1, "sign_alignment": None}])]
+    fig = figures.history_curves(recs, "sign_alignment")
+    assert len(fig.data) == 2 and list(fig.data[0].y) == pytest.approx([60.0, 80.0])
+    assert list(figures.history_curves(recs, "test_acc", percent_scale=False).data[0].y) == [0.1, 0.2]
+    with pytest.raises(ValueError, match="no record"):
+        figures.history_curves(recs, "val_acc")
+
+
+def test_layer_density_bars_match_mask_fractions():
+    mask = {"conv.weight": torch.tensor([True, False, False, False]), "fc.weight": torch.ones(2, 2, dtype=torch.bool)}
+    fig = figures.layer_density({"erk": mask})
+    bar = fig.data[0]
+    assert list(bar.x) == ["conv", "fc"] and list(bar.y) == [0.25, 1.0]
+    assert "62.5% kept" in bar.name
+    assert figures.percent(0.9) == "90%" and figures.percent(0.683772) == "68.38%"
+
+
+def test_density_slider_one_step_per_sparsity_with_one_visible():
+    from signin_lite import models
+    fig = figures.density_slider(models.resnet(8), [0.5, 0.9], active=0.9)
+    steps = fig.layout.sliders[0].steps
+    assert [st.label for st in steps] == ["50%", "90%"] and fig.layout.sliders[0].active == 1
+    assert [t.visible for t in fig.data] == [False, False, True, True]
+    assert fig.layout.barmode == "group"
