@@ -49,7 +49,8 @@ def _complete(records: Iterable[Mapping]) -> list[Mapping]:
     return list(out.values())
 
 
-def seed_stats(records: Iterable[Mapping], metric: str = "test_acc", methods: Sequence[str] | None = None) -> list[dict]:
+def seed_stats(records: Iterable[Mapping], metric: str = "test_acc",
+               methods: Sequence[str] | None = None) -> list[dict]:
     """One row per (method, sparsity): ``method, sparsity, n, mean, std, values, seeds`` of ``final[metric]``,
     plus the mean ``params_effective`` and ``flops_effective`` of the runs (None where a record lacks counts).
 
@@ -128,7 +129,8 @@ def accuracy_vs_sparsity(records: Iterable[Mapping], methods: Sequence[str] | No
             y=[100 * v for r in mine for v in r["values"]], mode="markers", showlegend=False,
             marker={"color": color, "opacity": 0.35, "size": 6}, hoverinfo="skip"))
     name = metric.replace("_acc", " accuracy").replace("_", " ")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, title="sparsity (fraction of weights removed)")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs,
+                     title="sparsity (fraction of weights removed)")
     fig.update_yaxes(title=f"final {name} (%)")
     fig.update_layout(title=title or f"Final {name} against sparsity (mean ± std over seeds)", hovermode="closest")
     return fig

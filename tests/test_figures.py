@@ -12,7 +12,8 @@ from signin_lite import figures
 
 
 def _rec(method, sparsity, seed, acc, history=None, status="complete", **extra):
-    return {"schema": "signin_lite.run/1", "name": f"{method}-{sparsity}-{seed}-{acc}", "method": method, "status": status,
+    return {"schema": "signin_lite.run/1", "name": f"{method}-{sparsity}-{seed}-{acc}", "method": method,
+            "status": status,
             "config": {"sparsity": sparsity, "seed": seed, "profile": "smoke"},
             "final": {"test_acc": acc}, "history": history or [], **extra}
 
