@@ -156,7 +156,6 @@ def _lottery(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from . import train
     base = config.overrides_from_args(args)
     try:
         configs = sweep.grid(getattr(args, "profile", None) or config.default_profile(), args.methods, args.sparsities, args.seeds, **base)
@@ -166,15 +165,13 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"{len(configs)} runs:\n{sweep.describe(configs)}", flush=True)
     if args.dry_run:
         return 0
-    if args.jobs > 1:
-        extra = ["--results", args.results, "--work-dir", args.work_dir, "--device", args.device]
-        extra += (["--data", args.data] if args.data else []) + (["--fresh"] if args.fresh else [])
-        codes = sweep.run_parallel(configs, args.jobs, extra, log_dir=f"{args.work_dir}/logs")
-        return 0 if all(c == 0 for c in codes) else 1
-    for i, cfg in enumerate(configs, 1):
-        record = train.train(cfg, **_run_kwargs(args))
-        print(f"[{i}/{len(configs)}] {cfg.name()}: test_acc={record['final']['test_acc']:.4f}", flush=True)
-    return 0
+    # Each run in its own process, so that its record's peak memory is its own (a CPU's is the process's maximum).
+    extra = ["--results", args.results, "--work-dir", args.work_dir, "--device", args.device]
+    extra += (["--data", args.data] if args.data else []) + (["--fresh"] if args.fresh else [])
+    extra += ["--no-progress"] if args.no_progress or args.jobs > 1 else []
+    log_dir = f"{args.work_dir}/logs" if args.jobs > 1 else None
+    codes = sweep.run_parallel(configs, args.jobs, extra, log_dir=log_dir)
+    return 0 if all(c == 0 for c in codes) else 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -61,26 +62,40 @@ def cli_args(cfg: TrainConfig) -> list[str]:
     return args
 
 
-def run_parallel(configs: list[TrainConfig], jobs: int, extra_args: list[str], log_dir: str) -> list[int]:
-    """Run each config as its own ``python -m signin_lite train`` process, at most ``jobs`` at once; return exit codes."""
-    os.makedirs(log_dir, exist_ok=True)
+def run_parallel(configs: list[TrainConfig], jobs: int, extra_args: list[str], log_dir: str | None) -> list[int]:
+    """Run each config as its own ``python -m signin_lite train`` process, at most ``jobs`` at once; return exit codes.
+
+    Output goes to ``log_dir/<run name>.log``, or straight to this terminal when ``log_dir`` is None.
+    """
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    if log_dir is not None:
+        os.makedirs(log_dir, exist_ok=True)
     pending, running, codes = list(configs), [], []
     while pending or running:
         while pending and len(running) < jobs:
             cfg = pending.pop(0)
-            log = open(os.path.join(log_dir, f"{cfg.name()}.log"), "w")
-            cmd = [sys.executable, "-m", "signin_lite", "train", *cli_args(cfg), "--no-progress", *extra_args]
-            running.append((subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log, cfg))
+            log = open(os.path.join(log_dir, f"{cfg.name()}.log"), "w") if log_dir is not None else None
+            cmd = [sys.executable, "-m", "signin_lite", "train", *cli_args(cfg), *extra_args]
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT if log else None)
+            running.append((proc, log, cfg))
         for item in list(running):
             proc, log, cfg = item
             if proc.poll() is not None:
-                log.close()
+                if log is not None:
+                    log.close()
                 running.remove(item)
                 codes.append(proc.returncode)
-                status = "done" if proc.returncode == 0 else f"FAILED (exit {proc.returncode}, see {log.name})"
+                where = f", see {log.name}" if log is not None else ""
+                status = "done" if proc.returncode == 0 else f"FAILED (exit {proc.returncode}{where})"
                 print(f"[{len(codes)}/{len(configs)}] {cfg.name()}: {status}", flush=True)
         time.sleep(0.5)
     return codes
+
+
+def shell_command(cfg: TrainConfig) -> str:
+    """The ``python -m signin_lite train`` command line for ``cfg``, quoted for a shell."""
+    return shlex.join(["python", "-m", "signin_lite", "train", *cli_args(cfg)])
 
 
 def describe(configs: list[TrainConfig]) -> str:
