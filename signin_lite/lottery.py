@@ -92,7 +92,8 @@ def transplant(reference: dict[str, torch.Tensor], mask: masks.Mask, fresh: dict
 
 def sign_experiment(cfg: TrainConfig, ticket_run: str, **train_kwargs) -> list[dict]:
     """Train the ticket's mask from three starts: its signs + fresh magnitudes, its magnitudes + random signs,
-    and a fresh initialization. ``ticket_run`` names the finished run whose trained weights and mask are used."""
+    and a fresh initialization. ``ticket_run`` names the finished run whose trained weights and mask are used;
+    every run records its per-epoch sign alignment with the ticket."""
     work_dir = train_kwargs.get("work_dir", "runs")
     ticket = load_final(ticket_run, work_dir)
     mask = ticket["mask"]
@@ -104,6 +105,6 @@ def sign_experiment(cfg: TrainConfig, ticket_run: str, **train_kwargs) -> list[d
         start = transplant(ticket["state"], mask, fresh, keep, seed=cfg.seed)
         run_cfg = replace(cfg, mask="magnitude", sparsity=sparsity, signin=False, pruning="init",
                           tag=f"transplant-{keep}")
-        out.append(train(run_cfg, init_state=start, mask=mask, **train_kwargs,
+        out.append(train(run_cfg, init_state=start, mask=mask, reference=ticket["state"], **train_kwargs,
                          extra={"method": f"transplant_{keep}", "transplant": {"ticket": ticket_run, "keep": keep}}))
     return out

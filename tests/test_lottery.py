@@ -60,3 +60,10 @@ def test_sign_experiment_trains_three_starts_on_the_ticket_mask(tmp_path, tiny_s
     for r in out:
         m = train.load_final(r["name"], tmp_path / "runs")["mask"]
         assert all(torch.equal(m[k], ticket_mask[k]) for k in m)
+
+
+def test_sign_experiment_records_alignment_with_the_ticket(tmp_path, tiny_splits):
+    runs = lottery.iterative_pruning(_cfg(), 0.5, 1, "lr", **_kw(tmp_path, tiny_splits))
+    signs_run = lottery.sign_experiment(_cfg(), runs[-1]["name"], **_kw(tmp_path, tiny_splits))[0]
+    first = signs_run["history"][0]["sign_alignment"]
+    assert first is not None and 0 <= first["_all"] <= 1
