@@ -1,14 +1,21 @@
 """signin_lite: sparse training, lottery tickets and Sign-In in small, readable PyTorch.
 
-The public modules, one idea each:
+One idea per module (import the ones you need, e.g. ``from signin_lite import masks, signin``):
 
 - ``data``      CIFAR-10 from the official release or an offline image-folder copy, held on the device.
 - ``models``    the CIFAR ResNets of He et al. (2016) and the single-neuron toy model.
 - ``masks``     pruning at initialization (random, ERK, SNIP, SynFlow, magnitude) and masked weights.
 - ``signin``    Sign-In: reparameterize, rescale and merge.
 - ``toy``       the single-neuron sign-dynamics experiments of the theory chapter.
+- ``config``    the typed run configuration and its profiles (smoke, cpu, gpu).
 - ``train``     the training loop, checkpoints and per-epoch metrics.
+- ``lottery``   iterative magnitude pruning (weight and learning-rate rewinding) and sign transplants.
+- ``sweep``     grids of runs, in turn or several at once.
 - ``records``   run records (one JSON per run) and tables over them.
+- ``summary``   mean ± std over seeds, Sign-In gains with confidence intervals, the paper's numbers.
+- ``counting``  dense and effective parameter and FLOP counts; ``signs``: sign flips and alignment.
+- ``poc``, ``poc_plots``, ``deploy``, ``report``   the cost/accuracy worksheet, deployment measurements, report export.
+- ``plotting``, ``figures``   plotly helpers that render offline in the book, and the chapters' figures.
 """
 
 __version__ = "0.1.0"
