@@ -150,13 +150,14 @@ def sign_cases(scale: float = 0.5, dim: int = 1) -> tuple[torch.Tensor, torch.Te
 
 
 def outcome_rows(results: Mapping[str, ToyResult], labels: Sequence[str], digits: int = 3) -> list[dict]:
-    """One row per start: for each named result, recovered (yes/no) and the final loss as rounded text."""
+    """One row per start: for each named result, column ``name`` says whether it recovered (yes/no) and
+    column ``name loss`` gives the final loss as rounded text (stable for checked notebook output)."""
     rows = []
     for i, label in enumerate(labels):
         row = {"start": label}
         for name, r in results.items():
-            row[f"{name}: recovered"] = "yes" if bool(r.recovered[i]) else "no"
-            row[f"{name}: loss"] = f"{float(r.loss[i]):.{digits}f}"
+            row[name] = "yes" if bool(r.recovered[i]) else "no"
+            row[f"{name} loss"] = f"{float(r.loss[i]):.{digits}f}"
         rows.append(row)
     return rows
 

@@ -104,7 +104,7 @@ def test_curves_shapes_and_outcome_rows():
     assert torch.allclose(r.a_curve[-1], r.a) and torch.allclose(r.loss_curve[-1], r.loss)
     rows = toy.outcome_rows({"GD": toy.train_toy(a0, w0, steps=10)}, labels)
     assert [row["start"] for row in rows] == labels
-    assert rows[0]["GD: recovered"] in ("yes", "no") and rows[0]["GD: loss"].count(".") == 1
+    assert rows[0]["GD"] in ("yes", "no") and rows[0]["GD loss"].count(".") == 1
 
 
 def test_rescaling_resets_the_imbalance_under_weight_decay():
