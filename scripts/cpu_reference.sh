@@ -6,7 +6,8 @@
 #   bash scripts/cpu_reference.sh --help
 #
 # Steps: (1) choose Sign-In's beta and rescaling period p on the held-out validation split (never the test set);
-# (2) seed 0 of the main grid; (3) the lottery-ticket and sign-transplant runs; (4) seeds 1 and 2.
+# (2) seed 0 of the main grid; (3) the lottery-ticket and sign-transplant runs; (4) seeds 1 and 2;
+# (5) gradual magnitude pruning (dense-to-sparse) with and without Sign-In.
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,10p' "$0"; exit 0; fi
 cd "$(dirname "$0")/.."
@@ -37,5 +38,8 @@ $RUN lottery --profile cpu --sparsity 0.9 --rounds 3 --seed 0 --results "$OUT/lo
 
 # (4) seeds 1 and 2 of the main grid.
 $RUN sweep --profile cpu --methods dense pai pai_signin pai_wd2x --sparsities $SPARSITIES --seeds 1 2 \
+  --mask erk --beta "$BETA" --rescale-every "$P" --results "$OUT/runs" --work-dir runs/cpu --no-progress
+# (5) dense-to-sparse runs for chapter 5: gradual magnitude pruning with and without Sign-In.
+$RUN sweep --profile cpu --methods gmp gmp_signin --sparsities $SPARSITIES --seeds 0 1 2 \
   --mask erk --beta "$BETA" --rescale-every "$P" --results "$OUT/runs" --work-dir runs/cpu --no-progress
 echo "CPU reference sweep complete"
