@@ -93,18 +93,19 @@ def transplant(reference: dict[str, torch.Tensor], mask: masks.Mask, fresh: dict
 def sign_experiment(cfg: TrainConfig, ticket_run: str, **train_kwargs) -> list[dict]:
     """Train the ticket's mask from three starts: its signs + fresh magnitudes, its magnitudes + random signs,
     and a fresh initialization. ``ticket_run`` names the finished run whose trained weights and mask are used;
-    every run records its per-epoch sign alignment with the ticket."""
+    every run records its per-epoch sign alignment with ``reference`` (default: the ticket)."""
     work_dir = train_kwargs.get("work_dir", "runs")
     ticket = load_final(ticket_run, work_dir)
     mask = ticket["mask"]
     torch.manual_seed(cfg.seed + 1000)  # a fresh draw, different from the ticket's own initialization
     fresh = models.resnet(cfg.depth, cfg.width).state_dict()
     sparsity = round(masks.sparsity(mask), 6)
+    reference = train_kwargs.pop("reference", ticket["state"])
     out = []
     for keep in TRANSPLANTS:
         start = transplant(ticket["state"], mask, fresh, keep, seed=cfg.seed)
         run_cfg = replace(cfg, mask="magnitude", sparsity=sparsity, signin=False, pruning="init",
                           tag=f"transplant-{keep}")
-        out.append(train(run_cfg, init_state=start, mask=mask, reference=ticket["state"], **train_kwargs,
+        out.append(train(run_cfg, init_state=start, mask=mask, reference=reference, **train_kwargs,
                          extra={"method": f"transplant_{keep}", "transplant": {"ticket": ticket_run, "keep": keep}}))
     return out
