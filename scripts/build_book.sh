@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup_env.sh
-jupyter-book build -W -n --keep-going .
+jupyter-book build --all -W -n --keep-going .  # --all: re-execute even when only results/ changed
 echo "open _build/html/index.html"
