@@ -84,9 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     from .train import Divergence
     try:
         return _dispatch(args)
-    except (DataError, Divergence, ValueError, FileNotFoundError) as e:
+    except ValueError as e:  # bad input: a config value, a method name, a mask shape, ...
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (DataError, Divergence, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+
+
+def _config(args: argparse.Namespace) -> config.TrainConfig:
+    return config.make_config(getattr(args, "profile", None), **config.overrides_from_args(args))
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -121,11 +128,7 @@ def _run_kwargs(args: argparse.Namespace) -> dict:
 
 def _train(args: argparse.Namespace) -> int:
     from . import train
-    try:
-        cfg = config.make_config(getattr(args, "profile", None), **config.overrides_from_args(args))
-    except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    cfg = _config(args)
     print(f"{cfg.name()}: {cfg}", flush=True)
     record = train.train(cfg, **_run_kwargs(args))
     f = record["final"]
@@ -136,11 +139,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _lottery(args: argparse.Namespace) -> int:
     from . import lottery
-    try:
-        cfg = config.make_config(getattr(args, "profile", None), **config.overrides_from_args(args))
-    except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    cfg = _config(args)
     kwargs = _run_kwargs(args)
     ticket = None
     for rewind in args.rewind:
@@ -157,11 +156,8 @@ def _lottery(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     base = config.overrides_from_args(args)
-    try:
-        configs = sweep.grid(getattr(args, "profile", None) or config.default_profile(), args.methods, args.sparsities, args.seeds, **base)
-    except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    profile = getattr(args, "profile", None) or config.default_profile()
+    configs = sweep.grid(profile, args.methods, args.sparsities, args.seeds, **base)
     print(f"{len(configs)} runs:\n{sweep.describe(configs)}", flush=True)
     if args.dry_run:
         return 0
