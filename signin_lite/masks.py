@@ -47,7 +47,7 @@ class MaskedWeight(nn.Module):
         self.register_buffer("mask", mask.detach().to(torch.bool).clone())
 
     def forward(self, x: Tensor) -> Tensor:
-        return torch.where(self.mask, x, x.new_zeros(()))
+        return torch.where(self.mask, x, 0.0)  # a Python 0: no zero tensor to allocate (or kernel to launch)
 
 
 # --------------------------------------------------------------------------- names

@@ -46,7 +46,9 @@ class SignInWeight(nn.Module):
         self.beta = float(beta)
 
     def forward(self, m: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        return m * w * self.mask.to(m.dtype)
+        # where, not a multiply by mask.to(dtype): the same values (an off-mask zero is always +0.0), but no float
+        # copy of the mask per forward, and autograd saves only the mask, not m * w and a float mask.
+        return torch.where(self.mask, m * w, 0.0)
 
     def right_inverse(self, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return balanced_factors(theta * self.mask.to(theta.dtype), self.beta)

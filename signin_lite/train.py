@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils import parametrize
 from tqdm.auto import tqdm
 
 from . import counting, data, masks, models, records, signin, signs
@@ -117,7 +118,8 @@ def evaluate(model: nn.Module, loader: data.DeviceLoader, autocast: bool = False
     was_training = model.training
     model.eval()
     correct = loss_sum = 0.0
-    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+    # cached(): each parametrized weight (mask, Sign-In) is computed once per evaluation, not once per batch.
+    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast), parametrize.cached():
         for x, y in loader:
             out = model(x)
             loss_sum += F.cross_entropy(out.float(), y, reduction="sum")
