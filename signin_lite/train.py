@@ -207,7 +207,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
 
     history: list[dict] = []
     saved_states: dict[int, dict] = {}
-    start_epoch, train_time = 0, 0.0
+    start_epoch, train_time, earlier_wall = 0, 0.0, 0.0  # earlier_wall: wall time of the sessions before a resume
     if 0 in save_state_at:
         saved_states[0] = _plain_state(model)
     if resume and ckpt_path.exists():
@@ -218,6 +218,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
         optimizer.load_state_dict(ckpt["optimizer"])
         scheduler.load_state_dict(ckpt["scheduler"])
         start_epoch, history, train_time = ckpt["epoch"], ckpt["history"], ckpt["train_time"]
+        earlier_wall = ckpt.get("wall_time", 0.0)
         saved_states = ckpt["saved_states"]
 
     bar = tqdm(total=total_steps, initial=start_epoch * steps_per_epoch, disable=not progress,
@@ -271,7 +272,8 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
             saved_states[epoch + 1] = _plain_state(model)
         _save_atomic({"config": asdict(cfg), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                       "scheduler": scheduler.state_dict(), "epoch": epoch + 1, "history": history,
-                      "train_time": train_time, "saved_states": saved_states}, ckpt_path)
+                      "train_time": train_time, "wall_time": earlier_wall + time.perf_counter() - t_start,
+                      "saved_states": saved_states}, ckpt_path)
         bar.set_postfix(loss=f"{epoch_loss:.3f}", test=f"{test_acc:.3f}")
         for callback in callbacks:
             callback(metrics)
@@ -290,7 +292,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
         "final": {"test_acc": last["test_acc"], "train_acc": last["train_acc"], "val_acc": last["val_acc"],
                   "loss": last["loss"], "test_loss": last["test_loss"]},
         "counts": counting.count(model),
-        "cost": {"wall_time_s": time.perf_counter() - t_start, "train_time_s": train_time,
+        "cost": {"wall_time_s": earlier_wall + time.perf_counter() - t_start, "train_time_s": train_time,
                  "epoch_time_s_median": sorted(h["time_s"] for h in history)[len(history) // 2],
                  "peak_memory_bytes": peak, "peak_memory_kind": peak_kind},
         "env": records.environment(device),
