@@ -81,14 +81,7 @@ def clock_name() -> str:
     return {"wall": "wall-clock seconds", "cpu": "CPU seconds of the process (+ exited children)"}[_CLOCK["name"]]
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+from signin_lite.records import cpu_name  # noqa: E402  (one implementation, shared with run records)
 
 
 def load_avg() -> str:

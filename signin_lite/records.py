@@ -56,13 +56,13 @@ def environment(device: torch.device) -> dict:
     if device.type == "cuda":
         name = torch.cuda.get_device_name(device)
     else:
-        name = _cpu_name() + f" ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+        name = cpu_name() + f" ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
     return {"device": device.type, "device_name": name, "torch": torch.__version__,
             "python": platform.python_version(), "library_version": __version__, "git_commit": git_commit(),
             "hostname": platform.node()}
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
