@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", default="results/runs", help="folder of run records")
     p.add_argument("--sparsity", type=float, required=True, help="sparsity of the tuning runs")
     p.add_argument("--seed", type=int, default=0, help="seed of the tuning runs")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="epoch budget of the tuning runs (default: the budget most Sign-In runs there use)")
 
     p = sub.add_parser("table", help="print the records of a folder as a table")
     p.add_argument("folder", nargs="+", help="folders or record files")
@@ -110,7 +112,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _lottery(args)
     from . import records
     if args.command == "choose":
-        beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed)
+        beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed,
+                                                   args.epochs)
         for r in rows:
             c = r["config"]
             print(f"beta={c['beta']:g} p={c['rescale_every']:g} val_acc={r['final']['val_acc']:.4f}", file=sys.stderr)

@@ -353,3 +353,69 @@ def tuning_table(records: Iterable[Mapping], sparsity: float, seed: int = 0, pro
              "val_acc": 100 * r["final"]["val_acc"], "test_acc": 100 * r["final"]["test_acc"],
              "chosen": _cfg(r)["beta"] == beta and _cfg(r)["rescale_every"] == period} for r in cands]
     return sorted(rows, key=lambda r: (r["beta"], r["rescale_every"]))
+
+
+# ------------------------------------------------------------------------------------------- schedule length
+def schedule_effect(records: Iterable[Mapping]) -> list[dict]:
+    """What a longer schedule changes: runs whose configurations differ only in ``epochs`` (same seed, same data),
+    paired with the shortest budget of their group. Accuracies in percent, means over the shared seeds.
+
+    One row per (method, configuration, longer budget): ``short_epochs``, ``long_epochs``, ``seeds``,
+    ``short_acc``/``long_acc`` (test), ``short_train``/``long_train`` (final train accuracy), ``change`` (pp), and
+    ``short_last3``/``long_last3`` (test accuracy moved over the last 3 epochs).
+    """
+    by_key: dict[tuple, dict[int, dict[int, Mapping]]] = {}
+    for r in complete(records):
+        c = _cfg(r)
+        key = (r.get("method"), _freeze(c, ("seed", "epochs")), _source(r))
+        by_key.setdefault(key, {}).setdefault(int(c.get("epochs") or 0), {})[c.get("seed", 0)] = r
+    rows = []
+    for (method, _, source), budgets in by_key.items():
+        short = min(budgets)
+        for long in sorted(b for b in budgets if b != short):
+            seeds = sorted(set(budgets[short]) & set(budgets[long]))
+            if not seeds:
+                continue
+            pick = lambda b, field: statistics.fmean(_pct([budgets[b][s]["final"].get(field) for s in seeds]) or [math.nan])  # noqa: E731
+            last3 = lambda b: statistics.fmean([x for x in (last_change(budgets[b][s].get("history") or [])  # noqa: E731
+                                                           for s in seeds) if x is not None] or [math.nan])
+            c = _cfg(budgets[short][seeds[0]])
+            row = {"method": method, "name": NAMES.get(method, method), "profile": c.get("profile"),
+                   "mask": c.get("mask"), "sparsity": round(float(c.get("sparsity", 0.0)), 6), "data_source": source,
+                   "beta": c.get("beta") if c.get("signin") else None,
+                   "rescale_every": c.get("rescale_every") if c.get("signin") else None,
+                   "short_epochs": short, "long_epochs": long, "seeds": seeds,
+                   "short_acc": pick(short, "test_acc"), "long_acc": pick(long, "test_acc"),
+                   "short_train": pick(short, "train_acc"), "long_train": pick(long, "train_acc"),
+                   "short_last3": last3(short), "long_last3": last3(long)}
+            row["change"] = row["long_acc"] - row["short_acc"]
+            rows.append(row)
+    order = list(sweep.METHODS)
+    rows.sort(key=lambda r: (str(r["profile"]), str(r["mask"]), r["sparsity"], r["long_epochs"],
+                             order.index(r["method"]) if r["method"] in order else len(order)))
+    return rows
+
+
+def format_schedule_effect(rows: Sequence[Mapping], baseline: str = "pai", treatment: str = "pai_signin") -> str:
+    """Text for :func:`schedule_effect`: one line per method, then the treatment's gain at each budget."""
+    if not rows:
+        return "(no runs that differ only in their number of epochs)"
+    lines = []
+    for r in rows:
+        lines.append(f"{r['profile']} {r['mask']} sparsity {r['sparsity']:g} {r['name']:<22} seeds {r['seeds']}: "
+                     f"test {r['short_acc']:.2f}% after {r['short_epochs']} epochs -> {r['long_acc']:.2f}% after "
+                     f"{r['long_epochs']} ({r['change']:+.2f} pp); train {r['short_train']:.1f}% -> "
+                     f"{r['long_train']:.1f}%; moved over the last 3 epochs {r['short_last3']:+.2f} -> "
+                     f"{r['long_last3']:+.2f} pp")
+    pairs: dict[tuple, dict[str, Mapping]] = {}
+    for r in rows:
+        key = (r["profile"], r["mask"], r["sparsity"], r["data_source"], r["long_epochs"], tuple(r["seeds"]))
+        pairs.setdefault(key, {})[r["method"]] = r
+    for (profile, mask, sparsity, _, _, seeds), got in pairs.items():
+        if baseline in got and treatment in got:
+            b, t = got[baseline], got[treatment]
+            lines.append(f"{NAMES.get(treatment, treatment)} minus {NAMES.get(baseline, baseline)} ({profile}, {mask}, "
+                         f"sparsity {sparsity:g}, seeds {list(seeds)}): {t['short_acc'] - b['short_acc']:+.2f} pp "
+                         f"after {b['short_epochs']} epochs, {t['long_acc'] - b['long_acc']:+.2f} pp after "
+                         f"{b['long_epochs']}")
+    return "\n".join(lines)

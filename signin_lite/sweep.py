@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import os
 import shlex
 import subprocess
@@ -106,13 +108,20 @@ def describe(configs: list[TrainConfig]) -> str:
 __all__ = ["METHODS", "method_overrides", "grid", "cli_args", "run_parallel", "describe", "asdict"]
 
 
-def choose_signin(records: list[dict], sparsity: float, seed: int = 0) -> tuple[float, float, list[dict]]:
+def choose_signin(records: list[dict], sparsity: float, seed: int = 0,
+                  epochs: int | None = None) -> tuple[float, float, list[dict]]:
     """Pick Sign-In's (beta, rescale_every) with the best final VALIDATION accuracy among the tuning runs.
 
-    Ties go to the smaller beta, then the smaller period. Returns (beta, p, the candidate rows).
+    Candidates share one schedule: ``epochs``, or else the epoch budget most of the runs at this sparsity and
+    seed use (so a longer convergence-check run is not a candidate). Ties go to the smaller beta, then the
+    smaller period. Returns (beta, p, the candidate rows).
     """
     rows = [r for r in records if r["config"]["signin"] and r["config"]["sparsity"] == sparsity
             and r["config"]["seed"] == seed and r["config"]["pruning"] == "init"]
+    budgets = Counter(r["config"].get("epochs") for r in rows)
+    if epochs is None and budgets:
+        epochs = min(budgets, key=lambda e: (-budgets[e], e or 0))
+    rows = [r for r in rows if epochs is None or r["config"].get("epochs") == epochs]
     if not rows or any(r["final"].get("val_acc") is None for r in rows):
         raise ValueError(f"no Sign-In tuning runs with a validation split at sparsity {sparsity}, seed {seed}; "
                          "run them with --val-per-class > 0 first")

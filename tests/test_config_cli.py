@@ -91,6 +91,17 @@ def test_choose_picks_best_validation_accuracy_not_test():
         sweep.choose_signin([rec(1, 1, None, 0.5)], 0.9)
 
 
+def test_choose_ignores_a_longer_convergence_check_run():
+    def rec(beta, val, epochs):
+        cfg = {"signin": True, "sparsity": 0.9, "seed": 0, "pruning": "init", "beta": beta, "rescale_every": 1,
+               "epochs": epochs}
+        return {"config": cfg, "final": {"val_acc": val, "test_acc": 0.5}}
+    rows = [rec(1, 0.50, 12), rec(4, 0.55, 12), rec(0.25, 0.40, 12), rec(0.25, 0.90, 24)]
+    beta, _, cands = sweep.choose_signin(rows, 0.9)
+    assert beta == 4 and len(cands) == 3           # the 24-epoch run is not a candidate
+    assert sweep.choose_signin(rows, 0.9, epochs=24)[0] == 0.25
+
+
 def test_write_json_atomic_keeps_the_old_file_on_failure(tmp_path):
     path = records.write_json_atomic({"a": 1}, tmp_path / "r.json")
     with pytest.raises(TypeError):

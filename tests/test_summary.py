@@ -171,3 +171,27 @@ def test_cost_ratios_on_gain_rows():
     b = [dict(rec("pai_signin", s, 0.8), cost={"epoch_time_s_median": 10.5, "peak_memory_bytes": 150}) for s in range(2)]
     t = by(summary_table(a + b), "pai_signin")
     assert t["epoch_time_ratio"] == pytest.approx(1.05) and t["peak_memory_ratio"] == pytest.approx(1.5)
+
+
+def _longer(r, epochs, acc, train_acc=0.99):
+    out = {**r, "config": {**r["config"], "epochs": epochs}, "run_id": r["run_id"] + f"-e{epochs}"}
+    out["final"] = {**r["final"], "test_acc": acc, "train_acc": train_acc}
+    out["history"] = [{"epoch": 1, "test_acc": acc - 0.2}, {"epoch": 2, "test_acc": acc}]
+    return out
+
+
+def test_schedule_effect_pairs_the_same_seeds_and_reports_the_gain_at_each_budget():
+    short = [rec("pai", s, a) for s, a in enumerate([0.50, 0.52, 0.54])]
+    short += [rec("pai_signin", s, a) for s, a in enumerate([0.49, 0.55, 0.56])]
+    short.append(rec("pai_signin", 0, 0.40, beta=4.0))        # a tuning variant: no longer run, so no row
+    long = [_longer(short[0], 24, 0.60), _longer(short[3], 24, 0.63)]   # seed 0 only, twice the epochs
+    rows = summary.schedule_effect(short + long)
+    assert [(r["method"], r["seeds"], r["short_epochs"], r["long_epochs"]) for r in rows] == \
+        [("pai", [0], 12, 24), ("pai_signin", [0], 12, 24)]
+    pai, signin = rows
+    # seed 0 only: 50 -> 60 % and 49 -> 63 %; not the 3-seed means (52 and 53.33)
+    assert pai["short_acc"] == pytest.approx(50) and pai["long_acc"] == pytest.approx(60)
+    assert signin["change"] == pytest.approx(14) and signin["long_last3"] == pytest.approx(20)
+    text = summary.format_schedule_effect(rows)
+    assert "-1.00 pp after 12 epochs, +3.00 pp after 24" in text      # 49 - 50 and 63 - 60
+    assert summary.format_schedule_effect([]).startswith("(no runs")
