@@ -19,7 +19,6 @@ import copy
 
 import _common as C
 import torch
-import torch.nn.functional as F
 
 from signin_lite import data, train
 
@@ -52,20 +51,14 @@ def main() -> None:
         torch._dynamo.reset()
         base = train.build_model(cfg, device).to(memory_format=torch.channels_last)
         models = {"eager": base, "compiled": copy.deepcopy(base)}
-        opts = {k: torch.optim.SGD(m.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
-                                   weight_decay=cfg.weight_decay) for k, m in models.items()}
+        opts = {k: train.make_optimizer(m, cfg) for k, m in models.items()}
         fwd = {"eager": models["eager"], "compiled": torch.compile(models["compiled"], mode=args.mode)}
 
         def epoch(kind: str) -> dict[str, float]:
             model, opt = fwd[kind], opts[kind]
             with C.Timer(device) as t:
                 for x, y in batches:
-                    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
-                        out = model(x)
-                        loss = F.cross_entropy(out.float(), y, label_smoothing=cfg.label_smoothing)
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
+                    train.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
             return {"epoch_s": t.seconds}
 
         first = {k: epoch(k)["epoch_s"] for k in ("compiled", "eager")}

@@ -21,7 +21,6 @@ import tempfile
 
 import _common as C
 import torch
-import torch.nn.functional as F
 
 from signin_lite import data, train
 
@@ -57,17 +56,10 @@ def main() -> None:
 
     def fresh():
         model = train.build_model(cfg, device).to(memory_format=fmt)
-        opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
-                              weight_decay=cfg.weight_decay)
-        return model, opt
+        return model, train.make_optimizer(model, cfg)
 
     def step(model, opt, x, y):
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
-            out = model(x)
-            loss = F.cross_entropy(out.float(), y, label_smoothing=cfg.label_smoothing)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
 
     def pure() -> dict[str, float]:
         model, opt = fresh()

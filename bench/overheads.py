@@ -32,7 +32,6 @@ import tempfile
 
 import _common as C
 import torch
-import torch.nn.functional as F
 
 from signin_lite import data, masks, models, signin, train
 
@@ -54,17 +53,11 @@ def make_step(cfg, device: torch.device, batch, autocast: bool):
     """A fresh model of ``cfg`` and its optimizer; returns (model, optimizer, step) where step() is train.train's
     inner step on ``batch``: forward, loss, zero_grad, backward, SGD step."""
     model = train.build_model(cfg, device).to(memory_format=torch.channels_last)
-    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
-                          weight_decay=cfg.weight_decay)
+    opt = train.make_optimizer(model, cfg)
     x, y = batch
 
     def step():
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
-            out = model(x)
-            loss = F.cross_entropy(out.float(), y, label_smoothing=cfg.label_smoothing)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        train.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
     return model, opt, step
 
 

@@ -113,6 +113,27 @@ def build_model(cfg: TrainConfig, device: torch.device, *, init_state: dict | No
 
 
 @torch.no_grad()
+def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
+    """SGD with (Nesterov) momentum and weight decay as ``cfg`` sets them; build it after masks and Sign-In."""
+    return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
+                           weight_decay=cfg.weight_decay)
+
+
+def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, *,
+               autocast: bool = False, label_smoothing: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """One optimizer step: forward (bf16 autocast on CUDA if asked), cross-entropy, backward, step.
+
+    Returns the loss and the logits; the learning-rate schedule and Sign-In's rescaling are the caller's.
+    """
+    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+        out = model(x)
+        loss = F.cross_entropy(out.float(), y, label_smoothing=label_smoothing)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss, out
+
+
 def evaluate(model: nn.Module, loader: data.DeviceLoader, autocast: bool = False) -> tuple[float, float]:
     """(accuracy, mean loss) over a loader, in eval mode."""
     was_training = model.training
@@ -196,9 +217,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     snip_batch = next(iter(train_loader)) if cfg.mask == "snip" and mask is None and cfg.pruning == "init" else None
     model = build_model(cfg, device, init_state=init_state, mask=mask, snip_batch=snip_batch)
     model = model.to(memory_format=memory_format)
-    nesterov = cfg.momentum > 0
-    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=nesterov,
-                                weight_decay=cfg.weight_decay)
+    optimizer = make_optimizer(model, cfg)
     steps_per_epoch = len(train_loader)
     total_steps = cfg.epochs * steps_per_epoch
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -232,12 +251,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
         correct = torch.zeros((), device=device)
         for i, (x, y) in enumerate(train_loader):
             step = epoch * steps_per_epoch + i
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
-                out = model(x)
-                loss = F.cross_entropy(out.float(), y, label_smoothing=cfg.label_smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            loss, out = train_step(model, optimizer, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
             scheduler.step()
             loss_sum += loss.detach() * len(y)
             correct += (out.argmax(1) == y).sum()
