@@ -419,3 +419,23 @@ def format_schedule_effect(rows: Sequence[Mapping], baseline: str = "pai", treat
                          f"after {b['short_epochs']} epochs, {t['long_acc'] - b['long_acc']:+.2f} pp after "
                          f"{b['long_epochs']}")
     return "\n".join(lines)
+
+
+def headroom(rows: Sequence[Mapping], baseline: str = "pai") -> list[dict]:
+    """Dense minus ``baseline`` (pp) per sparsity, within one setting (profile, depth, epochs, data): the most
+    a fix for sparse training from scratch could recover there. Takes :func:`summary_table` rows (main role)."""
+    def where(r: Mapping) -> tuple:
+        return (r.get("profile"), r.get("depth"), r.get("epochs"), r.get("data_source"), r.get("train_size"))
+    dense = {where(r): r for r in rows if r.get("method") == "dense" and r.get("role", "main") == "main"}
+    out = []
+    for r in rows:
+        d = dense.get(where(r))
+        if r.get("method") != baseline or r.get("role", "main") != "main" or d is None:
+            continue
+        if r.get("test_acc_mean") is None or d.get("test_acc_mean") is None:
+            continue
+        out.append({"profile": r["profile"], "mask": r["mask"], "epochs": r["epochs"], "sparsity": r["sparsity"],
+                    "data_source": r["data_source"], "dense_acc": d["test_acc_mean"], "dense_n": d["n"],
+                    "baseline": baseline, "baseline_acc": r["test_acc_mean"], "baseline_n": r["n"],
+                    "headroom": d["test_acc_mean"] - r["test_acc_mean"]})
+    return sorted(out, key=lambda h: (str(h["profile"]), h["epochs"] or 0, str(h["mask"]), h["sparsity"]))

@@ -195,3 +195,13 @@ def test_schedule_effect_pairs_the_same_seeds_and_reports_the_gain_at_each_budge
     text = summary.format_schedule_effect(rows)
     assert "-1.00 pp after 12 epochs, +3.00 pp after 24" in text      # 49 - 50 and 63 - 60
     assert summary.format_schedule_effect([]).startswith("(no runs")
+
+
+def test_headroom_is_dense_minus_pai_within_one_setting():
+    recs = [rec("dense", s, a) for s, a in enumerate([0.60, 0.62])]                  # dense mean 61 %
+    recs += [rec("pai", s, a, sparsity=0.8) for s, a in enumerate([0.59, 0.59])]     # 59 % -> headroom 2 pp
+    recs += [rec("pai", s, a, sparsity=0.98) for s, a in enumerate([0.50, 0.48])]    # 49 % -> 12 pp
+    recs += [rec("pai", 0, 0.30, profile="smoke")]                                    # no dense in smoke: no row
+    rows = summary.headroom(summary_table(recs))
+    assert [(h["sparsity"], round(h["headroom"], 6)) for h in rows] == [(0.8, 2.0), (0.98, 12.0)]
+    assert rows[0]["dense_n"] == 2 and rows[0]["baseline"] == "pai"
