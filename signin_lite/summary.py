@@ -145,6 +145,8 @@ def _group_row(method: str, rs: list[dict]) -> dict:
     train_m, _ = _mean_std(_pct([r["final"].get("train_acc") for r in rs]))
     val_m, _ = _mean_std(_pct([r["final"].get("val_acc") for r in rs]))
     changes = [x for x in (last_change(r.get("history") or []) for r in rs) if x is not None]
+    flips = [100.0 * sum(h["sign_flip_fraction"] for h in r["history"]) for r in rs
+             if r.get("history") and all(h.get("sign_flip_fraction") is not None for h in r["history"])]
     signin = bool(c.get("signin"))
     devices = sorted({str((r.get("env") or {}).get("device_name") or (r.get("env") or {}).get("device")) for r in rs})
     dates = sorted(str(r.get("date", ""))[:10] for r in rs)
@@ -159,6 +161,7 @@ def _group_row(method: str, rs: list[dict]) -> dict:
         "n": len(rs), "seeds": [_cfg(r).get("seed") for r in rs],
         "test_acc_mean": test_m, "test_acc_std": test_s, "train_acc_mean": train_m, "val_acc_mean": val_m,
         "test_change_last3": statistics.fmean(changes) if changes else None,
+        "sign_flips_mean": statistics.fmean(flips) if flips else None,
         "epoch_time_s": _mean_std([x for x in (_cost(r, "epoch_time_s_median") for r in rs) if x is not None])[0],
         "peak_memory_bytes": max((x for x in (_cost(r, "peak_memory_bytes") for r in rs) if x is not None), default=None),
         "epoch_time_ratio": None, "peak_memory_ratio": None,
@@ -224,7 +227,8 @@ def summary_table(records: Iterable[Mapping], baseline: str = "pai", treatment: 
     """One row per group (method x configuration, pooled over seeds), accuracies in percent.
 
     Each row: n seeds, test accuracy mean ± std, final train accuracy, ``test_change_last3`` (pp moved over
-    the last 3 epochs: the convergence indicator), profile, epochs, data source, devices, provenance.
+    the last 3 epochs: the convergence indicator), ``sign_flips_mean`` (per-epoch sign-flip fractions of the
+    kept weights summed over training, %, mean over seeds), profile, epochs, data source, devices, provenance.
     The ``treatment`` and ``control`` rows also carry the gain over the ``baseline`` group of the same
     setting and sparsity (``gain``, pp) with its Welch t-interval (``gain_ci_low/high``; None, with
     ``gain_note``, when either side has fewer than 2 seeds). Sign-In variants that differ only in beta or

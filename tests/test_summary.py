@@ -205,3 +205,13 @@ def test_headroom_is_dense_minus_pai_within_one_setting():
     rows = summary.headroom(summary_table(recs))
     assert [(h["sparsity"], round(h["headroom"], 6)) for h in rows] == [(0.8, 2.0), (0.98, 12.0)]
     assert rows[0]["dense_n"] == 2 and rows[0]["baseline"] == "pai"
+
+
+def test_sign_flips_are_summed_over_epochs_and_averaged_over_seeds():
+    def flips(*fractions):
+        return [{"epoch": i + 1, "test_acc": 0.5, "sign_flip_fraction": f} for i, f in enumerate(fractions)]
+    recs = [rec("pai", 0, 0.5, history=flips(0.10, 0.02)), rec("pai", 1, 0.5, history=flips(0.08, 0.04))]
+    recs.append(rec("dense", 0, 0.6))                                  # no sign_flip_fraction in its history
+    rows = summary_table(recs)
+    assert by(rows, "pai")["sign_flips_mean"] == pytest.approx(12.0)   # (12 % + 12 %) / 2
+    assert by(rows, "dense", sparsity=0.0)["sign_flips_mean"] is None
