@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import os
 import shlex
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, fields
 
 from .config import TrainConfig, make_config

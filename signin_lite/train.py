@@ -112,7 +112,6 @@ def build_model(cfg: TrainConfig, device: torch.device, *, init_state: dict | No
     return model
 
 
-@torch.no_grad()
 def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
     """SGD with (Nesterov) momentum and weight decay as ``cfg`` sets them; build it after masks and Sign-In."""
     return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
@@ -134,6 +133,7 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tens
     return loss, out
 
 
+@torch.no_grad()
 def evaluate(model: nn.Module, loader: data.DeviceLoader, autocast: bool = False) -> tuple[float, float]:
     """(accuracy, mean loss) over a loader, in eval mode."""
     was_training = model.training

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from signin_lite import config, masks, records, train
+from signin_lite import config, data, masks, records, train
 
 
 def _cfg(**kw):
@@ -145,3 +145,22 @@ def test_lr_schedule_warms_up_then_decays_to_zero():
     assert f(0) == pytest.approx(0.1) and f(9) == pytest.approx(1.0)
     assert f(10) == pytest.approx(1.0) and f(100) == pytest.approx(0.0, abs=1e-12)
     assert all(f(i) >= f(i + 1) for i in range(10, 100))
+
+
+def test_evaluate_builds_no_autograd_graph_and_restores_the_mode(tiny_splits):
+    grad_seen = []
+
+    class Probe(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = torch.nn.Linear(3 * 32 * 32, 10)
+
+        def forward(self, x):
+            grad_seen.append(torch.is_grad_enabled())
+            return self.fc(x.flatten(1))
+
+    model = Probe().train()
+    loader = data.DeviceLoader(*tiny_splits.test, 16, train=False, device="cpu")
+    acc, loss = train.evaluate(model, loader)
+    assert grad_seen and not any(grad_seen)        # no graph is built while evaluating
+    assert model.training and 0.0 <= acc <= 1.0 and loss > 0
