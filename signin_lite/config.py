@@ -10,7 +10,9 @@ import math
 import os
 from dataclasses import dataclass, field, fields
 
-MASK_CHOICES = ("none", "random", "erk", "snip", "synflow", "magnitude", "magnitude_layerwise")
+from . import masks
+
+MASK_CHOICES = ("none", *masks.METHODS)
 PRUNING_CHOICES = ("init", "gmp")
 
 

@@ -10,25 +10,19 @@ import time
 from collections import Counter
 from dataclasses import asdict, fields
 
+from . import methods
 from .config import TrainConfig, make_config
 
-METHODS = ("dense", "pai", "pai_signin", "pai_wd2x", "gmp", "gmp_signin")
+METHODS = methods.sweepable()
 
 
 def method_overrides(method: str, base: TrainConfig) -> dict:
-    """The config changes that turn ``base`` into ``method`` (pai_wd2x doubles weight decay: the Sign-In control)."""
-    plain = dict(signin=False, beta=1.0, beta_output=None, rescale_every=1.0)  # Sign-In settings do not apply
-    table = {
-        "dense": dict(plain, mask="none", sparsity=0.0, pruning="init"),
-        "pai": dict(plain, pruning="init"),
-        "pai_signin": dict(signin=True, pruning="init"),
-        "pai_wd2x": dict(plain, pruning="init", weight_decay=2 * base.weight_decay, tag="wd2x"),
-        "gmp": dict(plain, pruning="gmp"),
-        "gmp_signin": dict(signin=True, pruning="gmp"),
-    }
-    if method not in table:
-        raise ValueError(f"unknown method {method!r}; known methods are {list(METHODS)}")
-    return table[method]
+    """The config changes that turn ``base`` into ``method`` (from the one method table, :mod:`.methods`)."""
+    overrides = methods.get(method).overrides
+    if overrides is None:
+        raise ValueError(f"method {method!r} cannot be swept (it is made by `lottery`); sweepable methods are "
+                         f"{list(METHODS)}")
+    return overrides(base)
 
 
 def grid(profile: str, methods: list[str], sparsities: list[float], seeds: list[int], **base) -> list[TrainConfig]:
