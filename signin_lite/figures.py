@@ -8,8 +8,9 @@ Every builder returns a ``go.Figure`` and shows nothing; the notebook adds prove
     recs = records.load_records("results/cpu/runs")
     show(label(figures.accuracy_vs_sparsity(recs, ["dense", "pai"]), record=recs))
 
-``seed_stats`` is the one aggregation behind them: mean ± std of a final metric over seeds, grouped by
-(method, sparsity). Accuracies in records are fractions; figures show them in percent.
+``seed_stats`` is the aggregation behind them: mean ± std of a final metric over the seeds of one setting
+(:func:`signin_lite.records.settings`) per (method, sparsity); a figure never pools two settings. Accuracies in
+records are fractions; figures show them in percent.
 """
 
 from __future__ import annotations
@@ -20,99 +21,75 @@ from collections.abc import Iterable, Mapping, Sequence
 import plotly.graph_objects as go
 import torch
 
-from . import masks
+from . import masks, methods, records
 from .plotting import slider_figure
 
-__all__ = ["seed_stats", "last_round", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
+__all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
            "layer_density", "density_slider", "percent"]
-
-COLORS = {"dense": "#444444", "pai": "#1f77b4", "pai_signin": "#d62728", "imp": "#9467bd", "lrr": "#2ca02c",
-          "transplant_signs": "#17becf", "transplant_magnitudes": "#ff7f0e", "transplant_mask": "#7f7f7f",
-          "random": "#1f77b4", "erk": "#d62728", "snip": "#9467bd", "synflow": "#ff7f0e"}
-
 
 def percent(sparsity: float) -> str:
     """0.9 -> '90%', 0.68377 -> '68.38%'."""
     return f"{100 * sparsity:.4g}%"
 
 
-def _color(name: str) -> str | None:
-    return COLORS.get(name) or next((c for k, c in COLORS.items() if name.startswith(k)), None)
+def seed_stats(recs: Iterable[Mapping], metric: str = "test_acc",
+               methods_: Sequence[str] | None = None) -> list[dict]:
+    """One row per (method, sparsity), each exactly one setting (:func:`signin_lite.records.settings`):
+    ``method, sparsity, n, mean, std, values, seeds`` of ``final[metric]``, plus the mean ``params_effective``
+    and ``flops_effective`` of its runs.
 
-
-def _complete(records: Iterable[Mapping]) -> list[Mapping]:
-    """Complete records, each run once (the same record passed twice, e.g. a shared dense run, counts once)."""
-    out: dict = {}
-    for r in records:
-        if r.get("status", "complete") == "complete":
-            out.setdefault(r.get("name") or r.get("run_id") or id(r), r)
-    return list(out.values())
-
-
-def seed_stats(records: Iterable[Mapping], metric: str = "test_acc",
-               methods: Sequence[str] | None = None) -> list[dict]:
-    """One row per (method, sparsity): ``method, sparsity, n, mean, std, values, seeds`` of ``final[metric]``,
-    plus the mean ``params_effective`` and ``flops_effective`` of the runs (None where a record lacks counts).
-
-    Only complete records count, each run once; ``std`` is the sample standard deviation (None for one seed).
-    Rows follow the order of ``methods`` (default: first appearance), then sparsity.
+    Runs that differ in more than the seed are never pooled: if a (method, sparsity) holds two settings (e.g. 12 and
+    24 epochs) this raises ``ValueError`` naming the differing fields; select one with ``records.select`` first.
+    Rows follow the order of ``methods_`` (default: the method table's), then sparsity.
     """
-    groups: dict[tuple[str, float], list[Mapping]] = {}
-    for r in _complete(records):
-        if methods is not None and r["method"] not in methods:
-            continue
-        value = r["final"].get(metric)
-        if value is None:
-            continue
-        groups.setdefault((r["method"], round(float(r["config"]["sparsity"]), 6)), []).append(r)
-    order = list(methods) if methods is not None else list(dict.fromkeys(m for m, _ in groups))
+    cells: dict[tuple[str, float], list[records.Setting]] = {}
+    for st in records.settings(recs):
+        if methods_ is None or st.method in methods_:
+            cells.setdefault((st.method, st.sparsity), []).append(st)
+    order = list(methods_) if methods_ is not None else list(methods.TABLE)
     rows = []
-    for (method, sparsity), rs in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
-        rs = sorted(rs, key=lambda r: r["config"].get("seed", 0))
-        values = [float(r["final"][metric]) for r in rs]
-        counts = {k: [r.get("counts", {}).get(k) for r in rs] for k in ("params_effective", "flops_effective")}
-        rows.append({"method": method, "sparsity": sparsity, "n": len(values), "mean": statistics.fmean(values),
+    for (method, sparsity), group in sorted(cells.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order
+                                                                           else len(order), kv[0][1])):
+        st = records.one_setting(group, f"{method} at sparsity {sparsity:g}")
+        values = st.values(metric)
+        rows.append({"method": method, "sparsity": sparsity, "n": st.n, "mean": statistics.fmean(values),
                      "std": statistics.stdev(values) if len(values) > 1 else None, "values": values,
-                     "seeds": [r["config"].get("seed") for r in rs],
-                     **{k: statistics.fmean(v) if None not in v else None for k, v in counts.items()}})
+                     "seeds": st.seeds, "run_ids": [r["run_id"] for r in st.records],
+                     **{k: statistics.fmean(r["counts"][k] for r in st.records)
+                        for k in ("params_effective", "flops_effective")}})
     return rows
 
 
-def last_round(records: Iterable[Mapping]) -> list[Mapping]:
-    """Drop the intermediate rounds of iterative pruning (records whose ``lottery.round`` < ``lottery.rounds``)."""
-    return [r for r in records if "lottery" not in r or r["lottery"]["round"] == r["lottery"]["rounds"]]
-
-
-def at_sparsity(records: Iterable[Mapping], sparsity: float) -> list[Mapping]:
+def at_sparsity(recs: Iterable[Mapping], sparsity: float) -> list[Mapping]:
     """The dense records and the final-round records run at ``sparsity`` (e.g. a ticket and its transplants)."""
-    return [r for r in last_round(records)
-            if r["method"] == "dense" or abs(float(r["config"]["sparsity"]) - sparsity) < 1e-6]
+    final = records.select(recs, lottery_final=True)
+    return records.select(final, method="dense") + records.select(final, sparsity=sparsity)
 
 
 def _error(row: dict) -> float:
     return 100 * row["std"] if row["std"] is not None else 0.0
 
 
-def accuracy_vs_sparsity(records: Iterable[Mapping], methods: Sequence[str] | None = None,
+def accuracy_vs_sparsity(recs: Iterable[Mapping], which: Sequence[str] | None = None,
                          metric: str = "test_acc", title: str | None = None) -> go.Figure:
     """Final ``metric`` (percent) against sparsity: mean ± std over seeds per method, seeds as faint dots.
 
     Dense runs (sparsity 0) are drawn as a dashed line with a ± std band. The x axis is categorical
     (one tick per sparsity that was run), so 90%, 95% and 98% do not crowd together.
     """
-    rows = seed_stats(records, metric, methods)
+    rows = seed_stats(recs, metric, which)
     if not rows:
-        raise ValueError(f"no complete records of methods {list(methods) if methods else 'any'} to plot")
+        raise ValueError(f"no complete records of methods {list(which) if which else 'any'} to plot")
     xs = [percent(s) for s in sorted({r["sparsity"] for r in rows if r["sparsity"] > 0})]
     fig = go.Figure()
     for method in dict.fromkeys(r["method"] for r in rows):
         mine = [r for r in rows if r["method"] == method]
-        color = _color(method)
+        color = methods.color(method)
         if all(r["sparsity"] == 0 for r in mine):
             r = mine[0]
             mean, err = 100 * r["mean"], _error(r)
             fig.add_trace(go.Scatter(x=[xs[0], xs[-1]] if xs else [0, 1], y=[mean, mean], mode="lines",
-                                     line={"dash": "dash", "color": color}, name=f"{method} (n={r['n']})",
+                                     line={"dash": "dash", "color": color}, name=f"{methods.label(method)} (n={r['n']})",
                                      hovertemplate=f"{method}: %{{y:.2f}}% ± {err:.2f}<extra></extra>"))
             if err:
                 fig.add_hrect(y0=mean - err, y1=mean + err, fillcolor=color or "grey", opacity=0.12, line_width=0)
@@ -121,7 +98,7 @@ def accuracy_vs_sparsity(records: Iterable[Mapping], methods: Sequence[str] | No
         fig.add_trace(go.Scatter(
             x=[percent(r["sparsity"]) for r in mine], y=[100 * r["mean"] for r in mine],
             error_y={"type": "data", "array": [_error(r) for r in mine], "visible": True},
-            mode="lines+markers", name=f"{method} (n={'/'.join(sorted({str(r['n']) for r in mine}))})",
+            mode="lines+markers", name=f"{methods.label(method)} (n={'/'.join(sorted({str(r['n']) for r in mine}))})",
             line={"color": color}, customdata=[[r["n"]] for r in mine],
             hovertemplate=f"{method} %{{x}}: %{{y:.2f}}% (seeds: %{{customdata[0]}})<extra></extra>"))
         fig.add_trace(go.Scatter(
@@ -136,22 +113,22 @@ def accuracy_vs_sparsity(records: Iterable[Mapping], methods: Sequence[str] | No
     return fig
 
 
-def method_bars(records: Iterable[Mapping], methods: Sequence[str], metric: str = "test_acc",
+def method_bars(recs: Iterable[Mapping], which: Sequence[str], metric: str = "test_acc",
                 names: Mapping[str, str] | None = None, title: str | None = None) -> go.Figure:
     """One bar per method (in the given order): mean ± std of the final ``metric`` (percent), seeds as dots.
 
     A method run at several sparsities gets one bar per sparsity, named ``method @ sparsity``.
     ``names`` renames methods for the axis (e.g. ``{"transplant_signs": "ticket signs + new magnitudes"}``).
     """
-    rows = seed_stats(records, metric, methods)
+    rows = seed_stats(recs, metric, which)
     if not rows:
-        raise ValueError(f"no complete records of methods {list(methods)} to plot")
+        raise ValueError(f"no complete records of methods {list(which)} to plot")
     names = names or {}
-    several = {m for m in methods if sum(r["method"] == m for r in rows) > 1}
-    ticks = [names.get(r["method"], r["method"]) + (f" @ {percent(r['sparsity'])}" if r["method"] in several else "")
+    several = {m for m in which if sum(r["method"] == m for r in rows) > 1}
+    ticks = [names.get(r["method"], methods.label(r["method"])) + (f" @ {percent(r['sparsity'])}" if r["method"] in several else "")
              for r in rows]
     fig = go.Figure(go.Bar(
-        x=ticks, y=[100 * r["mean"] for r in rows], marker_color=[_color(r["method"]) for r in rows],
+        x=ticks, y=[100 * r["mean"] for r in rows], marker_color=[methods.color(r["method"]) for r in rows],
         error_y={"type": "data", "array": [_error(r) for r in rows], "visible": True}, showlegend=False,
         customdata=[[r["n"], percent(r["sparsity"])] for r in rows],
         hovertemplate="%{x}: %{y:.2f}% (seeds: %{customdata[0]}, sparsity %{customdata[1]})<extra></extra>"))
@@ -171,7 +148,7 @@ def _history_value(entry: Mapping, key: str) -> float | None:
     return None if value is None else float(value)
 
 
-def history_curves(records: Iterable[Mapping], key: str = "test_acc", names: Mapping[str, str] | None = None,
+def history_curves(recs: Iterable[Mapping], key: str = "test_acc", names: Mapping[str, str] | None = None,
                    title: str | None = None, percent_scale: bool = True) -> go.Figure:
     """Per-epoch ``history[key]`` of each record, one line per record, coloured by method.
 
@@ -182,7 +159,7 @@ def history_curves(records: Iterable[Mapping], key: str = "test_acc", names: Map
     shown: set[str] = set()
     names = names or {}
     scale = 100 if percent_scale else 1
-    for r in _complete(records):
+    for r in (r for st in records.settings(recs) for r in st.records):
         points = [(h["epoch"], _history_value(h, key)) for h in r.get("history", [])]
         points = [(e, v) for e, v in points if v is not None]
         if not points:
@@ -191,9 +168,9 @@ def history_curves(records: Iterable[Mapping], key: str = "test_acc", names: Map
         seed = r["config"].get("seed")
         fig.add_trace(go.Scatter(
             x=[e for e, _ in points], y=[scale * v for _, v in points], mode="lines+markers",
-            name=names.get(method, method), legendgroup=method, showlegend=method not in shown,
-            line={"color": _color(method)},
-            hovertemplate=f"{names.get(method, method)} (seed {seed}) epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
+            name=names.get(method, methods.label(method)), legendgroup=method, showlegend=method not in shown,
+            line={"color": methods.color(method)},
+            hovertemplate=f"{names.get(method, methods.label(method))} (seed {seed}) epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
         shown.add(method)
     if not fig.data:
         raise ValueError(f"no record has per-epoch values of {key!r}")
@@ -221,7 +198,7 @@ def layer_density(masks_by_name: Mapping[str, Mapping[str, torch.Tensor]], title
         overall = sum(kept) / sum(sizes)
         fig.add_trace(go.Bar(
             x=layers, y=[k / s for k, s in zip(kept, sizes)], name=f"{label} (overall {percent(overall)} kept)",
-            marker_color=_color(label), customdata=list(zip(kept, sizes)),
+            marker_color=methods.color(label), customdata=list(zip(kept, sizes)),
             hovertemplate=f"{label} %{{x}}: %{{y:.3f}} (%{{customdata[0]}} of %{{customdata[1]}} kept)<extra></extra>"))
     fig.update_layout(barmode="group", title=title or "Fraction of weights kept per layer",
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})
@@ -244,3 +221,82 @@ def density_slider(model: torch.nn.Module, sparsities: Sequence[float], methods:
     fig.layout.sliders[0].pad.t = 110  # below the rotated layer names
     fig.update_layout(height=620, margin={"b": 220})
     return fig
+
+
+# ------------------------------------------------------------------------------------------------ summary rows
+def accuracy_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> go.Figure:
+    """Test accuracy (mean ± std over seeds) against sparsity for the summary rows of one panel
+    (:func:`signin_lite.summary.panels`), dense as a dotted line, the paper's reported points beside them."""
+    from .summary import PAPER
+
+    fig = go.Figure()
+    for method in dict.fromkeys(r["method"] for r in rows if r["method"] != "dense"):
+        pts = sorted((r for r in rows if r["method"] == method), key=lambda r: r["sparsity"])
+        fig.add_scatter(x=[r["sparsity"] for r in pts], y=[r["test_acc_mean"] for r in pts], mode="lines+markers",
+                        error_y={"type": "data", "array": [r["test_acc_std"] or 0 for r in pts]},
+                        line={"color": methods.color(method)},
+                        name=f"{methods.label(method)} (seeds: {'/'.join(str(r['n']) for r in pts)})")
+    for r in (r for r in rows if r["method"] == "dense"):
+        fig.add_hline(y=r["test_acc_mean"], line_dash="dot", annotation_text=f"dense, {r['n']} seeds")
+    for method, symbol in (("pai", "x"), ("pai_signin", "star")) if paper else ():
+        fig.add_scatter(x=list(PAPER["test_acc"]), y=[v[method] for v in PAPER["test_acc"].values()],
+                        mode="markers", marker={"symbol": symbol, "size": 11, "color": methods.color(method)},
+                        name=f"{methods.label(method)}: reported by the paper ({PAPER['mask']} mask, {PAPER['epochs']} epochs)")
+    fig.update_layout(title=title, xaxis_title="sparsity", yaxis_title="test accuracy (%)", height=520)
+    return fig
+
+
+def gain_panel(rows: Sequence[Mapping], title: str) -> go.Figure:
+    """Each gain row's difference from its baseline (pp) with its 95% interval (paired or Welch, as the row says),
+    an open marker where the interval is unavailable, and the paper's reported Sign-In gain."""
+    from .summary import PAPER, paper_gain
+
+    fig = go.Figure()
+    gains = [r for r in rows if r.get("gain") is not None]
+    for i, method in enumerate(dict.fromkeys(r["method"] for r in gains)):
+        pts = sorted((r for r in gains if r["method"] == method), key=lambda r: r["sparsity"])
+        dx = 0.003 * (2 * i - 1)
+        fig.add_scatter(x=[r["sparsity"] + dx for r in pts], y=[r["gain"] for r in pts], mode="markers",
+                        marker={"size": 10, "color": methods.color(method),
+                                "symbol": ["circle" if r["gain_ci_low"] is not None else "circle-open" for r in pts]},
+                        error_y={"type": "data", "array": [(r["gain_ci_high"] or r["gain"]) - r["gain"] for r in pts],
+                                 "arrayminus": [r["gain"] - (r["gain_ci_low"] or r["gain"]) for r in pts]},
+                        name=f"{methods.label(method)} minus {methods.label(pts[0]['gain_vs'])} "
+                             f"(95% {pts[0]['gain_kind']}; open: unavailable)")
+    fig.add_scatter(x=list(PAPER["test_acc"]), y=[paper_gain(s) for s in PAPER["test_acc"]], mode="markers",
+                    marker={"symbol": "star", "size": 12, "color": "#333333"},
+                    name=f"Sign-In gain reported by the paper ({PAPER['mask']} mask, {PAPER['epochs']} epochs)")
+    fig.add_hline(y=0, line_dash="dot")
+    fig.update_layout(title=title, xaxis_title="sparsity (markers nudged apart)",
+                      yaxis_title="test accuracy gain (percentage points)")
+    return fig
+
+
+def history_slider(recs: Iterable[Mapping], which: Sequence[str], key: str = "test_acc",
+                   active: float | None = None, title: str = "test accuracy per epoch") -> go.Figure:
+    """Per sparsity (slider), the per-epoch mean ± std over seeds of ``history[key]`` for each method; dense (if
+    given) in every step. Each (method, sparsity) must be one setting (select one first)."""
+    from .summary import history_mean
+
+    cells: dict[tuple[str, float], list[records.Setting]] = {}
+    for st in records.settings(recs):
+        if st.method in which:
+            cells.setdefault((st.method, st.sparsity), []).append(st)
+    sparsities = sorted({sp for m, sp in cells if m != "dense"})
+    if not sparsities:
+        raise ValueError(f"no sparse runs of {list(which)} to draw")
+    steps = {}
+    for sp in sparsities:
+        steps[sp] = []
+        for m in which:
+            group = cells.get((m, 0.0 if m == "dense" else sp))
+            if not group:
+                continue
+            st = records.one_setting(group, f"{m} at sparsity {sp:g}")
+            epochs, mean, std = history_mean(st, key)
+            steps[sp].append(go.Scatter(x=epochs, y=mean, error_y={"type": "data", "array": [v or 0 for v in std]},
+                                        mode="lines+markers", name=f"{methods.label(m)} (n={st.n})",
+                                        line={"color": methods.color(m), "dash": "dot" if m == "dense" else "solid"}))
+    return slider_figure(steps, name="sparsity", active=active if active in steps else sparsities[0],
+                         titles={sp: f"{title}, sparsity {sp:g}" for sp in steps},
+                         layout={"xaxis_title": "epoch", "yaxis_title": f"{key.replace('_', ' ')} (%, mean ± std over seeds)"})

@@ -25,20 +25,13 @@ from __future__ import annotations
 
 import math
 import statistics
-import warnings
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any, Mapping, NamedTuple, Sequence
 
-RUN_SCHEMA = "signin_lite.run/1"
-DEPLOY_SCHEMA = "signin_lite.deploy/1"
+from . import methods, records, stats
 
-FAMILIES = {
-    "dense": "dense",
-    "pai": "sparse_from_scratch", "pai_signin": "sparse_from_scratch", "pai_wd2x": "sparse_from_scratch",
-    "gmp": "dense_to_sparse", "gmp_signin": "dense_to_sparse", "imp": "dense_to_sparse", "lrr": "dense_to_sparse",
-    "transplant_signs": "diagnostic", "transplant_magnitudes": "diagnostic",
-}
+DEPLOY_SCHEMA = "signin_lite.deploy/1"
 VERDICTS = ("baseline", "go", "inconclusive", "no-go")
 _EPS = 1e-9  # floating-point slack for the tolerance boundary (pp)
 
@@ -149,13 +142,6 @@ class MethodSummary:
         parts = [self.method] + ([self.mask_method] if self.mask_method else []) + [f"{self.sparsity:.0%}"]
         return " / ".join(parts)
 
-    @property
-    def mixed(self) -> list[str]:
-        """Settings that differ between the pooled runs (pooling them may not be like-for-like)."""
-        return [word for attr, word in (("profiles", "profile"), ("models", "model"), ("epochs", "epochs"),
-                                        ("data_sources", "data source"), ("device_names", "hardware"))
-                if len(getattr(self, attr)) > 1]
-
 
 def _get(rec: Mapping, *path, default=None):
     for p in path:
@@ -170,152 +156,51 @@ def _mean(xs):
     return statistics.fmean(xs) if xs else None
 
 
-def summarize(records: Sequence[Mapping]) -> list[MethodSummary]:
-    """Group complete run records by (method, mask_method, sparsity) and pool them over seeds.
+def _method_summary(st: records.Setting) -> MethodSummary:
+    rs, c = st.records, st.config
+    accs = tuple(st.values("test_acc"))
+    mems = [r["cost"]["peak_memory_bytes"] for r in rs if r["cost"].get("peak_memory_bytes") is not None]
+    dense = st.method == "dense"
+    return MethodSummary(
+        method=st.method, mask_method=None if dense else c["mask"], sparsity=0.0 if dense else st.sparsity,
+        n_seeds=st.n, seeds=tuple(st.seeds), test_accs=accs, test_acc_mean=statistics.fmean(accs),
+        test_acc_std=statistics.stdev(accs) if len(accs) > 1 else None,
+        train_time_s_mean=_mean(r["cost"]["train_time_s"] for r in rs), peak_memory_bytes=max(mems) if mems else None,
+        **{k: _mean(r["counts"][k] for r in rs) for k in ("params_dense", "params_effective", "flops_dense",
+                                                           "flops_effective")},
+        run_ids=tuple(r["run_id"] for r in rs), dates=tuple(r["date"] for r in rs),
+        device_names=tuple(sorted({r["env"]["device_name"] for r in rs})), data_sources=(st.data_source,),
+        profiles=(c["profile"],), models=(f"resnet-{c['depth']}-{c['width']}",), epochs=(c["epochs"],),
+        test_sizes=(rs[0]["data"]["test_size"],))
 
-    Records whose ``status`` is not ``"complete"`` are skipped (with a warning). Dense runs form one group
-    ``("dense", None, 0.0)`` whatever their config says about masks. A run_id seen twice keeps the newest.
+
+def summarize(recs: Sequence[Mapping]) -> list[MethodSummary]:
+    """One :class:`MethodSummary` per (method, mask, sparsity): each a single setting of
+    :func:`signin_lite.records.settings` (Sign-In tuning variants dropped, as in the summary tables).
+
+    Runs that differ in more than the seed are never pooled: two settings for one option raise a ``ValueError``
+    naming the fields they differ in (choose one with ``records.select``, e.g. ``epochs=12``).
     """
-    groups: dict[tuple, dict[str, dict]] = {}
-    skipped = []
-    for r in records:
-        if not isinstance(r, Mapping):
-            raise TypeError(f"summarize expects record dicts, got {type(r).__name__}")
-        rid = r.get("run_id", "?")
-        if r.get("schema") != RUN_SCHEMA:
-            raise ValueError(f"record {rid!r} has schema {r.get('schema')!r}; expected {RUN_SCHEMA!r}")
-        if r.get("status", "complete") != "complete":
-            skipped.append(rid)
-            continue
-        acc = _get(r, "final", "test_acc")
-        if not isinstance(acc, (int, float)) or not 0.0 <= acc <= 1.0:
-            raise ValueError(f"record {rid!r}: final.test_acc must be a fraction in [0, 1] (got {acc!r})")
-        method = r.get("method")
-        if method == "dense":
-            key = ("dense", None, 0.0)
-        else:
-            sp = _get(r, "config", "sparsity")
-            if not isinstance(sp, (int, float)):
-                raise ValueError(f"record {rid!r}: config.sparsity missing for method {method!r}")
-            mask = _get(r, "config", "mask", default=_get(r, "config", "mask_method"))  # "mask" in TrainConfig
-            key = (method, mask, round(float(sp), 6))
-        g = groups.setdefault(key, {})
-        if rid in g:
-            warnings.warn(f"run_id {rid} appears twice; keeping the newer record", stacklevel=2)
-            if str(r.get("date", "")) < str(g[rid].get("date", "")):
-                continue
-        g[rid] = r
-    if skipped:
-        warnings.warn(f"skipped {len(skipped)} record(s) that are not complete: {', '.join(map(str, skipped))}",
-                      stacklevel=2)
+    from . import summary  # late: summary imports poc's neighbours
 
-    out = []
-    for (method, mask, sp), by_id in groups.items():
-        rs = sorted(by_id.values(), key=lambda r: (str(_get(r, "config", "seed")), r.get("run_id", "")))
-        accs = tuple(float(r["final"]["test_acc"]) for r in rs)
-        mems = [_get(r, "cost", "peak_memory_bytes") for r in rs]
-        mems = [m for m in mems if m is not None]
-
-        def distinct(*path):
-            return tuple(sorted({v for v in (_get(r, *path) for r in rs) if v is not None}, key=str))
-
-        models = tuple(sorted({"{}-{}-{}".format(_get(r, "config", "model"), _get(r, "config", "depth"),
-                                                 _get(r, "config", "width")) for r in rs}))
-        out.append(MethodSummary(
-            method=method, mask_method=mask, sparsity=sp, n_seeds=len(rs),
-            seeds=tuple(_get(r, "config", "seed") for r in rs), test_accs=accs,
-            test_acc_mean=statistics.fmean(accs),
-            test_acc_std=statistics.stdev(accs) if len(accs) > 1 else None,
-            train_time_s_mean=_mean(_get(r, "cost", "train_time_s") for r in rs),
-            peak_memory_bytes=max(mems) if mems else None,
-            params_dense=_mean(_get(r, "counts", "params_dense") for r in rs),
-            params_effective=_mean(_get(r, "counts", "params_effective") for r in rs),
-            flops_dense=_mean(_get(r, "counts", "flops_dense") for r in rs),
-            flops_effective=_mean(_get(r, "counts", "flops_effective") for r in rs),
-            run_ids=tuple(r.get("run_id", "?") for r in rs), dates=tuple(str(r.get("date", "?")) for r in rs),
-            device_names=distinct("env", "device_name"), data_sources=distinct("data", "source"),
-            profiles=distinct("config", "profile"), models=models, epochs=distinct("config", "epochs"),
-            test_sizes=distinct("data", "test_size")))
-    order = list(FAMILIES)
-    out.sort(key=lambda s: (order.index(s.method) if s.method in order else len(order), s.method,
-                            str(s.mask_method), s.sparsity))
+    by_key: dict[tuple, list[records.Setting]] = {}
+    for st in summary.main_settings(recs):
+        key = ("dense", None, 0.0) if st.method == "dense" else (st.method, st.config["mask"], st.sparsity)
+        by_key.setdefault(key, []).append(st)
+    out = [_method_summary(records.one_setting(group, f"option {key[0]} {key[1] or ''} {key[2]:g}"))
+           for key, group in by_key.items()]
+    out.sort(key=lambda m: (methods.order(m.method), m.method, str(m.mask_method), m.sparsity))
     return out
 
 
-# ------------------------------------------------------------------------------- Welch t-interval
-class CI(NamedTuple):
-    low: float
-    high: float
-    df: float
+# ------------------------------------------------------------------------------- reading
+def accuracy_change(option: MethodSummary, dense: MethodSummary, level: float = 0.95) -> stats.Difference:
+    """Option minus dense test accuracy (pp): paired by seed where both ran the same seeds, else Welch."""
+    pct = lambda m: {seed: 100 * a for seed, a in zip(m.seeds, m.test_accs)}  # noqa: E731
+    return stats.compare(pct(option), pct(dense), level)
 
 
-def _betacf(a: float, b: float, x: float) -> float:
-    """Continued fraction of the incomplete beta function (modified Lentz, Numerical Recipes 6.4)."""
-    tiny = 1e-300
-    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 500):
-        for aa in (m * (b - m) * x / ((a - 1 + 2 * m) * (a + 2 * m)),
-                   -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 1 + 2 * m))):
-            d = 1.0 + aa * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + aa / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1.0) < 1e-15:
-            break
-    return h
-
-
-def _betainc(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta I_x(a, b)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(lbt) * _betacf(a, b, x) / a
-    return 1.0 - math.exp(lbt) * _betacf(b, a, 1.0 - x) / b
-
-
-def t_cdf(t: float, df: float) -> float:
-    """Student t cumulative distribution function (df may be fractional, as in Welch's test)."""
-    tail = 0.5 * _betainc(df / 2.0, 0.5, df / (df + t * t))
-    return 1.0 - tail if t > 0 else tail
-
-
-def t_quantile(p: float, df: float) -> float:
-    """Inverse of :func:`t_cdf` by bisection (pure Python, no scipy needed)."""
-    if not 0.0 < p < 1.0 or df <= 0:
-        raise ValueError(f"t_quantile needs 0 < p < 1 and df > 0 (got p={p!r}, df={df!r})")
-    if p < 0.5:
-        return -t_quantile(1.0 - p, df)
-    lo, hi = 0.0, 1.0
-    while t_cdf(hi, df) < p:
-        lo, hi = hi, hi * 2.0
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if t_cdf(mid, df) < p else (lo, mid)
-    return 0.5 * (lo + hi)
-
-
-def welch_ci(mean_a: float, sd_a: float | None, n_a: int, mean_b: float, sd_b: float | None, n_b: int,
-             level: float = 0.95) -> CI | None:
-    """Welch t-interval for mean_a - mean_b. None (unavailable, not zero width) when either n < 2."""
-    if n_a < 2 or n_b < 2 or sd_a is None or sd_b is None:
-        return None
-    va, vb = sd_a ** 2 / n_a, sd_b ** 2 / n_b
-    diff = mean_a - mean_b
-    if va + vb == 0.0:
-        return CI(diff, diff, float(n_a + n_b - 2))
-    df = (va + vb) ** 2 / (va ** 2 / (n_a - 1) + vb ** 2 / (n_b - 1))
-    half = t_quantile(0.5 + level / 2.0, df) * math.sqrt(va + vb)
-    return CI(diff - half, diff + half, df)
-
-
-def reading(ci: CI | None, saving_abs: float, tolerance_pp: float) -> tuple[str, str]:
+def reading(ci: stats.Difference | None, saving_abs: float, tolerance_pp: float) -> tuple[str, str]:
     """Go / inconclusive / no-go, with a reason code.
 
     No cost saving is decisive (no-go) whatever the accuracy; otherwise go needs the CI lower bound at or above
@@ -323,7 +208,7 @@ def reading(ci: CI | None, saving_abs: float, tolerance_pp: float) -> tuple[str,
     """
     if not saving_abs > 0:
         return "no-go", "no_saving"
-    if ci is None:
+    if ci is None or not ci.available:
         return "inconclusive", "ci_unavailable"
     if ci.low >= -tolerance_pp - _EPS:
         return "go", "within_tolerance"
@@ -371,15 +256,15 @@ NOTE_TEMPLATES_EN = {
     "energy": "Hardware {price:g} {currency}/h plus {watts:g} W x {kwh_price:g} {currency}/kWh = "
               "{hourly:g} {currency} per busy hour, for both serving and retraining on {hardware}.",
     "retrain": "{retrains:g} retraining run(s) per month for every option.",
-    "ci": "Accuracy change = option mean - dense mean test accuracy, in percentage points; 95% CI from a "
-          "Welch t-interval over seeds. With one seed on either side the CI is unavailable (not zero).",
+    "ci": "Accuracy change = option mean - dense mean test accuracy, in percentage points; 95% interval paired by "
+          "seed where both ran the same seeds (else Welch), from signin_lite.stats. With one seed on either side "
+          "the interval is unavailable (not zero).",
     "verdict_rule": "Go: CI lower bound >= -{tol:g} pp and monthly saving > 0. Inconclusive: CI unavailable or "
                     "straddling -{tol:g} pp. No-go: CI wholly below -{tol:g} pp, or no saving.",
     "memory": "Peak training memory is measured. Sign-In keeps two tensors per masked weight while training "
               "(about 2x parameter memory), merged back to plain sparse weights afterwards.",
     "test_data": "Accuracy measured on {test_size} test images, data source '{source}', profile '{profile}'.",
     "mismatch": "{label}: differs from the dense baseline in {what}; not a like-for-like comparison.",
-    "mixed_group": "{label}: seeds pooled over different {what}.",
     "diagnostic_skipped": "Not costed: {methods} (diagnostic experiments that need a trained reference "
                           "model, not training recipes to deploy).",
 }
@@ -394,7 +279,7 @@ class OptionResult:
     acc_mean_pct: float
     acc_std_pp: float | None
     acc_change_pp: float
-    acc_ci_pp: CI | None
+    acc_ci_pp: stats.Difference | None
     flops_saving_pct: float | None         # theoretical upper bound
     params_saving_pct: float | None
     storage: dict | None                   # {dense_bytes, bytes, format, saving_pct, source}
@@ -509,14 +394,8 @@ def _pct_saving(dense, other):
     return 100.0 * (1.0 - other / dense)
 
 
-def evaluate(deployment: Deployment, summaries: Sequence[MethodSummary], storage=None,
-             inference=None) -> Worksheet:
-    """Cost every option against the dense baseline; see the module docstring.
-
-    ``storage`` and ``inference`` are deploy measurements (``signin_lite.deploy.measure`` output), one dict or
-    a list. A measurement is matched to an option by the option's run ids, else by the nearest sparsity
-    (within 2 points for storage); what was borrowed is listed in the assumptions.
-    """
+def _check_inputs(deployment: Deployment, summaries: Sequence[MethodSummary]) -> MethodSummary:
+    """Type checks; returns the dense baseline."""
     if not isinstance(deployment, Deployment):
         raise TypeError(f"deployment must be a Deployment (got {type(deployment).__name__})")
     for s in summaries:
@@ -527,102 +406,105 @@ def evaluate(deployment: Deployment, summaries: Sequence[MethodSummary], storage
     if not dense:
         found = sorted({s.method for s in summaries}) or ["none"]
         raise ValueError(f"no dense baseline record among the summaries (methods found: {', '.join(found)}); "
-                         "run `python -m signin_lite train --method dense ...` with the same profile first")
-    dense = dense[0]
-    stor, lat = _as_list(storage, "storage"), _as_list(inference, "inference")
-    dep, notes = deployment, []
-    add = lambda key, **p: notes.append(Note(key, p))  # noqa: E731
+                         "run `python -m signin_lite train --mask none ...` with the same profile first")
+    return dense[0]
 
-    skipped = sorted({s.label for s in summaries if FAMILIES.get(s.method) == "diagnostic"})
-    chosen = [dense] + [s for s in summaries if s.method != "dense" and FAMILIES.get(s.method) != "diagnostic"]
-    for s in chosen:
-        if s.train_time_s_mean is None:
-            raise ValueError(f"{s.label}: no cost.train_time_s in records {', '.join(s.run_ids)}")
 
-    dense_bytes = None
-    for m in stor:
-        dense_bytes = _get(m, "storage", "dense_model", "dense") or dense_bytes
-    # per measurement: dense/sparse latency ratio, or 1.0 when the difference is inside the IQR noise
-    lat_ratio = {}
+class _Context(NamedTuple):
+    """What every option is costed against: inputs, measurements, and the notes being collected."""
+    dep: Deployment
+    dense: MethodSummary
+    stor: list[dict]
+    lat: list[dict]
+    lat_ratio: dict[int, float]
+    dense_bytes: int | None
+    notes: list[Note]
+    borrowed: dict[tuple, list[str]]
+    missing_storage: list[str]
+
+    def add(self, key: str, **params) -> None:
+        self.notes.append(Note(key, params))
+
+
+def _latency_ratios(lat: list[dict], notes: list[Note]) -> dict[int, float]:
+    """Per measurement: dense/sparse latency ratio, or 1.0 when the difference is inside the IQR noise."""
+    out = {}
     for m in lat:
         d, sp = _get(m, "latency", "dense"), _get(m, "latency", "sparse")
         ratio = d["median_s"] / sp["median_s"]
         if abs(d["median_s"] - sp["median_s"]) <= max(d.get("iqr_s", 0.0), sp.get("iqr_s", 0.0)):
-            add("latency_noise", meas_id=m.get("run_id", "?"), ratio=ratio)
+            notes.append(Note("latency_noise", {"meas_id": m.get("run_id", "?"), "ratio": ratio}))
             ratio = 1.0
-        lat_ratio[id(m)] = ratio
-    borrowed: dict[tuple, list[str]] = {}   # (note key, run_id, sparsity) -> option labels
-    missing_storage = []
-    opts = []
-    for s in chosen:
-        family = FAMILIES.get(s.method, "other")
-        is_dense = s is dense
-        # -- inference speed-up: measured ratio (noise-guarded) x assumed realized speed-up
-        measured, lat_src = 1.0, None
-        if not is_dense and lat:
-            m, own = _match(lat, s)
-            measured = lat_ratio[id(m)]
-            lat_src = {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}
-            if not own:
-                borrowed.setdefault(("latency_borrowed", _get(m, "source", "sparse_run_id") or "?",
-                                     float(m.get("sparsity", float("nan")))), []).append(s.label)
-        speedup = 1.0 if is_dense else measured * dep.sparse_speedup
-        # -- storage: smallest measured file of this option's weights
-        st = None
-        if dense_bytes and stor:
-            if is_dense:
-                st = {"dense_bytes": dense_bytes, "bytes": dense_bytes, "format": "dense", "saving_pct": 0.0,
-                      "source": None}
-            else:
-                m, own = _match(stor, s)
-                if own or abs(float(m.get("sparsity", -1.0)) - s.sparsity) <= 0.02:
-                    sizes = _get(m, "storage", "sparse_model") or {}
-                    fmt = min(sizes, key=sizes.get)
-                    st = {"dense_bytes": dense_bytes, "bytes": sizes[fmt], "format": fmt,
-                          "saving_pct": _pct_saving(dense_bytes, sizes[fmt]),
-                          "source": {"run_id": m.get("run_id"), "date": m.get("date"),
-                                     "device": _get(m, "env", "device_name")}}
-                    if not own:
-                        borrowed.setdefault(("storage_borrowed", _get(m, "source", "sparse_run_id") or "?",
-                                             float(m.get("sparsity", float("nan")))), []).append(s.label)
-                else:
-                    missing_storage.append(s.label)
-        c = monthly_costs(dep, s.train_time_s_mean, speedup)
-        ci = None if is_dense else welch_ci(100 * s.test_acc_mean, _x100(s.test_acc_std), s.n_seeds,
-                                           100 * dense.test_acc_mean, _x100(dense.test_acc_std), dense.n_seeds)
-        dense_total = opts[0].total_cost if opts else c["total_cost"]
-        saving = dense_total - c["total_cost"]
-        if abs(saving) <= 1e-9 * max(1.0, dense_total):  # equal costs up to float rounding
-            saving = 0.0
-        verdict, reason = ("baseline", "baseline") if is_dense else reading(ci, saving, dep.tolerance_pp)
-        mem = None
-        if s.peak_memory_bytes and dense.peak_memory_bytes:
-            mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
-        opts.append(OptionResult(
-            summary=s, family=family, acc_mean_pct=100 * s.test_acc_mean, acc_std_pp=_x100(s.test_acc_std),
-            acc_change_pp=100 * (s.test_acc_mean - dense.test_acc_mean), acc_ci_pp=ci,
-            flops_saving_pct=_pct_saving(s.flops_dense, s.flops_effective),
-            params_saving_pct=_pct_saving(s.params_dense, s.params_effective), storage=st,
-            train_memory_change_pct=mem, speedup_measured=measured, speedup_effective=speedup,
-            latency_source=lat_src, **c, saving_abs=saving,
-            saving_pct=100.0 * saving / dense_total if dense_total > 0 else None, verdict=verdict, reason=reason))
-        if not is_dense:
-            what = [n for n, a, b in (("profile", s.profiles, dense.profiles), ("model", s.models, dense.models),
-                                      ("epochs", s.epochs, dense.epochs),
-                                      ("data source", s.data_sources, dense.data_sources),
-                                      ("hardware", s.device_names, dense.device_names)) if set(a) != set(b)]
-            if what:
-                add("mismatch", label=s.label, what=", ".join(what))
-        if s.mixed:
-            add("mixed_group", label=s.label, what=", ".join(s.mixed))
+        out[id(m)] = ratio
+    return out
 
-    for (key, run_id, sparsity), labels in borrowed.items():
-        add(key, labels=", ".join(labels), run_id=run_id, sparsity=sparsity)
-    if missing_storage:
-        add("storage_missing", labels=", ".join(missing_storage))
 
-    # -- the general assumptions, first in the list
-    head = []
+def _speedup(ctx: _Context, s: MethodSummary) -> tuple[float, dict | None]:
+    """Measured inference speed-up of an option (noise-guarded) and where it came from."""
+    if s is ctx.dense or not ctx.lat:
+        return 1.0, None
+    m, own = _match(ctx.lat, s)
+    if not own:
+        ctx.borrowed.setdefault(("latency_borrowed", _get(m, "source", "sparse_run_id") or "?",
+                                 float(m.get("sparsity", float("nan")))), []).append(s.label)
+    return ctx.lat_ratio[id(m)], {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}
+
+
+def _storage(ctx: _Context, s: MethodSummary) -> dict | None:
+    """The smallest measured file of this option's weights (its own measurement, else one within 2 points)."""
+    if not (ctx.dense_bytes and ctx.stor):
+        return None
+    if s is ctx.dense:
+        return {"dense_bytes": ctx.dense_bytes, "bytes": ctx.dense_bytes, "format": "dense", "saving_pct": 0.0,
+                "source": None}
+    m, own = _match(ctx.stor, s)
+    if not own and abs(float(m.get("sparsity", -1.0)) - s.sparsity) > 0.02:
+        ctx.missing_storage.append(s.label)
+        return None
+    sizes = _get(m, "storage", "sparse_model") or {}
+    fmt = min(sizes, key=sizes.get)
+    if not own:
+        ctx.borrowed.setdefault(("storage_borrowed", _get(m, "source", "sparse_run_id") or "?",
+                                 float(m.get("sparsity", float("nan")))), []).append(s.label)
+    return {"dense_bytes": ctx.dense_bytes, "bytes": sizes[fmt], "format": fmt,
+            "saving_pct": _pct_saving(ctx.dense_bytes, sizes[fmt]),
+            "source": {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}}
+
+
+def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> OptionResult:
+    """Cost one option against dense (``dense_total`` None: this is dense)."""
+    dep, dense, is_dense = ctx.dep, ctx.dense, s is ctx.dense
+    measured, lat_src = _speedup(ctx, s)
+    speedup = 1.0 if is_dense else measured * dep.sparse_speedup
+    c = monthly_costs(dep, s.train_time_s_mean, speedup)
+    ci = None if is_dense else accuracy_change(s, dense)
+    dense_total = c["total_cost"] if dense_total is None else dense_total
+    saving = dense_total - c["total_cost"]
+    if abs(saving) <= 1e-9 * max(1.0, dense_total):  # equal costs up to float rounding
+        saving = 0.0
+    verdict, reason = ("baseline", "baseline") if is_dense else reading(ci, saving, dep.tolerance_pp)
+    mem = None
+    if s.peak_memory_bytes and dense.peak_memory_bytes:
+        mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
+    if not is_dense:
+        what = [n for n, a, b in (("profile", s.profiles, dense.profiles), ("model", s.models, dense.models),
+                                  ("epochs", s.epochs, dense.epochs), ("data source", s.data_sources, dense.data_sources),
+                                  ("hardware", s.device_names, dense.device_names)) if set(a) != set(b)]
+        if what:
+            ctx.add("mismatch", label=s.label, what=", ".join(what))
+    return OptionResult(
+        summary=s, family=methods.get(s.method).family, acc_mean_pct=100 * s.test_acc_mean,
+        acc_std_pp=_x100(s.test_acc_std), acc_change_pp=100 * (s.test_acc_mean - dense.test_acc_mean), acc_ci_pp=ci,
+        flops_saving_pct=_pct_saving(s.flops_dense, s.flops_effective),
+        params_saving_pct=_pct_saving(s.params_dense, s.params_effective), storage=_storage(ctx, s),
+        train_memory_change_pct=mem, speedup_measured=measured, speedup_effective=speedup, latency_source=lat_src,
+        **c, saving_abs=saving, saving_pct=100.0 * saving / dense_total if dense_total > 0 else None,
+        verdict=verdict, reason=reason)
+
+
+def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str]) -> list[Note]:
+    """The assumptions that hold for every option, first in the list."""
+    dep, lat, stor, dense, head = ctx.dep, ctx.lat, ctx.stor, ctx.dense, []
     h = lambda key, **p: head.append(Note(key, p))  # noqa: E731
     h("utilization", requests=dep.requests_per_month)
     h("throughput", hardware=dep.hardware, rps=dep.baseline_throughput_rps, basis=dep.throughput_basis)
@@ -652,16 +534,43 @@ def evaluate(deployment: Deployment, summaries: Sequence[MethodSummary], storage
       source="/".join(dense.data_sources) or "?", profile="/".join(dense.profiles) or "?")
     if skipped:
         h("diagnostic_skipped", methods=", ".join(skipped))
+    return head
 
-    measurements = []
-    for kind, ms in (("storage", stor), ("latency", lat)):
-        for m in ms:
-            measurements.append({"kind": kind, "run_id": m.get("run_id"), "date": m.get("date"),
-                                 "device": _get(m, "env", "device_name"),
-                                 "dense_run_id": _get(m, "source", "dense_run_id"),
-                                 "sparse_run_id": _get(m, "source", "sparse_run_id"),
-                                 "sparsity": m.get("sparsity")})
-    return Worksheet(deployment=dep, options=opts, notes=head + notes, measurements=measurements,
+
+def _measurements(stor: list[dict], lat: list[dict]) -> list[dict]:
+    return [{"kind": kind, "run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name"),
+             "dense_run_id": _get(m, "source", "dense_run_id"), "sparse_run_id": _get(m, "source", "sparse_run_id"),
+             "sparsity": m.get("sparsity")} for kind, ms in (("storage", stor), ("latency", lat)) for m in ms]
+
+
+def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], storage=None,
+                    inference=None) -> Worksheet:
+    """Cost every option against the dense baseline; see the module docstring.
+
+    ``storage`` and ``inference`` are deploy measurements (``signin_lite.deploy.measure`` output), one dict or
+    a list. A measurement is matched to an option by the option's run ids, else by the nearest sparsity
+    (within 2 points for storage); what was borrowed is listed in the assumptions.
+    """
+    dense = _check_inputs(deployment, summaries)
+    stor, lat, notes = _as_list(storage, "storage"), _as_list(inference, "inference"), []
+    dense_bytes = None
+    for m in stor:
+        dense_bytes = _get(m, "storage", "dense_model", "dense") or dense_bytes
+    ctx = _Context(deployment, dense, stor, lat, _latency_ratios(lat, notes), dense_bytes, notes, {}, [])
+    diagnostic = lambda s: methods.get(s.method).family == "diagnostic"  # noqa: E731
+    skipped = sorted({s.label for s in summaries if diagnostic(s)})
+    chosen = [dense] + [s for s in summaries if s.method != "dense" and not diagnostic(s)]
+    for s in chosen:
+        if s.train_time_s_mean is None:
+            raise ValueError(f"{s.label}: no cost.train_time_s in records {', '.join(s.run_ids)}")
+    opts = [_option(ctx, dense, None)]
+    opts += [_option(ctx, s, opts[0].total_cost) for s in chosen[1:]]
+    for (key, run_id, sparsity), labels in ctx.borrowed.items():
+        ctx.add(key, labels=", ".join(labels), run_id=run_id, sparsity=sparsity)
+    if ctx.missing_storage:
+        ctx.add("storage_missing", labels=", ".join(ctx.missing_storage))
+    return Worksheet(deployment=deployment, options=opts, notes=_general_notes(ctx, chosen, skipped) + ctx.notes,
+                     measurements=_measurements(stor, lat),
                      created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 

@@ -145,6 +145,18 @@ def differs_from_paper(record: Mapping) -> str:
     return ", ".join(out)
 
 
+def main_settings(recs: Iterable[Mapping]) -> list[records.Setting]:
+    """The settings of ``recs`` without Sign-In tuning variants (those :func:`summary_table` marks "tuning")."""
+    rows = [_group_row(s) for s in records.settings(recs)]
+    _mark_tuning(rows)
+    return [r["_setting"] for r in rows if r["role"] == "main"]
+
+
+def main_records(recs: Iterable[Mapping]) -> list[Mapping]:
+    """The records of :func:`main_settings` (tuning variants dropped), for figures that take records."""
+    return [r for st in main_settings(recs) for r in st.records]
+
+
 def _mark_tuning(rows: list[dict]) -> None:
     """Among variants of one method in one comparison (e.g. Sign-In tuning runs at one sparsity), keep as "main" the
     one the sweep used: the most runs over all sparsities, then the best validation accuracy, then smaller beta/p."""
@@ -369,6 +381,15 @@ def format_schedule_effect(rows: Sequence[Mapping], baseline: str = "pai", treat
                          f"after {b['short_epochs']} epochs, {t['long_acc'] - b['long_acc']:+.2f} pp after "
                          f"{b['long_epochs']}")
     return "\n".join(lines)
+
+
+def panels(rows: Sequence[Mapping], role: str = "main") -> dict[tuple, list[Mapping]]:
+    """Summary rows split into panels that can share one figure or table: one (profile, mask, epochs, data
+    source), with that panel's dense rows (mask none, same profile, epochs and source) included."""
+    keep = [r for r in rows if r["role"] == role]
+    keys = sorted({(r["profile"], r["mask"], r["epochs"], r["data_source"]) for r in keep if r["mask"] != "none"}, key=str)
+    return {k: [r for r in keep if (r["profile"], r["epochs"], r["data_source"]) == (k[0], k[2], k[3])
+                and r["mask"] in (k[1], "none")] for k in keys}
 
 
 def headroom(rows: Sequence[Mapping], baseline: str = "pai") -> list[dict]:
