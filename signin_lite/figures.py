@@ -33,20 +33,20 @@ def percent(sparsity: float) -> str:
 
 
 def seed_stats(recs: Iterable[Mapping], metric: str = "test_acc",
-               methods_: Sequence[str] | None = None) -> list[dict]:
+               which: Sequence[str] | None = None) -> list[dict]:
     """One row per (method, sparsity), each exactly one setting (:func:`signin_lite.records.settings`):
     ``method, sparsity, n, mean, std, values, seeds`` of ``final[metric]``, plus the mean ``params_effective``
     and ``flops_effective`` of its runs.
 
     Runs that differ in more than the seed are never pooled: if a (method, sparsity) holds two settings (e.g. 12 and
     24 epochs) this raises ``ValueError`` naming the differing fields; select one with ``records.select`` first.
-    Rows follow the order of ``methods_`` (default: the method table's), then sparsity.
+    Rows follow the order of ``which`` (default: the method table's), then sparsity.
     """
     cells: dict[tuple[str, float], list[records.Setting]] = {}
     for st in records.settings(recs):
-        if methods_ is None or st.method in methods_:
+        if which is None or st.method in which:
             cells.setdefault((st.method, st.sparsity), []).append(st)
-    order = list(methods_) if methods_ is not None else list(methods.TABLE)
+    order = list(which) if which is not None else list(methods.TABLE)
     rows = []
     for (method, sparsity), group in sorted(cells.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order
                                                                            else len(order), kv[0][1])):

@@ -16,7 +16,7 @@ Typical use::
     from signin_lite import poc
     dep = poc.Deployment(requests_per_month=3e6, hardware="1x L4 GPU", price_per_hour=0.8,
                          power_watts=72, electricity_price_per_kwh=0.2, baseline_throughput_rps=900)
-    ws = poc.evaluate(dep, poc.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec)
+    ws = poc.build_worksheet(dep, poc.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec)
     for row in ws.rows(): print(row)
     print("\\n".join(ws.assumptions))
 """

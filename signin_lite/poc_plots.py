@@ -1,4 +1,4 @@
-"""Plotly figures for the PoC worksheet (``signin_lite.poc.evaluate``), in English or Japanese.
+"""Plotly figures for the PoC worksheet (``signin_lite.poc.build_worksheet``), in English or Japanese.
 
 Each builder returns a ``go.Figure`` with a grey provenance caption under the plot (run ids, hardware,
 dates, data source), also stored as ``fig.layout.meta["provenance"]`` like ``signin_lite.plotting.label``.

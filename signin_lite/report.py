@@ -1,7 +1,7 @@
 """One-page PoC report: a self-contained HTML file (plotly.js inlined) that prints cleanly to A4 PDF.
 
     from signin_lite import poc, poc_plots, report
-    ws = poc.evaluate(deployment, poc.summarize(records), storage=meas, inference=meas)
+    ws = poc.build_worksheet(deployment, poc.summarize(records), storage=meas, inference=meas)
     figs = [poc_plots.frontier_figure(ws, lang="ja"), poc_plots.savings_figure(ws, lang="ja"),
             poc_plots.sensitivity_figure(ws, lang="ja")]
     report.write_report(ws, figs, "ja", "poc_report_ja.html")   # open in a browser, print to PDF

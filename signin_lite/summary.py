@@ -37,7 +37,8 @@ PAPER: dict = {
 }
 
 # config fields that make one method different from another inside a comparison (with the method itself)
-METHOD_FIELDS = ("seed", "signin", "beta", "beta_output", "rescale_every", "weight_decay", "tag", "sparsity")
+METHOD_FIELDS = ("seed", "signin", "beta", "beta_output", "rescale_every", "weight_decay", "tag", "sparsity",
+                 "pruning")
 
 
 def paper_acc(sparsity: float, method: str) -> float | None:
@@ -392,9 +393,52 @@ def panels(rows: Sequence[Mapping], role: str = "main") -> dict[tuple, list[Mapp
                 and r["mask"] in (k[1], "none")] for k in keys}
 
 
-def headroom(rows: Sequence[Mapping], baseline: str = "pai") -> list[dict]:
+def records_of(rows: Iterable[Mapping], recs: Iterable[Mapping]) -> list[Mapping]:
+    """The records behind some summary rows (for figure captions)."""
+    ids = {i for r in rows for i in r["run_ids"]}
+    return [r for r in recs if r["run_id"] in ids]
+
+
+def tally(rows: Iterable[Mapping], method: str) -> dict[str, int]:
+    """How many of ``method``'s gain rows got each reading (gain, loss, borderline, no clear difference, ...)."""
+    out: dict[str, int] = {}
+    for r in rows:
+        if r["method"] == method and r.get("reading"):
+            out[r["reading"]] = out.get(r["reading"], 0) + 1
+    return out
+
+
+def sign_flip_lines(rows: Sequence[Mapping], which: Sequence[str] = ("pai", "pai_signin", "pai_wd2x")) -> list[str]:
+    """Per panel and sparsity: sign flips summed over training (% of kept weights, mean over seeds) of each method."""
+    lines = []
+    for (profile, mask, epochs, _), prow in panels(rows).items():
+        for sp in sorted({r["sparsity"] for r in prow if r["method"] in which}):
+            got = {r["method"]: r for r in prow if r["sparsity"] == sp and r["method"] in which
+                   and r["sign_flips_mean"] is not None}
+            parts = [f"{methods.label(m)} {got[m]['sign_flips_mean']:.1f}% (n={got[m]['n']})" for m in which if m in got]
+            if parts:
+                lines.append(f"{profile} profile, {mask} mask, {epochs} epochs, sparsity {sp:g}: " + ", ".join(parts))
+    return lines
+
+
+def convergence_lines(rows: Sequence[Mapping]) -> list[str]:
+    """Per panel: the largest movement of test accuracy over the last 3 epochs, and the range of final train accuracy."""
+    lines = []
+    for (profile, mask, epochs, _), prow in panels(rows).items():
+        moved = [r for r in prow if r["test_change_last3"] is not None]
+        if moved:
+            worst = max(moved, key=lambda r: abs(r["test_change_last3"]))
+            train = [r["train_acc_mean"] for r in moved]
+            lines.append(f"profile {profile}, {mask} mask, {epochs} epochs: largest |Δtest over the last 3 epochs| "
+                         f"{abs(worst['test_change_last3']):.2f} pp ({worst['method']}, sparsity {worst['sparsity']:g}); "
+                         f"final train accuracy {min(train):.1f}-{max(train):.1f}%")
+    return lines
+
+
+def headroom(rows: Sequence[Mapping], baseline: str = "pai", treatment: str = "pai_signin") -> list[dict]:
     """Dense minus ``baseline`` (pp) per sparsity, within one setting (profile, depth, epochs, data): the most
-    a fix for sparse training from scratch could recover there. Takes :func:`summary_table` rows (main role)."""
+    a fix for sparse training from scratch could recover there, with ``treatment``'s gain there (or None).
+    Takes :func:`summary_table` rows (main role)."""
     def where(r: Mapping) -> tuple:
         return (r.get("profile"), r.get("depth"), r.get("epochs"), r.get("data_source"), r.get("train_size"))
     dense = {where(r): r for r in rows if r.get("method") == "dense" and r.get("role", "main") == "main"}
@@ -403,8 +447,11 @@ def headroom(rows: Sequence[Mapping], baseline: str = "pai") -> list[dict]:
         d = dense.get(where(r))
         if r.get("method") != baseline or r.get("role", "main") != "main" or d is None:
             continue
+        gain = next((t["gain"] for t in rows if t["method"] == treatment and t.get("gain_vs") == baseline
+                     and where(t) == where(r) and (t["mask"], t["sparsity"]) == (r["mask"], r["sparsity"])), None)
         out.append({"profile": r["profile"], "mask": r["mask"], "epochs": r["epochs"], "sparsity": r["sparsity"],
                     "data_source": r["data_source"], "dense_acc": d["test_acc_mean"], "dense_n": d["n"],
+                    "treatment": treatment, "treatment_gain": gain,
                     "baseline": baseline, "baseline_acc": r["test_acc_mean"], "baseline_n": r["n"],
                     "headroom": d["test_acc_mean"] - r["test_acc_mean"]})
     return sorted(out, key=lambda h: (str(h["profile"]), h["epochs"] or 0, str(h["mask"]), h["sparsity"]))
