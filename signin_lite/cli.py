@@ -75,8 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None,
                    help="epoch budget of the tuning runs (default: the budget most Sign-In runs there use)")
 
-    p = sub.add_parser("table", help="print the records of a folder as a table")
+    p = sub.add_parser("table", help="print the records of a folder: one row per setting (mean ± std over seeds, "
+                                      "gains with paired intervals), or one row per run with --runs")
     p.add_argument("folder", nargs="+", help="folders or record files")
+    p.add_argument("--runs", action="store_true", help="one row per run instead of one per setting")
+
+    sub.add_parser("schema", help="print results/SCHEMA.md, the record schemas, generated from signin_lite.schema")
     return parser
 
 
@@ -119,8 +123,17 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"beta={c['beta']:g} p={c['rescale_every']:g} val_acc={r['final']['val_acc']:.4f}", file=sys.stderr)
         print(f"{beta:g} {period:g}")
         return 0
-    print(records.format_table(records.table(records.load_records(args.folder)),
-                               ["method", "mask", "sparsity", "seed", "epochs", "test_acc", "train_acc", "wall_time_s", "profile", "data"]))
+    if args.command == "schema":
+        from . import schema
+        print(schema.markdown(), end="")
+        return 0
+    recs = records.load_records(args.folder)
+    if args.runs:
+        print(records.format_table(records.table(recs), ["method", "mask", "sparsity", "seed", "epochs", "test_acc",
+                                                         "train_acc", "wall_time_s", "profile", "data"]))
+    else:
+        from . import summary
+        print(summary.format_summary(summary.summary_table(recs)))
     return 0
 
 

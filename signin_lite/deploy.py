@@ -22,8 +22,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import platform
-import socket
 import statistics
 import sys
 import time
@@ -35,6 +33,8 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
+
+from . import records
 
 SCHEMA = "signin_lite.deploy/1"
 FILE_FORMAT = "signin_lite.sparse/1"
@@ -209,19 +209,8 @@ def inference_latency(model: nn.Module, batch_size: int = 1, repeats: int = 50, 
 
 
 def _env(device: torch.device) -> dict:
-    if device.type == "cuda":
-        name = torch.cuda.get_device_name(device)
-    else:
-        name = platform.processor() or platform.machine()
-        try:
-            with open("/proc/cpuinfo") as f:
-                name = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), name)
-        except OSError:
-            pass
-        name = f"{name} ({torch.get_num_threads()} threads)"
-    return {"device": str(device), "device_name": name, "torch": torch.__version__,
-            "python": platform.python_version(), "num_threads": torch.get_num_threads(),
-            "hostname": socket.gethostname(), "platform": sys.platform}
+    """Where the measurement ran, as every record says it (records.environment), plus the thread count."""
+    return {**records.environment(device), "num_threads": torch.get_num_threads(), "platform": sys.platform}
 
 
 def measure(model_dense: nn.Module, model_sparse: nn.Module, *, dense_run_id: str | None = None,

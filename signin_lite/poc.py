@@ -477,7 +477,8 @@ def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> Optio
     measured, lat_src = _speedup(ctx, s)
     speedup = 1.0 if is_dense else measured * dep.sparse_speedup
     c = monthly_costs(dep, s.train_time_s_mean, speedup)
-    ci = None if is_dense else accuracy_change(s, dense)
+    change = None if is_dense else accuracy_change(s, dense)
+    ci = change if change is not None and change.available else None  # None: no interval (one seed)
     dense_total = c["total_cost"] if dense_total is None else dense_total
     saving = dense_total - c["total_cost"]
     if abs(saving) <= 1e-9 * max(1.0, dense_total):  # equal costs up to float rounding

@@ -212,10 +212,15 @@ def _dedupe(records: Iterable[Mapping]) -> list[Mapping]:
 
 
 def settings(records: Iterable[Mapping]) -> list[Setting]:
-    """Group complete records into settings (every config field but the seed equal), in method-table order."""
+    """Group complete records into settings (every config field but the seed equal), in method-table order.
+
+    Every record is validated first (:func:`signin_lite.schema.validate`); incomplete ones are left out."""
     from . import methods
 
     groups: dict[tuple, list[dict]] = {}
+    records = list(records)
+    for r in records:
+        _schema.validate(r)
     for r in _dedupe(r for r in records if r.get("status") == "complete"):
         groups.setdefault(_identity(r), []).append(r)
     out = [Setting(key[0], key[2], tuple(sorted(rs, key=lambda r: r["config"]["seed"]))) for key, rs in groups.items()]

@@ -103,8 +103,9 @@ RUN_FIELDS: dict[str, F] = {
         "val_size": F((int,), "validation images held out of the training set", check=_nonneg, need=">= 0"),
         "test_size": F((int,), "test images", check=_nonneg, need=">= 0")}),
     "date": F((str,), "when the record was written, ISO 8601 UTC", check=_iso, need="an ISO 8601 date"),
-    "status": F((str,), "always 'complete' (a record is written once the run has finished)",
-                check=lambda v: v == "complete", need="'complete'"),
+    "status": F((str,), "'complete' for a finished run (the trainer writes nothing else); 'running' or 'failed' "
+                        "records from other tools are never grouped", check=lambda v: v in ("complete", "running", "failed"),
+                need="'complete', 'running' or 'failed'"),
     "lottery": F((dict,), "lottery rounds: round, rounds, rewind, rewind_epoch, dense_run", required=False),
     "transplant": F((dict,), "sign-transplant runs: ticket, keep", required=False),
 }

@@ -16,7 +16,6 @@ are in percent, gains in percentage points (pp).
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 

@@ -5,23 +5,22 @@ import warnings
 
 import pytest
 
-from signin_lite.poc import CI, Deployment, evaluate, reading, summarize, t_quantile, welch_ci
+from recordkit import make_record, rid
+
+from signin_lite import schema
+from signin_lite.poc import Deployment, build_worksheet, reading, summarize
+from signin_lite.stats import PAIRED, Difference
 
 
-def rec(method, seed, acc, train_s, *, mask="erk", sparsity=0.9, run_id=None, profile="cpu", flops=(1000, 100),
-        params=(500, 50), mem=1000, status="complete", date="2026-11-27T19:00:00+00:00"):
-    return {
-        "schema": "signin_lite.run/1", "run_id": run_id or f"{method}-s{seed}", "method": method,
-        "config": {"profile": profile, "model": "resnet", "depth": 20, "width": 1.0, "mask": mask,
-                   "sparsity": sparsity, "epochs": 30, "seed": seed},
-        "final": {"test_acc": acc},
-        "counts": {"params_dense": params[0], "params_effective": params[1], "flops_dense": flops[0],
-                   "flops_effective": flops[1]},
-        "cost": {"train_time_s": train_s, "peak_memory_bytes": mem},
-        "env": {"device": "cpu", "device_name": "Test CPU (2 cores)"},
-        "data": {"source": "offline-jpeg", "test_size": 2000},
-        "date": date, "status": status,
-    }
+def rec(method, seed, acc, train_s, **kw):
+    return make_record(method, seed, acc, train_s, **kw)
+
+
+def CI(low, high, df):  # noqa: N802 - the interval the worksheet reads
+    return Difference((low + high) / 2, low, high, 0.01, df, PAIRED, 3, 3)
+
+
+evaluate = build_worksheet
 
 
 def dense_recs():
@@ -30,9 +29,9 @@ def dense_recs():
             rec("dense", 1, 0.92, 3600.0, flops=(1000, 1000), params=(500, 500))]
 
 
-def signin_recs(accs=(0.89, 0.91)):
-    # Sign-In: 5 % longer training (3780 s = 1.05 h)
-    return [rec("pai_signin", i, a, 3780.0, mem=2000) for i, a in enumerate(accs)]
+def signin_recs(accs=(0.89, 0.91), seeds=(2, 3)):
+    # Sign-In: 5 % longer training (3780 s = 1.05 h); seeds 2, 3 do not pair with dense's 0, 1 (Welch)
+    return [rec("pai_signin", s, a, 3780.0, mem=2000) for s, a in zip(seeds, accs, strict=False)]
 
 
 def dep(**kw):
@@ -43,7 +42,7 @@ def dep(**kw):
     return Deployment(**base)
 
 
-def deploy_rec(sparse_median=0.0101, sparse_iqr=0.001, sparse_run_id="pai-s0", sparsity=0.9):
+def deploy_rec(sparse_median=0.0101, sparse_iqr=0.001, sparse_run_id=rid("pai", 0), sparsity=0.9):
     return {"schema": "signin_lite.deploy/1", "run_id": "meas00000001", "sparsity": sparsity,
             "source": {"dense_run_id": "dense-s0", "sparse_run_id": sparse_run_id},
             "storage": {"dense_model": {"dense": 1000, "csr": 2500, "bitmask": 1200},
@@ -51,38 +50,6 @@ def deploy_rec(sparse_median=0.0101, sparse_iqr=0.001, sparse_run_id="pai-s0", s
             "latency": {"batch_size": 1, "dense": {"median_s": 0.010, "iqr_s": 0.001},
                         "sparse": {"median_s": sparse_median, "iqr_s": sparse_iqr}},
             "env": {"device_name": "Meas CPU"}, "date": "2026-11-28T10:00:00+00:00"}
-
-
-# ------------------------------------------------------------------------------------------ t / Welch
-@pytest.mark.parametrize("df,expected", [(1, 12.7062047), (2, 4.3026527), (4, 2.7764451), (30, 2.0422725)])
-def test_t_quantile_matches_tables(df, expected):
-    assert t_quantile(0.975, df) == pytest.approx(expected, abs=1e-6)
-    assert t_quantile(0.025, df) == pytest.approx(-expected, abs=1e-6)
-
-
-def test_t_quantile_fractional_df_against_scipy():
-    stats = pytest.importorskip("scipy.stats")
-    for df in (1.3, 2.5, 7.77):
-        assert t_quantile(0.975, df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-9)
-
-
-def test_welch_ci_hand_computed():
-    # a = [89, 91] (mean 90, sd sqrt 2), b = [90, 92] (mean 91, sd sqrt 2), diff = -1
-    # va = vb = 2/2 = 1 -> se = sqrt 2; df = (1+1)^2 / (1/1 + 1/1) = 2; t(0.975, 2) = 4.3026527
-    # half width = 4.3026527 * 1.4142136 = 6.0848698
-    ci = welch_ci(90.0, math.sqrt(2), 2, 91.0, math.sqrt(2), 2)
-    assert ci.df == pytest.approx(2.0)
-    assert ci.low == pytest.approx(-7.0848698, abs=1e-6)
-    assert ci.high == pytest.approx(5.0848698, abs=1e-6)
-
-
-def test_welch_ci_with_one_seed_is_unavailable_not_zero():
-    assert welch_ci(90.0, None, 1, 91.0, 1.0, 3) is None
-    assert welch_ci(90.0, 1.0, 3, 91.0, None, 1) is None
-
-
-def test_welch_ci_identical_seeds_is_a_point():
-    assert welch_ci(90.0, 0.0, 3, 91.0, 0.0, 2) == CI(-1.0, -1.0, 3.0)
 
 
 # -------------------------------------------------------------------------------------- go / no-go
@@ -127,30 +94,45 @@ def test_summarize_groups_and_pools_seeds():
     d = sums[("dense", None, 0.0)]
     assert d.n_seeds == 2 and d.test_acc_mean == pytest.approx(0.91)
     assert d.test_acc_std == pytest.approx(math.sqrt(2) / 100)
-    assert d.run_ids == ("dense-s0", "dense-s1")
+    assert d.run_ids == (rid("dense", 0), rid("dense", 1))
     assert sums[("pai", "erk", 0.8)].test_acc_std is None       # one seed: no std, not 0
     assert sums[("pai_signin", "erk", 0.9)].peak_memory_bytes == 2000
     assert d.device_names == ("Test CPU (2 cores)",) and d.data_sources == ("offline-jpeg",)
 
 
 def test_summarize_skips_incomplete_and_rejects_bad_records():
-    with pytest.warns(UserWarning, match="not complete"):
-        out = summarize(dense_recs() + [rec("pai", 5, 0.5, 10.0, status="running")])
-    assert [s.method for s in out] == ["dense"]
+    running = rec("pai", 5, 0.5, 10.0)
+    running["status"] = "running"
+    assert [s.method for s in summarize(dense_recs() + [running])] == ["dense"]
     bad = rec("dense", 0, 0.9, 1.0)
     bad["schema"] = "other/1"
-    with pytest.raises(ValueError, match="schema"):
+    with pytest.raises(schema.RecordError, match="schema"):
         summarize([bad])
-    with pytest.raises(ValueError, match="fraction"):
+    with pytest.raises(schema.RecordError, match="fraction"):
         summarize([rec("dense", 0, 91.0, 1.0)])               # a percentage slipped in
 
 
-def test_summarize_keeps_newer_duplicate():
+def test_summarize_refuses_a_stale_duplicate():
     old = rec("dense", 0, 0.5, 1.0, date="2026-01-01T00:00:00+00:00")
     new = rec("dense", 0, 0.9, 1.0, date="2026-02-01T00:00:00+00:00")
-    with pytest.warns(UserWarning, match="twice"):
-        (s,) = summarize([new, old])
+    with pytest.raises(ValueError, match="appears twice with different dates"):
+        summarize([new, old])
+    (s,) = summarize([new, new])                              # the same record twice counts once
     assert s.n_seeds == 1 and s.test_acc_mean == 0.9
+
+
+def test_summarize_never_pools_schedules():
+    recs = dense_recs() + [rec("dense", 2, 0.95, 3600.0, epochs=24)]
+    with pytest.raises(ValueError, match=r"differ in \['epochs'\]"):
+        summarize(recs)
+
+
+def test_paired_interval_when_the_seeds_pair():
+    # dense [90, 92], Sign-In on the same seeds [89, 92]: differences -1, 0 -> mean -0.5, sd 0.7071, se 0.5;
+    # t(0.975, 1) = 12.7062047 -> half width 6.3531 -> [-6.8531, 5.8531]
+    o = evaluate(dep(), summarize(dense_recs() + signin_recs((0.89, 0.92), seeds=(0, 1)))).options[1]
+    assert o.acc_ci_pp.kind == "paired t"
+    assert (o.acc_ci_pp.low, o.acc_ci_pp.high) == pytest.approx((-6.8531024, 5.8531024), abs=1e-6)
 
 
 # ---------------------------------------------------------------------------------------- evaluate
@@ -173,7 +155,7 @@ def test_evaluate_hand_computed_costs_and_ci():
     assert o.saving_pct == pytest.approx(3.99 / 25.2 * 100)
     # energy: (8 h + 2.1 h) x 0.5 kW = 5.05 kWh
     assert o.energy_kwh == pytest.approx(5.05)
-    # accuracy: 90 - 91 = -1 pp; CI -1 +- 6.0848698 (see test_welch_ci_hand_computed) straddles -1
+    # accuracy: 90 - 91 = -1 pp; Welch (seeds do not pair): va = vb = 1, df 2, t 4.3026527 -> -1 +- 6.0848698
     assert o.acc_change_pp == pytest.approx(-1.0)
     assert o.acc_ci_pp.low == pytest.approx(-7.0848698, abs=1e-6)
     assert (o.verdict, o.reason) == ("inconclusive", "ci_straddles")
@@ -182,7 +164,7 @@ def test_evaluate_hand_computed_costs_and_ci():
     assert o.train_memory_change_pct == pytest.approx(100.0)
     assert o.storage is None
     rows = ws.rows()
-    assert rows[1]["run_ids"] == "pai_signin-s0, pai_signin-s1" and rows[1]["hardware"] == "Test CPU (2 cores)"
+    assert rows[1]["run_ids"] == f"{rid('pai_signin', 2)}, {rid('pai_signin', 3)}" and rows[1]["hardware"] == "Test CPU (2 cores)"
 
 
 def test_evaluate_go_with_wider_tolerance():
@@ -221,7 +203,7 @@ def test_evaluate_one_seed_ci_unavailable():
 
 
 def test_evaluate_missing_dense_baseline():
-    with pytest.raises(ValueError, match=r"no dense baseline record.*python -m signin_lite train --method dense"):
+    with pytest.raises(ValueError, match=r"no dense baseline record.*python -m signin_lite train --mask none"):
         evaluate(dep(), summarize(signin_recs()))
     with pytest.raises(TypeError, match="summarize"):
         evaluate(dep(), dense_recs())
@@ -247,14 +229,14 @@ def test_evaluate_latency_within_noise_is_treated_as_no_speedup():
 
 
 def test_evaluate_borrowed_and_missing_storage_are_noted():
-    recs = dense_recs() + signin_recs() + [rec("pai", 0, 0.9, 3600.0, sparsity=0.5, run_id="pai-half")]
+    recs = dense_recs() + signin_recs() + [rec("pai", 0, 0.9, 3600.0, sparsity=0.5, run_id=rid("pai", 0, "half"))]
     ws = evaluate(dep(), summarize(recs), storage=deploy_rec())
     by = {o.label: o for o in ws.options}
     assert by["pai / erk / 50%"].storage is None
     assert by["pai_signin / erk / 90%"].storage["format"] == "bitmask"
     text = "\n".join(ws.assumptions)
     assert "pai / erk / 50%: storage not measured" in text
-    assert "pai_signin / erk / 90%: storage taken from the weights of run pai-s0" in text
+    assert f"pai_signin / erk / 90%: storage taken from the weights of run {rid('pai', 0)}" in text
 
 
 def test_evaluate_rejects_wrong_measurement_schema():
@@ -280,7 +262,7 @@ def test_every_note_key_has_a_template():
 
 # ------------------------------------------------------------------------------------------- plots
 def worksheet_for_plots():
-    recs = dense_recs() + signin_recs() + [rec("pai", 0, 0.9, 3600.0, sparsity=0.5, run_id="pai-half"),
+    recs = dense_recs() + signin_recs() + [rec("pai", 0, 0.9, 3600.0, sparsity=0.5, run_id=rid("pai", 0, "half")),
                                            rec("pai", 1, 0.88, 3600.0, sparsity=0.9), rec("gmp", 0, 0.9, 7200.0)]
     return evaluate(dep(), summarize(recs), storage=deploy_rec(), inference=deploy_rec())
 
@@ -301,7 +283,7 @@ def test_plots_build_with_expected_traces(lang):
     assert len(set(sens.data[0].y)) == 1 and sens.data[1].y[2] < sens.data[1].y[0]
     for fig in (frontier, savings, sens):
         cap = fig.layout.meta["provenance"]
-        assert "dense-s0" in cap and "Test CPU (2 cores)" in cap
+        assert rid("dense", 0) in cap and "Test CPU (2 cores)" in cap
         assert any(a.name == "provenance" for a in fig.layout.annotations)
 
 

@@ -1,0 +1,70 @@
+"""Pins the numbers the chapters compute from results/cpu, so that a grouping or statistics regression fails CI.
+
+The expected values were computed by signin_lite itself from the committed records (never typed into prose);
+if the records change on purpose, update them here in the same commit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from signin_lite import figures, poc, records, summary
+
+CPU = Path(__file__).resolve().parent.parent / "results" / "cpu"
+
+# (method, sparsity, epochs) -> (gain pp, interval low, high, kind, reading, seeds): chapter 7's headline gains
+GAINS = {
+    ("pai_signin", 0.8, 12): (0.23, -1.07, 1.54, "paired t", "no clear difference", 3),
+    ("pai_wd2x", 0.8, 12): (1.52, 0.48, 2.55, "paired t", "borderline", 3),
+    ("pai_signin", 0.9, 12): (-0.12, -1.55, 1.31, "paired t", "no clear difference", 3),
+    ("pai_wd2x", 0.9, 12): (-0.42, -3.71, 2.88, "paired t", "no clear difference", 3),
+    ("pai_signin", 0.95, 12): (0.08, -2.78, 2.95, "paired t", "no clear difference", 3),
+    ("pai_wd2x", 0.95, 12): (0.55, 0.10, 1.00, "paired t", "borderline", 3),
+    ("pai_signin", 0.98, 12): (0.12, -5.64, 5.87, "paired t", "no clear difference", 3),
+    ("pai_wd2x", 0.98, 12): (0.25, -1.82, 2.32, "paired t", "no clear difference", 3),
+    ("pai_signin", 0.9, 24): (0.43, -3.79, 4.66, "paired t", "no clear difference", 3),
+}
+
+
+@pytest.fixture(scope="module")
+def recs():
+    return records.load_records(CPU)
+
+
+def test_chapter7_gains_are_pinned(recs):
+    rows = summary.summary_table(recs)
+    got = {(r["method"], r["sparsity"], r["epochs"]): (round(r["gain"], 2), round(r["gain_ci_low"], 2),
+                                                       round(r["gain_ci_high"], 2), r["gain_kind"], r["reading"], r["n"])
+           for r in rows if r["gain_vs"]}
+    assert got == GAINS
+
+
+def test_schedules_are_never_pooled(recs):
+    with pytest.raises(ValueError, match=r"pai at sparsity 0.9 mixes 2 settings that differ in \['epochs'\]"):
+        figures.seed_stats(recs, which=["pai"])
+    row = next(r for r in figures.seed_stats(records.select(recs, epochs=12), which=["pai"]) if r["sparsity"] == 0.9)
+    assert (row["n"], row["seeds"], round(100 * row["mean"], 2)) == (3, [0, 1, 2], 58.05)  # chapter 1's point
+
+
+def test_chapter5_gap_is_like_for_like(recs):
+    ref = records.select(summary.main_records(recs), method=["pai", "gmp"], epochs=12)
+    rows = summary.summary_table(ref, treatment="gmp", control=None)
+    gap = next(r for r in rows if r["method"] == "gmp" and r["sparsity"] == 0.9)
+    assert round(gap["gain"], 2) == -1.15 and gap["reading"] == "unavailable"  # one GMP seed: no interval
+
+
+def test_chapter2_finds_the_transplants(recs):
+    at = figures.at_sparsity(recs, 0.9)
+    acc = {r["method"]: round(100 * r["mean"], 2) for r in figures.seed_stats(at, which=[
+        "transplant_signs", "transplant_magnitudes", "transplant_mask"])}
+    assert acc == {"transplant_signs": 67.85, "transplant_magnitudes": 55.05, "transplant_mask": 57.35}
+
+
+def test_worksheet_dense_baseline_is_one_setting(recs):
+    summaries = poc.summarize(records.select(recs, epochs=12))
+    dense = next(s for s in summaries if s.method == "dense")
+    assert (dense.n_seeds, dense.seeds, dense.epochs) == (3, (0, 1, 2), (12,))
+    with pytest.raises(ValueError, match=r"option dense .* differ in \['epochs'\]"):
+        poc.summarize(recs)
