@@ -25,10 +25,11 @@ def make_record(method: str, seed: int, acc: float, train_s: float, *, mask: str
                 flops: tuple = (1000, 100), params: tuple = (500, 50), mem: int | None = 1000,
                 date: str = "2026-11-27T19:00:00+00:00", device: str = "Test CPU (2 cores)", **cfg) -> dict:
     """A complete, schema-valid run record of ``method`` with the given final test accuracy and train time."""
-    base = config.make_config(profile, epochs=epochs, seed=seed, sparsity=sparsity, **({"mask": mask} if mask else {}))
+    base = config.make_config(profile, epochs=epochs, seed=seed, sparsity=sparsity,
+                              **({"mask": mask} if mask else {}), **cfg)
     over = methods.get(method).overrides
     changes = over(base) if over is not None else dict(mask="magnitude", tag=method)
-    fields = {k: v for k, v in {**asdict(base), **changes, **cfg}.items() if k != "profile"}
+    fields = {k: v for k, v in {**asdict(base), **changes}.items() if k != "profile"}
     c = config.make_config(profile, **fields)
     r = copy.deepcopy(TEMPLATE)
     r.update(name=f"{method}_{seed}", run_id=run_id or rid(method, seed), method=method, config=asdict(c), date=date)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from signin_lite import poc_plots, report
-from signin_lite.poc import Deployment, evaluate, summarize
+from signin_lite.poc import Deployment, summarize
+from signin_lite.poc import build_worksheet as evaluate
 
 from test_poc import deploy_rec, dense_recs, rec, signin_recs
 

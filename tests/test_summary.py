@@ -4,28 +4,25 @@ import math
 
 import pytest
 
-from signin_lite import summary
-from signin_lite.summary import PAPER, format_summary, summary_table, tuning_table, verdict
+from signin_lite import records, summary
+from signin_lite.summary import PAPER, format_summary, summary_table, tuning_table
+from signin_lite.summary import finding as verdict
+
+from recordkit import make_record, rid
 
 
 def rec(method, seed, acc, *, sparsity=0.9, mask="erk", profile="cpu", beta=1.0, p=1.0, wd=5e-4, val=None,
         train_acc=0.95, history=None, source="offline-jpeg", date="2026-11-27T19:00:00+00:00", status="complete"):
-    signin = method.endswith("signin")
-    tag = "wd2x" if method.endswith("wd2x") else ""
-    if method == "dense":
-        mask, sparsity = "none", 0.0
-    cfg = {"profile": profile, "depth": 20, "width": 1.0, "mask": mask, "sparsity": sparsity, "pruning": "init",
-           "signin": signin, "beta": beta if signin else 1.0, "beta_output": None,
-           "rescale_every": p if signin else 1.0, "epochs": 12, "weight_decay": 2 * wd if tag else wd,
-           "seed": seed, "tag": tag, "lr": 0.1}
-    history = history or [{"epoch": 1, "test_acc": acc - 0.1, "train_acc": 0.5},
-                          {"epoch": 2, "test_acc": acc, "train_acc": train_acc}]
-    return {"schema": "signin_lite.run/1", "name": f"{method}-{sparsity}-{seed}-{beta}-{p}",
-            "run_id": f"{method}-{sparsity}-{seed}-{beta}-{p}-{profile}", "method": method, "config": cfg,
-            "history": history, "final": {"test_acc": acc, "train_acc": train_acc, "val_acc": val},
-            "env": {"device": "cpu", "device_name": "Test CPU (2 cores)", "git_commit": "abcdef1234",
-                    "library_version": "0.1.0"},
-            "data": {"source": source, "train_size": 5000}, "date": date, "status": status}
+    signin = {"beta": beta, "rescale_every": p} if method.endswith("signin") else {}
+    r = make_record(method, seed, acc, 100.0, sparsity=sparsity, mask=mask, profile=profile, weight_decay=wd,
+                    date=date, run_id=rid(method, seed, f"{sparsity}{beta}{p}{profile}{source}"), **signin)
+    if method == "pai_wd2x":
+        assert r["config"]["weight_decay"] == 2 * wd
+    r["history"] = history or [{"epoch": 1, "test_acc": acc - 0.1, "train_acc": 0.5},
+                               {"epoch": 2, "test_acc": acc, "train_acc": train_acc}]
+    r["final"].update(train_acc=train_acc, val_acc=val)
+    r["data"]["source"], r["status"] = source, status
+    return r
 
 
 def by(rows, method, sparsity=0.9, role="main", **kw):
@@ -43,14 +40,14 @@ def test_paper_numbers_are_labelled_data():
 
 
 def test_mean_std_and_gain_ci_hand_computed():
-    # Sign-In 92, 94, 90 % -> mean 92, sd 2; PaI 88, 89, 90 % -> mean 89, sd 1; gain 3 pp.
-    # Welch: va = 4/3, vb = 1/3, se = sqrt(5/3); df = (5/3)^2 / ((4/3)^2/2 + (1/3)^2/2) = 2.9412;
+    # Sign-In 92, 94, 90 % -> mean 92, sd 2; PaI 88, 89, 90 % -> mean 89, sd 1; gain 3 pp. Seeds 0-2 vs 3-5 do not
+    # pair, so Welch: va = 4/3, vb = 1/3, se = sqrt(5/3); df = (5/3)^2 / ((4/3)^2/2 + (1/3)^2/2) = 2.9412;
     # t_0.975(2.9412) = 3.21876 -> CI 3 -/+ 4.15540 = [-1.15540, 7.15540] (scipy.stats.ttest_ind agrees).
     recs = [rec("pai_signin", s, a) for s, a in enumerate([0.92, 0.94, 0.90])]
-    recs += [rec("pai", s, a) for s, a in enumerate([0.88, 0.89, 0.90])]
+    recs += [rec("pai", s + 3, a) for s, a in enumerate([0.88, 0.89, 0.90])]
     rows = summary_table(recs)
     t, b = by(rows, "pai_signin"), by(rows, "pai")
-    assert (t["n"], b["n"]) == (3, 3) and t["seeds"] == [0, 1, 2]
+    assert (t["n"], b["n"]) == (3, 3) and t["seeds"] == [0, 1, 2] and t["gain_kind"] == "Welch t"
     assert t["test_acc_mean"] == pytest.approx(92.0) and t["test_acc_std"] == pytest.approx(2.0)
     assert b["test_acc_mean"] == pytest.approx(89.0) and b["test_acc_std"] == pytest.approx(1.0)
     assert t["gain_vs"] == "pai" and t["gain"] == pytest.approx(3.0)
@@ -59,6 +56,17 @@ def test_mean_std_and_gain_ci_hand_computed():
     assert t["gain_ci_high"] == pytest.approx(7.155400, abs=1e-4)
     assert b["gain"] is None and b["gain_vs"] is None
     assert "includes zero" in verdict(t)
+
+
+def test_paired_gain_when_the_seeds_pair():
+    # the same numbers on seeds 0-2 on both sides: differences 4, 5, 0 -> mean 3, sd 2.6458, se 1.5275;
+    # t_0.975(2) = 4.30265 -> [3 - 6.5724, 3 + 6.5724]
+    recs = [rec("pai_signin", s, a) for s, a in enumerate([0.92, 0.94, 0.90])]
+    recs += [rec("pai", s, a) for s, a in enumerate([0.88, 0.89, 0.90])]
+    t = by(summary_table(recs), "pai_signin")
+    assert t["gain_kind"] == "paired t" and t["gain_df"] == 2
+    assert (t["gain_ci_low"], t["gain_ci_high"]) == pytest.approx((-3.5724, 9.5724), abs=1e-4)
+    assert t["reading"] == "no clear difference"
 
 
 def test_n1_gives_no_ci_not_a_zero_width_one():
@@ -73,10 +81,10 @@ def test_n1_gives_no_ci_not_a_zero_width_one():
 def test_verdict_follows_the_interval():
     hi = [rec("pai_signin", s, a) for s, a in enumerate([0.95, 0.951, 0.949])]
     lo = [rec("pai", s, a) for s, a in enumerate([0.90, 0.901, 0.899])]
-    assert "excludes zero: a gain" in verdict(by(summary_table(hi + lo), "pai_signin"))
+    assert "a gain at this scale" in verdict(by(summary_table(hi + lo), "pai_signin"))
     swapped = [rec("pai_signin", s, a) for s, a in enumerate([0.90, 0.901, 0.899])]
     swapped += [rec("pai", s, a) for s, a in enumerate([0.95, 0.951, 0.949])]
-    assert "excludes zero: a loss" in verdict(by(summary_table(swapped), "pai_signin"))
+    assert "a loss at this scale" in verdict(by(summary_table(swapped), "pai_signin"))
     with pytest.raises(ValueError):
         verdict(by(summary_table(hi + lo), "pai"))
 
@@ -150,31 +158,38 @@ def test_tie_between_variants_goes_to_the_validation_choice():
 
 def test_duplicates_incomplete_and_provenance():
     a = rec("pai", 0, 0.80)
-    b = dict(rec("pai", 0, 0.90), date="2026-11-28T10:00:00+00:00")  # same run_id, newer: kept
-    rows = summary_table([a, b, rec("pai", 1, 0.1, status="running")])
+    b = dict(rec("pai", 0, 0.90), date="2026-11-28T10:00:00+00:00")  # same run_id, another date: refused
+    with pytest.raises(ValueError, match="appears twice with different dates"):
+        summary_table([a, b])
+    rows = summary_table([b, b, rec("pai", 1, 0.1, status="running")])  # the same record twice counts once
     r = by(rows, "pai")
     assert r["n"] == 1 and r["test_acc_mean"] == pytest.approx(90.0)
-    assert r["devices"] == ["Test CPU (2 cores)"] and r["commits"] == ["abcdef1"] and r["dates"][0] == "2026-11-28"
+    assert r["devices"] == ["Test CPU (2 cores)"] and r["commits"] == [b["env"]["git_commit"][:7]]
+    assert r["dates"][0] == "2026-11-28"
     assert r["provenance"].startswith("profile cpu") and "offline-jpeg" in r["provenance"]
     assert summary_table([]) == [] and format_summary([]) == "(no records)"
 
 
 def test_history_mean_over_seeds():
     h = lambda accs: [{"epoch": i + 1, "test_acc": a} for i, a in enumerate(accs)]  # noqa: E731
-    epochs, mean, std = summary.history_mean([{"history": h([0.1, 0.3])}, {"history": h([0.3, 0.5, 0.7])}])
+    setting = records.settings([dict(rec("pai", 0, 0.3), history=h([0.1, 0.3])),
+                                dict(rec("pai", 1, 0.7), history=h([0.3, 0.5, 0.7]))])[0]
+    epochs, mean, std = summary.history_mean(setting)
     assert epochs == [1, 2] and mean == pytest.approx([20.0, 40.0]) and std[0] == pytest.approx(math.sqrt(200))
-    assert summary.history_mean([]) == ([], [], [])
 
 
 def test_cost_ratios_on_gain_rows():
-    a = [dict(rec("pai", s, 0.8), cost={"epoch_time_s_median": 10.0, "peak_memory_bytes": 100}) for s in range(2)]
-    b = [dict(rec("pai_signin", s, 0.8), cost={"epoch_time_s_median": 10.5, "peak_memory_bytes": 150}) for s in range(2)]
+    def costed(r, epoch_s, mem):
+        r["cost"].update(epoch_time_s_median=epoch_s, peak_memory_bytes=mem)
+        return r
+    a = [costed(rec("pai", s, 0.8), 10.0, 100) for s in range(2)]
+    b = [costed(rec("pai_signin", s, 0.8), 10.5, 150) for s in range(2)]
     t = by(summary_table(a + b), "pai_signin")
     assert t["epoch_time_ratio"] == pytest.approx(1.05) and t["peak_memory_ratio"] == pytest.approx(1.5)
 
 
 def _longer(r, epochs, acc, train_acc=0.99):
-    out = {**r, "config": {**r["config"], "epochs": epochs}, "run_id": r["run_id"] + f"-e{epochs}"}
+    out = {**r, "config": {**r["config"], "epochs": epochs}, "run_id": rid(r["run_id"], epochs)}
     out["final"] = {**r["final"], "test_acc": acc, "train_acc": train_acc}
     out["history"] = [{"epoch": 1, "test_acc": acc - 0.2}, {"epoch": 2, "test_acc": acc}]
     return out
