@@ -183,7 +183,6 @@ STRINGS = {
             "test_data": "精度はテスト画像 {test_size} 枚で計測しています（データソース「{source}」、"
                          "プロファイル「{profile}」）。",
             "mismatch": "{label}：密モデルのベースラインと{what}が異なるため、厳密な同条件比較ではありません。",
-            "mixed_group": "{label}：{what}の異なる実行をまとめて集計しています。",
             "diagnostic_skipped": "{methods} は試算の対象外です（学習済みの参照モデルを前提とした分析用の実験で、"
                                   "導入候補の学習手順ではないため）。",
         },

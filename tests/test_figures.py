@@ -8,14 +8,19 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from signin_lite import figures
+from recordkit import make_record, rid
+
+from signin_lite import figures, records
 
 
 def _rec(method, sparsity, seed, acc, history=None, status="complete", **extra):
-    return {"schema": "signin_lite.run/1", "name": f"{method}-{sparsity}-{seed}-{acc}", "method": method,
-            "status": status,
-            "config": {"sparsity": sparsity, "seed": seed, "profile": "smoke"},
-            "final": {"test_acc": acc}, "history": history or [], **extra}
+    r = make_record(method, seed, acc, 10.0, sparsity=sparsity if sparsity else 0.9, profile="smoke", epochs=2,
+                    run_id=rid(method, seed, f"{sparsity}{acc}"))
+    if method not in ("dense", "pai"):
+        r["config"]["sparsity"] = sparsity
+    r["history"] = history or [{"epoch": 1, "test_acc": acc}]
+    r["status"] = status
+    return {**r, **extra}
 
 
 RECORDS = [
@@ -26,14 +31,19 @@ RECORDS = [
 
 
 def test_seed_stats_groups_by_method_and_sparsity_and_skips_incomplete():
-    rows = figures.seed_stats(RECORDS + RECORDS[:1], methods=["pai", "dense"])  # a record passed twice counts once
+    rows = figures.seed_stats(RECORDS + RECORDS[:1], which=["pai", "dense"])  # a record passed twice counts once
     assert [(r["method"], r["sparsity"], r["n"]) for r in rows] == [("pai", 0.8, 1), ("pai", 0.9, 2), ("dense", 0.0, 2)]
     pai90 = rows[1]
     assert pai90["mean"] == pytest.approx(0.82) and pai90["std"] == pytest.approx(math.sqrt(0.0008))
     assert pai90["seeds"] == [0, 1] and rows[0]["std"] is None
-    assert pai90["flops_effective"] is None  # the hand-made records carry no counts
-    counted = [dict(r, counts={"params_effective": 10 * i, "flops_effective": 100}) for i, r in enumerate(RECORDS[:2])]
+    counted = [dict(r, counts={**r["counts"], "params_effective": 10 * i}) for i, r in enumerate(RECORDS[:2])]
     assert figures.seed_stats(counted)[0]["params_effective"] == 5
+
+
+def test_seed_stats_never_pools_two_settings():
+    longer = make_record("pai", 2, 0.9, 10.0, profile="smoke", epochs=4)
+    with pytest.raises(ValueError, match=r"pai at sparsity 0.9 mixes 2 settings that differ in \['epochs'\]"):
+        figures.seed_stats(RECORDS + [longer], which=["pai"])
 
 
 def test_accuracy_vs_sparsity_draws_dense_line_and_method_with_errors():
@@ -52,16 +62,16 @@ def test_accuracy_vs_sparsity_draws_dense_line_and_method_with_errors():
 def test_method_bars_one_bar_per_method_and_sparsity():
     fig = figures.method_bars(RECORDS, ["dense", "pai"], names={"dense": "Dense"})
     bars = fig.data[0]
-    assert list(bars.x) == ["Dense", "pai @ 80%", "pai @ 90%"]  # the order of `methods`
+    assert list(bars.x) == ["Dense", "PaI @ 80%", "PaI @ 90%"]  # the order of `which`; labels from the method table
     assert list(bars.y) == pytest.approx([91.0, 86.0, 82.0])
     assert isinstance(fig.data[1], go.Scatter) and len(fig.data[1].y) == 5
 
 
-def test_last_round_keeps_only_final_lottery_rounds():
+def test_at_sparsity_keeps_final_lottery_rounds_and_stored_sparsities():
     recs = [_rec("dense", 0.0, 0, 0.9), _rec("lrr", 0.5, 0, 0.9, lottery={"round": 1, "rounds": 2}),
             _rec("lrr", 0.75, 0, 0.9, lottery={"round": 2, "rounds": 2})]
-    assert [r["config"]["sparsity"] for r in figures.last_round(recs)] == [0.0, 0.75]
-    recs.append(_rec("transplant_signs", 0.75, 0, 0.8))
+    assert [r["config"]["sparsity"] for r in records.select(recs, lottery_final=True)] == [0.0, 0.75]
+    recs.append(_rec("transplant_signs", 0.749999, 0, 0.8))   # a realized sparsity, as the transplants store it
     recs.append(_rec("pai", 0.9, 0, 0.8))
     assert [r["method"] for r in figures.at_sparsity(recs, 0.75)] == ["dense", "lrr", "transplant_signs"]
 
@@ -70,10 +80,10 @@ def test_history_curves_reads_scalars_and_pooled_dicts():
     hist = [{"epoch": 1, "sign_alignment": {"a": 0.5, "_all": 0.6}, "test_acc": 0.1},
             {"epoch": 2, "sign_alignment": {"a": 0.7, "_all": 0.8}, "test_acc": 0.2}]
     recs = [_rec("transplant_signs", 0.9, 0, 0.2, hist), _rec("transplant_mask", 0.9, 0, 0.1, hist),
-            _rec("pai", 0.9, 0, 0.1, [{"epoch": 1, "sign_alignment": None}])]
+            _rec("pai", 0.9, 0, 0.1, [{"epoch": 1, "sign_alignment": None, "test_acc": 0.1}])]
     fig = figures.history_curves(recs, "sign_alignment")
     assert len(fig.data) == 2 and list(fig.data[0].y) == pytest.approx([60.0, 80.0])
-    assert list(figures.history_curves(recs, "test_acc", percent_scale=False).data[0].y) == [0.1, 0.2]
+    assert list(figures.history_curves(recs[:1], "test_acc", percent_scale=False).data[0].y) == [0.1, 0.2]
     with pytest.raises(ValueError, match="no record"):
         figures.history_curves(recs, "val_acc")
 

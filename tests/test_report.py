@@ -12,6 +12,7 @@ from signin_lite import poc_plots, report
 from signin_lite.poc import Deployment, summarize
 from signin_lite.poc import build_worksheet as evaluate
 
+import recordkit
 from test_poc import deploy_rec, dense_recs, rec, signin_recs
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,7 +43,7 @@ def test_report_contains_inputs_verdicts_and_provenance(ws, lang):
     assert "1,234,567" in text and "Example GPU X1" in text and "350" in text          # inputs
     assert {o.verdict for o in ws.options[1:]} == {"go"}                            # tolerance 10 pp
     assert S["verdict"]["go"] in text and S["verdict"]["baseline"] in text
-    for rid in ("dense-s0", "dense-s1", "pai_signin-s1", "meas00000001"):           # provenance
+    for rid in (recordkit.rid("dense", 0), recordkit.rid("dense", 1), recordkit.rid("pai_signin", 3), "meas00000001"):           # provenance
         assert rid in text
     assert "Test CPU (2 cores)" in text and "offline-jpeg" in text and "2026-11-27" in text
     assert "@page" in out and "size: A4" in out and "break-inside: avoid" in out  # print CSS
