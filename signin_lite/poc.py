@@ -75,6 +75,11 @@ class Deployment:
                                    default=1.0)
     currency: str = field(default="currency units", metadata={"help": "Currency label used in outputs.",
                                                                "unit": ""})
+    materiality: float = _num(
+        "Smallest monthly saving that counts: a saving at or below it is treated as none, so noise in "
+        "measured times cannot flip a verdict.", "currency units/month", default=0.0)
+    poc_engineer_days: float = _num("Engineering effort of a PoC (an assumption).", "person-days", default=10.0)
+    engineer_cost_per_day: float = _num("Cost of one engineer-day.", "currency units/day", default=0.0)
 
     def __post_init__(self):
         rules = {  # field -> (test, requirement)
@@ -87,6 +92,9 @@ class Deployment:
             "tolerance_pp": (lambda v: v >= 0, ">= 0"),
             "sparse_speedup": (lambda v: v > 0, "> 0"),
             "train_time_scale": (lambda v: v > 0, "> 0"),
+            "materiality": (lambda v: v >= 0, ">= 0"),
+            "poc_engineer_days": (lambda v: v >= 0, ">= 0"),
+            "engineer_cost_per_day": (lambda v: v >= 0, ">= 0"),
         }
         for name, (ok, need) in rules.items():
             v = getattr(self, name)
@@ -315,14 +323,15 @@ def welch_ci(mean_a: float, sd_a: float | None, n_a: int, mean_b: float, sd_b: f
     return CI(diff - half, diff + half, df)
 
 
-def reading(ci: CI | None, saving_abs: float, tolerance_pp: float) -> tuple[str, str]:
+def reading(ci: CI | None, saving_abs: float, tolerance_pp: float, materiality: float = 0.0) -> tuple[str, str]:
     """Go / inconclusive / no-go, with a reason code.
 
-    No cost saving is decisive (no-go) whatever the accuracy; otherwise go needs the CI lower bound at or above
+    No cost saving, or one at or below ``materiality`` (reason ``immaterial``), is decisive (no-go) whatever the
+    accuracy; otherwise go needs the CI lower bound at or above
     -tolerance, a CI that is unavailable or straddles -tolerance is inconclusive, and one wholly below is no-go.
     """
-    if not saving_abs > 0:
-        return "no-go", "no_saving"
+    if not saving_abs > materiality:
+        return "no-go", "no_saving" if not saving_abs > 0 else "immaterial"
     if ci is None:
         return "inconclusive", "ci_unavailable"
     if ci.low >= -tolerance_pp - _EPS:
@@ -373,7 +382,8 @@ NOTE_TEMPLATES_EN = {
     "retrain": "{retrains:g} retraining run(s) per month for every option.",
     "ci": "Accuracy change = option mean - dense mean test accuracy, in percentage points; 95% CI from a "
           "Welch t-interval over seeds. With one seed on either side the CI is unavailable (not zero).",
-    "verdict_rule": "Go: CI lower bound >= -{tol:g} pp and monthly saving > 0. Inconclusive: CI unavailable or "
+    "verdict_rule": "Go: CI lower bound >= -{tol:g} pp and monthly saving > {materiality:,.0f} {currency} (the "
+                    "materiality threshold). Inconclusive: CI unavailable or "
                     "straddling -{tol:g} pp. No-go: CI wholly below -{tol:g} pp, or no saving.",
     "memory": "Peak training memory is measured. Sign-In keeps two tensors per masked weight while training "
               "(about 2x parameter memory), merged back to plain sparse weights afterwards.",
@@ -594,7 +604,8 @@ def evaluate(deployment: Deployment, summaries: Sequence[MethodSummary], storage
         saving = dense_total - c["total_cost"]
         if abs(saving) <= 1e-9 * max(1.0, dense_total):  # equal costs up to float rounding
             saving = 0.0
-        verdict, reason = ("baseline", "baseline") if is_dense else reading(ci, saving, dep.tolerance_pp)
+        verdict, reason = (("baseline", "baseline") if is_dense
+                           else reading(ci, saving, dep.tolerance_pp, dep.materiality))
         mem = None
         if s.peak_memory_bytes and dense.peak_memory_bytes:
             mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
@@ -646,7 +657,7 @@ def evaluate(deployment: Deployment, summaries: Sequence[MethodSummary], storage
       hourly=dep.hourly_cost, currency=dep.currency, hardware=dep.hardware)
     h("retrain", retrains=dep.retrains_per_month)
     h("ci")
-    h("verdict_rule", tol=dep.tolerance_pp)
+    h("verdict_rule", tol=dep.tolerance_pp, materiality=dep.materiality, currency=dep.currency)
     h("memory")
     h("test_data", test_size="/".join(map(str, dense.test_sizes)) or "?",
       source="/".join(dense.data_sources) or "?", profile="/".join(dense.profiles) or "?")
