@@ -283,7 +283,7 @@ def render_report(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe: 
     rec, opts, cur = recommend(ws, inputs.sparsity, probe), _options(ws, inputs.sparsity), ws.deployment.currency
     reasons = "".join(f"<li>{_fmt_reason(k, p, S, cur)}</li>" for k, p in rec.reasons)
     meta = S["meta"].format(date=ws.created[:10], sparsity=f"{100 * inputs.sparsity:.0f}")
-    example = f" <span class='example'>{_e(S['example'])}</span>" if inputs.example else ""
+    example = f"{S['sp']}<span class='example'>{_e(S['example'])}</span>" if inputs.example else ""
     hw = S["hardware"].format(hw="\x01" + ws.deployment.hardware + "\x02", speedup=f"{ws.deployment.sparse_speedup:g}",
                               scale=f"{ws.deployment.train_time_scale:g}")
     hw = _e(hw).replace("\x01", '<span class="data">').replace("\x02", "</span>")
@@ -292,7 +292,7 @@ def render_report(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe: 
             f"<div class='rec'><span class='v v-{rec.verdict}'>{_e(S['verdict'][rec.verdict])}</span> "
             f"<b>{_e(S['headlines'][rec.headline])}</b><ol>{reasons}</ol></div>"
             f"<h2>{_e(S['h_options'].format(sparsity=f'{100 * inputs.sparsity:.0f}'))}</h2>"
-            f"{_option_rows(ws, opts, S)}<p class='sub'>{hw} {_e(S['table_note'])}</p>"
+            f"{_option_rows(ws, opts, S)}<p class='sub'>{hw}{S['sp']}{_e(S['table_note'])}</p>"
             f"<div class='cols'><div>{_svg(opts, ws.deployment.tolerance_pp, S)}</div>"
             f"<div class='sub'>{_e(S['fig_caption'])}</div></div>"
             f"{_plan_html(poc_plan(ws, inputs), ws, inputs, S)}"

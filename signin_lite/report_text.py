@@ -84,7 +84,7 @@ _EN = {
         "stop": "Stop early if the first seed already loses more than twice the tolerance.",
     },
     "foot": "Inputs, every assumption and the source of every number (run ids, hardware, dates):",
-    "money": "{v} {cur}", "currencies": {}, "na": "n/a", "sep": ", ",
+    "sp": " ", "money": "{v} {cur}", "currencies": {}, "na": "n/a", "sep": ", ",
     "methods": {"dense": "Dense (today)", "pai": "Sparse (PaI)", "pai_signin": "Sparse + Sign-In",
                 "pai_wd2x": "PaI, 2x weight decay", "gmp": "GMP", "gmp_signin": "GMP + Sign-In"},
     # appendix
@@ -140,11 +140,11 @@ _JA = {
                      "区間全体が許容ライン −{tol} ポイントを下回っています。",
         "r_acc_unknown": "精度：Sign-In による密モデル比の精度変化は {change} ポイントです。シードが1本のため区間は"
                          "算出できません。",
-        "r_money_no": "費用：想定する推論高速化率（{speedup} 倍）では月額の削減額は {saving} で、重要性の基準 "
-                      "{materiality} を超えません。演算量の削減（FLOPs {flops}% 減）がすべて速度に表れる推論環境"
-                      "であれば、最大で月 {upper} の削減になります（理論上の上限）。",
-        "r_money_yes": "費用：想定する推論高速化率（{speedup} 倍）で月額の削減額は {saving} となり、重要性の基準 "
-                       "{materiality} を超えます（理論上の上限は {upper}）。",
+        "r_money_no": "費用：想定する推論高速化率（{speedup} 倍）では月額の削減額は {saving}で、重要性の基準 "
+                      "{materiality}を超えません。演算量の削減（FLOPs {flops}% 減）がすべて速度に表れる推論環境"
+                      "であれば、最大で月 {upper}の削減になります（理論上の上限）。",
+        "r_money_yes": "費用：想定する推論高速化率（{speedup} 倍）で月額の削減額は {saving}となり、重要性の基準 "
+                       "{materiality}を超えます（理論上の上限は {upper}）。",
         "r_measured_ref": "実測（本プロジェクトの ResNet-20 の計測。共用の CPU で計測したため時間は目安）：Sign-In "
                           "の密モデル比は、保存サイズ {storage}、学習時間 {time}、学習時のピークメモリ {memory} です。",
         "r_measured_probe": "自社モデルでの実測（{model}、合成入力）：Sign-In の密モデル比は、学習1ステップの時間 "
@@ -176,13 +176,13 @@ _JA = {
     "h_criteria": "開始前に合意する判断基準",
     "criteria": {
         "acc": "精度：自社のテストデータで、Sign-In と密モデルの差の95%区間の下限が −{tol} ポイント以上であること。",
-        "money": "費用：自社の推論環境で実測した削減額が、月 {materiality} を超えること（仮定ではなく実測で判断）。",
+        "money": "費用：自社の推論環境で実測した削減額が、月 {materiality}を超えること（仮定ではなく実測で判断）。",
         "cost": "学習：Sign-In による学習時間とピークメモリの増加が、学習用ハードウェアに収まること（事前に計測"
                 "コマンドで確認）。",
         "stop": "最初のシードで許容幅の2倍を超える精度低下が出た場合は、その時点で中止する。",
     },
     "foot": "入力値、すべての前提条件、各数値の出典（実行記録、計測環境、日付）は別紙にあります：",
-    "money": "{v}{cur}", "currencies": {"JPY": "円", "USD": "ドル", "EUR": "ユーロ", "currency units": "通貨単位"},
+    "sp": "", "money": "{v}{cur}", "currencies": {"JPY": "円", "USD": "ドル", "EUR": "ユーロ", "currency units": "通貨単位"},
     "na": "—", "sep": "、",
     "methods": {"dense": "密モデル（現行）", "pai": "スパース（PaI）", "pai_signin": "スパース＋Sign-In",
                 "pai_wd2x": "PaI（重み減衰2倍）", "gmp": "段階的枝刈り（GMP）", "gmp_signin": "GMP＋Sign-In"},
@@ -197,7 +197,7 @@ _JA = {
     "probe_cols": ["方式", "学習1ステップ（ミリ秒、中央値）", "ピークメモリ（メビバイト）"],
     "probe_kinds": {"dense": "密モデル", "masked": "スパース（マスク付き）", "masked_signin": "スパース＋Sign-In"},
     "prov_cols": ["選択肢", "実行記録", "日付", "計測環境", "データ"], "measurement": "保存サイズ・推論時間の計測",
-    "paper_note": "論文の数値（{paper}）は Gadhikar ほか（2025年）の報告値（CIFAR-10、ResNet-20、ランダムマスク、"
+    "paper_note": "論文の数値（{paper}）は Sign-In の論文（2025年）の報告値（CIFAR-10、ResNet-20、ランダムマスク、"
                   "160 エポック）で、本プロジェクトの計測ではありません。",
     "fields": {"requests_per_month": "月間推論リクエスト数", "hardware": "ハードウェア",
                "price_per_hour": "ハードウェア利用料", "power_watts": "消費電力", "electricity_price_per_kwh": "電気料金",
@@ -239,15 +239,15 @@ _JA = {
         "train_scale": "学習時間の計測環境は {devices} です。{hardware} での時間に換算するため {scale:g} 倍しています。",
         "train_scale_same": "学習時間は計測環境（{devices}）での値を、そのまま {hardware} に当てはめています（換算係数 "
                             "1.0）。本番環境の方が速い、または遅い場合は換算係数で補正してください。",
-        "energy": "{hardware} の利用料 1時間 {price:g}{currency} に、消費電力 {watts:g} ワット × 電気料金 1キロワット時 "
-                  "{kwh_price:g}{currency} を加え、稼働1時間あたり {hourly:g}{currency} としています（推論と再学習は"
+        "energy": "{hardware} の利用料 1時間 {price:g}{currency}に、消費電力 {watts:g} ワット × 電気料金 1キロワット時 "
+                  "{kwh_price:g}{currency}を加え、稼働1時間あたり {hourly:g}{currency}としています（推論と再学習は"
                   "同じハードウェア）。",
         "retrain": "どの選択肢も、月 {retrains:g} 回再学習する前提です。",
         "ci": "精度変化は「各選択肢の平均テスト精度 − 密モデルの平均テスト精度」（単位：ポイント）です。95%区間は"
-              "シード間のばらつきから t 分布で求めています。どちらかのシードが1本の場合は区間を算出できないため"
+              "シード間のばらつきから、スチューデント分布に基づいて求めています。どちらかのシードが1本の場合は区間を算出できないため"
               "「算出不可」としています（幅ゼロという意味ではありません）。",
         "verdict_rule": "判断基準：区間の下限が −{tol:g} ポイント以上で、かつ月額の削減額が重要性の基準 "
-                        "{materiality:,.0f}{currency} を超える場合は「実施」。区間を算出できない、または −{tol:g} "
+                        "{materiality:,.0f}{currency}を超える場合は「実施」。区間を算出できない、または −{tol:g} "
                         "ポイントをまたぐ場合は「判断保留」。区間全体が −{tol:g} ポイントを下回る場合と、削減額が"
                         "基準以下の場合は「見送り」。",
         "memory": "学習時のピークメモリは実測値です。Sign-In は学習中、マスク付きの重み1つにつき値を2つ保持する"
