@@ -26,6 +26,36 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore an existing record and checkpoint (they are overwritten only when the new run finishes)")
 
 
+def _add_poc_commands(sub) -> None:
+    """The decision-maker's commands: the one-page report and the probe of your own model."""
+    p = sub.add_parser("report", help="write the one-page PoC report (HTML, one A4 page) and its appendix",
+                       description="The one-page PoC decision report, from the run records and a worksheet inputs "
+                                   "file (JSON or TOML; see examples/poc_inputs.toml). Writes OUT and "
+                                   "OUT_appendix.html (assumptions, sources); print OUT to PDF on A4.")
+    p.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of the report (default: ja)")
+    p.add_argument("--inputs", default=None, help="worksheet inputs, .json or .toml (default: the example inputs, "
+                                                  "examples/poc_inputs.toml)")
+    p.add_argument("--out", required=True, help="the HTML file to write, e.g. poc_report_ja.html")
+    p.add_argument("--results", default=None, help="folder of run records (default: results/cpu/runs)")
+    p.add_argument("--deploy", default=None, help="folder of file size / latency records (default: results/deploy)")
+    p.add_argument("--probe", default=None, help="folder of `probe` records (default: results/probe; the newest is used)")
+
+    p = sub.add_parser("probe", help="measure train-step time, peak memory and file size on your own model",
+                       description="Build a model and measure, interleaved, the median training-step time and peak "
+                                   "memory of dense, masked and masked + Sign-In training on synthetic inputs, and "
+                                   "the merged model's file size. Writes one signin_lite.probe/1 record.")
+    p.add_argument("--model", required=True, help="torchvision:NAME (e.g. torchvision:resnet18) or "
+                                                  "package.module:function (called with no arguments)")
+    p.add_argument("--input-shape", type=int, nargs="+", required=True, help="one input without the batch, e.g. 3 64 64")
+    p.add_argument("--batch-size", type=int, default=8, help="synthetic batch size (default: 8)")
+    p.add_argument("--sparsity", type=float, default=0.9, help="fraction of weights masked, in [0, 1) (default: 0.9)")
+    p.add_argument("--steps", type=int, default=5, help="timed steps per variant, interleaved (default: 5)")
+    p.add_argument("--num-classes", type=int, default=None, help="output size for the synthetic targets "
+                                                                 "(default: read from the model's output)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default: cpu)")
+    p.add_argument("--out", default="results/probe", help="folder for the record (default: results/probe)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m signin_lite", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -77,32 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None,
                    help="epoch budget of the tuning runs (default: the budget most Sign-In runs there use)")
 
-    p = sub.add_parser("report", help="write the one-page PoC report (HTML, one A4 page) and its appendix",
-                       description="The one-page PoC decision report, from the run records and a worksheet inputs "
-                                   "file (JSON or TOML; see examples/poc_inputs.toml). Writes OUT and "
-                                   "OUT_appendix.html (assumptions, sources); print OUT to PDF on A4.")
-    p.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of the report (default: ja)")
-    p.add_argument("--inputs", default=None, help="worksheet inputs, .json or .toml (default: the example inputs, "
-                                                  "examples/poc_inputs.toml)")
-    p.add_argument("--out", required=True, help="the HTML file to write, e.g. poc_report_ja.html")
-    p.add_argument("--results", default=None, help="folder of run records (default: results/cpu/runs)")
-    p.add_argument("--deploy", default=None, help="folder of file size / latency records (default: results/deploy)")
-    p.add_argument("--probe", default=None, help="folder of `probe` records (default: results/probe; the newest is used)")
-
-    p = sub.add_parser("probe", help="measure train-step time, peak memory and file size on your own model",
-                       description="Build a model and measure, interleaved, the median training-step time and peak "
-                                   "memory of dense, masked and masked + Sign-In training on synthetic inputs, and "
-                                   "the merged model's file size. Writes one signin_lite.probe/1 record.")
-    p.add_argument("--model", required=True, help="torchvision:NAME (e.g. torchvision:resnet18) or "
-                                                  "package.module:function (called with no arguments)")
-    p.add_argument("--input-shape", type=int, nargs="+", required=True, help="one input without the batch, e.g. 3 64 64")
-    p.add_argument("--batch-size", type=int, default=8, help="synthetic batch size (default: 8)")
-    p.add_argument("--sparsity", type=float, default=0.9, help="fraction of weights masked, in [0, 1) (default: 0.9)")
-    p.add_argument("--steps", type=int, default=5, help="timed steps per variant, interleaved (default: 5)")
-    p.add_argument("--num-classes", type=int, default=None, help="output size for the synthetic targets "
-                                                                 "(default: read from the model's output)")
-    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default: cpu)")
-    p.add_argument("--out", default="results/probe", help="folder for the record (default: results/probe)")
+    _add_poc_commands(sub)
 
     p = sub.add_parser("table", help="print the records of a folder as a table")
     p.add_argument("folder", nargs="+", help="folders or record files")

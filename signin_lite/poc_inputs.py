@@ -154,3 +154,11 @@ def latest_probe(folder: str | Path | None = None) -> dict | None:
         return None
     recs = records.load_records(folder, schema=PROBE_SCHEMA)
     return max(recs, key=lambda r: str(r.get("date", ""))) if recs else None
+
+
+def with_overrides(inputs: ReportInputs, overrides: Mapping[str, Any]) -> ReportInputs:
+    """The same inputs with some fields changed, validated again (errors name the field)."""
+    data = {f.name: getattr(inputs.deployment, f.name) for f in fields(poc.Deployment)}
+    data.update({k: getattr(inputs, k) for k in _EXTRA})
+    data.update(overrides)
+    return parse_inputs(data, f"{inputs.source} + overrides")
