@@ -224,28 +224,27 @@ def _option_rows(ws: Worksheet, opts: dict, S: dict) -> str:
 
 
 def _svg(opts: dict, tol: float, S: dict) -> str:
-    """Accuracy change vs dense with 95% intervals, and the tolerance line (inline SVG, 320 x 96 px)."""
+    """Accuracy change vs dense with 95% intervals, and the tolerance line (inline SVG, 340 px wide)."""
     bars = [(k, o) for k, o in opts.items() if o is not None and k != "dense" and o.acc_ci_pp is not None]
     if not bars:
         return ""
     lo = min([-tol] + [o.acc_ci_pp.low for _, o in bars]) - 0.5
     hi = max([0.0] + [o.acc_ci_pp.high for _, o in bars]) + 0.5
-    x = lambda v: 120 + 190 * (v - lo) / (hi - lo)  # noqa: E731
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="320" height="{28 + 22 * len(bars)}" '
-           f'font-size="9" role="img" aria-label="{_e(S["fig_title"])}">',
-           f'<line x1="{x(0):.1f}" y1="4" x2="{x(0):.1f}" y2="{10 + 22 * len(bars)}" stroke="#333"/>',
-           f'<line x1="{x(-tol):.1f}" y1="4" x2="{x(-tol):.1f}" y2="{10 + 22 * len(bars)}" stroke="#b3261e" '
-           f'stroke-dasharray="3,2"/>']
+    x = lambda v: 110 + 200 * (v - lo) / (hi - lo)  # noqa: E731
+    bottom = 16 + 22 * len(bars)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="340" height="{bottom + 14}" font-size="9" '
+           f'role="img" aria-label="{_e(S["fig_title"])}">',
+           f'<text x="{x(0):.1f}" y="9" text-anchor="middle">{_e(S["fig_zero"])}</text>',
+           f'<line x1="{x(0):.1f}" y1="12" x2="{x(0):.1f}" y2="{bottom}" stroke="#333"/>',
+           f'<line x1="{x(-tol):.1f}" y1="12" x2="{x(-tol):.1f}" y2="{bottom}" stroke="#b3261e" stroke-dasharray="3,2"/>',
+           f'<text x="{x(-tol):.1f}" y="{bottom + 11}" text-anchor="middle" fill="#b3261e">'
+           f'{_e(S["fig_tol"].format(tol=tol))}</text>']
     for i, (k, o) in enumerate(bars):
-        y, ci = 16 + 22 * i, o.acc_ci_pp
+        y, ci = 24 + 22 * i, o.acc_ci_pp
         out += [f'<text x="0" y="{y + 3}">{_e(method_name(k, S))}</text>',
                 f'<line x1="{x(ci.low):.1f}" y1="{y}" x2="{x(ci.high):.1f}" y2="{y}" stroke="#1f4e79" stroke-width="2"/>',
                 f'<circle cx="{x(o.acc_change_pp):.1f}" cy="{y}" r="3" fill="#1f4e79"/>']
-    yb = 24 + 22 * len(bars)
-    out += [f'<text x="{x(-tol):.1f}" y="{yb}" text-anchor="middle" fill="#b3261e">'
-            f'{_e(S["fig_tol"].format(tol=tol))}</text>',
-            f'<text x="{x(0):.1f}" y="{yb}" text-anchor="start" dx="3">{_e(S["fig_zero"])}</text></svg>']
-    return "".join(out)
+    return "".join(out) + "</svg>"
 
 
 def _plan_html(plan: dict, ws: Worksheet, inputs: ReportInputs, S: dict) -> str:

@@ -62,7 +62,8 @@ _EN = {
     "hardware": "Serving on {hw}; assumed sparse inference speed-up {speedup}x; training time on the target "
                 "hardware = measured time × {scale}.",
     "table_note": "Savings are monthly and kept apart by kind, never added up. Accuracies come from this "
-                  "project's small CPU runs (a CIFAR-10 subset, a short schedule), not from your model.",
+                  "project's small CPU runs (a CIFAR-10 subset, a short schedule), not from your model; their "
+                  "training times come from a shared machine and are indicative.",
     "fig_title": "Accuracy change vs dense", "fig_tol": "tolerance −{tol:g}", "fig_zero": "dense",
     "fig_caption": "Accuracy change vs dense (pp): dot = mean over seeds, bar = 95% interval, dashed line = "
                    "tolerance.",
@@ -151,9 +152,9 @@ _JA = {
                             "{time}、ピークメモリ {memory}、マージ後の保存サイズ {storage} です。",
         "r_no_records": "実行記録に、スパース率 {sparsity:.0%} の完了した計測がありません。",
     },
-    "r_gain": "本プロジェクトの計測では、Sign-In の PaI に対する改善は {gain} ポイント（95%区間 {gain_low}〜"
+    "r_gain": "本プロジェクトの計測では、Sign-In と PaI の精度差は {gain} ポイント（95%区間 {gain_low}〜"
               "{gain_high}）、論文の報告値（本来の学習スケジュール）は {paper} ポイントです。",
-    "r_gain_noci": "本プロジェクトの計測では、Sign-In の PaI に対する改善は {gain} ポイント、論文の報告値（本来の"
+    "r_gain_noci": "本プロジェクトの計測では、Sign-In と PaI の精度差は {gain} ポイント、論文の報告値（本来の"
                    "学習スケジュール）は {paper} ポイントです。",
     "h_options": "比較する選択肢（スパース率 {sparsity}%、月額、入力した前提による）",
     "cols": ["選択肢", "密モデル比の精度（ポイント）［95%区間］", "月額コスト", "想定速度での削減額",
@@ -162,7 +163,8 @@ _JA = {
     "hardware": "推論環境：{hw}。スパースモデルの推論高速化率は {speedup} 倍と仮定。本番環境での学習時間は実測値の "
                 "{scale} 倍と仮定。",
     "table_note": "削減額は月額で、種類ごとに分けて示し、合算していません。精度は本プロジェクトの小規模な計測"
-                  "（CIFAR-10 の一部、短い学習）によるもので、自社のモデルでの値ではありません。",
+                  "（CIFAR-10 の一部、短い学習）によるもので、自社のモデルでの値ではありません。学習時間は共用のマシンで"
+                  "計測したため目安です。",
     "fig_title": "密モデル比の精度変化", "fig_tol": "許容ライン −{tol:g}", "fig_zero": "密モデル",
     "fig_caption": "密モデル比の精度変化（ポイント）。点はシード平均、横線は95%区間、破線は許容ラインです。",
     "h_plan": "PoC の費用と期間",
