@@ -130,7 +130,6 @@ def build_small_book(tmp_path: Path) -> Path:
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     sphinx = cfg.setdefault("sphinx", {})
     sphinx["local_extensions"] = {k: str((ROOT / v).resolve()) for k, v in sphinx["local_extensions"].items()}
-    sphinx.get("config", {}).pop("html_extra_path", None)
     (book / "_config.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/executive_summary_ja\nchapters:\n"
                                    "  - file: book/glossary\n", encoding="utf-8")
