@@ -178,3 +178,15 @@ def test_report_prints_to_exactly_one_a4_page(tmp_path, lang):
     text = "".join(reader.pages[0].extract_text().split())
     verdict = report.STRINGS[lang]["verdict"][report.recommend(ws, inp.sparsity, probe).verdict]
     assert "".join(verdict.split()) in text
+
+
+# ------------------------------------------------------------------------------------ the built book
+BOOK = ROOT / "_build" / "html"
+
+
+@pytest.mark.skipif(not (BOOK / "notebooks" / "06_poc_worksheet.html").exists(),
+                    reason="the full book is not built (bash scripts/build_book.sh)")
+def test_built_book_ships_and_links_both_reports():
+    page = (BOOK / "notebooks" / "06_poc_worksheet.html").read_text(encoding="utf-8")
+    for name in ("poc_report_ja", "poc_report_ja_appendix", "poc_report_en", "poc_report_en_appendix"):
+        assert f'href="../{name}.html"' in page and (BOOK / f"{name}.html").exists(), name
