@@ -17,7 +17,7 @@ from . import poc_inputs, records, report, summary
 
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
     """The summary row of PaI + Sign-In vs PaI at ``sparsity`` on the main schedule (most dense runs)."""
-    epochs = poc_inputs._main_schedule(runs)
+    epochs = poc_inputs.main_schedule(runs)
     rows = [r for r in summary.summary_table(runs) if r["method"] == "pai_signin" and r["gain_vs"] == "pai"
             and abs(r["sparsity"] - sparsity) < 1e-6 and r["role"] == "main" and r["gain"] is not None]
     rows.sort(key=lambda r: (r["epochs"] != epochs, -r["n"]))

@@ -105,7 +105,7 @@ def load_inputs(path: str | Path | None = None) -> ReportInputs:
 
 
 # ------------------------------------------------------------------------------------------- records
-def _main_schedule(runs: list[dict]) -> int | None:
+def main_schedule(runs: list[dict]) -> int | None:
     """The epoch budget of most dense runs (the report compares runs of one schedule only)."""
     counts = Counter(r["config"].get("epochs") for r in runs if r.get("method") == "dense")
     return max(counts, key=lambda e: (counts[e], -(e or 0))) if counts else None
@@ -113,7 +113,7 @@ def _main_schedule(runs: list[dict]) -> int | None:
 
 def report_records(runs: list[dict], sparsity: float) -> list[dict]:
     """Dense, PaI and PaI + Sign-In (its validation-chosen beta and period) at ``sparsity``, one schedule."""
-    epochs = _main_schedule(runs)
+    epochs = main_schedule(runs)
     runs = [r for r in runs if r.get("status", "complete") == "complete" and r.get("method") in REPORT_METHODS
             and r["config"].get("epochs") == epochs
             and (r["method"] == "dense" or abs(float(r["config"].get("sparsity", -1)) - sparsity) < 1e-6)]
