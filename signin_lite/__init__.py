@@ -14,7 +14,10 @@ One idea per module (import the ones you need, e.g. ``from signin_lite import ma
 - ``records``   run records (one JSON per run) and tables over them.
 - ``summary``   mean ± std over seeds, Sign-In gains with confidence intervals, the paper's numbers.
 - ``counting``  dense and effective parameter and FLOP counts; ``signs``: sign flips and alignment.
-- ``poc``, ``poc_plots``, ``deploy``, ``report``   the cost/accuracy worksheet, deployment measurements, report export.
+- ``poc``, ``poc_plots``, ``deploy``   the cost/accuracy worksheet and deployment measurements.
+- ``poc_inputs``, ``report``, ``report_text``   the worksheet inputs file and the one-page report (JA/EN).
+- ``probe``    train-step time, memory and file size of sparse training on the reader's own model.
+- ``bottom_line``   the executive summaries' numbers, computed from the records.
 - ``plotting``, ``figures``   plotly helpers that render offline in the book, and the chapters' figures.
 """
 

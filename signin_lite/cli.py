@@ -1,9 +1,11 @@
-"""Command line: ``python -m signin_lite {train,sweep,lottery,toy,choose,table} --help``.
+"""Command line: ``python -m signin_lite {train,sweep,lottery,toy,choose,report,probe,table} --help``.
 
     python -m signin_lite train --profile smoke --mask erk --sparsity 0.9 --signin
     python -m signin_lite sweep --profile cpu --methods pai pai_signin --sparsities 0.8 0.9 --seeds 0 1 2
     python -m signin_lite lottery --profile cpu --sparsity 0.9 --rounds 3
     python -m signin_lite toy --out results/toy
+    python -m signin_lite report --lang ja --inputs examples/poc_inputs.toml --out poc_report_ja.html
+    python -m signin_lite probe --model torchvision:resnet18 --input-shape 3 64 64 --batch-size 8 --sparsity 0.9
     python -m signin_lite table results/runs
 """
 
@@ -22,6 +24,36 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, ...")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--fresh", action="store_true", help="ignore an existing record and checkpoint (they are overwritten only when the new run finishes)")
+
+
+def _add_poc_commands(sub) -> None:
+    """The decision-maker's commands: the one-page report and the probe of your own model."""
+    p = sub.add_parser("report", help="write the one-page PoC report (HTML, one A4 page) and its appendix",
+                       description="The one-page PoC decision report, from the run records and a worksheet inputs "
+                                   "file (JSON or TOML; see examples/poc_inputs.toml). Writes OUT and "
+                                   "OUT_appendix.html (assumptions, sources); print OUT to PDF on A4.")
+    p.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of the report (default: ja)")
+    p.add_argument("--inputs", default=None, help="worksheet inputs, .json or .toml (default: the example inputs, "
+                                                  "examples/poc_inputs.toml)")
+    p.add_argument("--out", required=True, help="the HTML file to write, e.g. poc_report_ja.html")
+    p.add_argument("--results", default=None, help="folder of run records (default: results/cpu/runs)")
+    p.add_argument("--deploy", default=None, help="folder of file size / latency records (default: results/deploy)")
+    p.add_argument("--probe", default=None, help="folder of `probe` records (default: results/probe; the newest is used)")
+
+    p = sub.add_parser("probe", help="measure train-step time, peak memory and file size on your own model",
+                       description="Build a model and measure, interleaved, the median training-step time and peak "
+                                   "memory of dense, masked and masked + Sign-In training on synthetic inputs, and "
+                                   "the merged model's file size. Writes one signin_lite.probe/1 record.")
+    p.add_argument("--model", required=True, help="torchvision:NAME (e.g. torchvision:resnet18) or "
+                                                  "package.module:function (called with no arguments)")
+    p.add_argument("--input-shape", type=int, nargs="+", required=True, help="one input without the batch, e.g. 3 64 64")
+    p.add_argument("--batch-size", type=int, default=8, help="synthetic batch size (default: 8)")
+    p.add_argument("--sparsity", type=float, default=0.9, help="fraction of weights masked, in [0, 1) (default: 0.9)")
+    p.add_argument("--steps", type=int, default=5, help="timed steps per variant, interleaved (default: 5)")
+    p.add_argument("--num-classes", type=int, default=None, help="output size for the synthetic targets "
+                                                                 "(default: read from the model's output)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default: cpu)")
+    p.add_argument("--out", default="results/probe", help="folder for the record (default: results/probe)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None,
                    help="epoch budget of the tuning runs (default: the budget most Sign-In runs there use)")
 
+    _add_poc_commands(sub)
+
     p = sub.add_parser("table", help="print the records of a folder: one row per setting (mean ± std over seeds, "
                                       "gains with paired intervals), or one row per run with --runs")
     p.add_argument("folder", nargs="+", help="folders or record files")
@@ -114,6 +148,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "lottery":
         return _lottery(args)
+    if args.command == "report":
+        return _report(args)
+    if args.command == "probe":
+        from . import probe
+        rec, path = probe.run(args.model, args.input_shape, batch_size=args.batch_size, sparsity=args.sparsity,
+                              steps=args.steps, num_classes=args.num_classes, device=args.device, out=args.out)
+        print(probe.describe(rec))
+        print(f"wrote {path}")
+        return 0
     from . import records
     if args.command == "choose":
         beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed,
@@ -167,6 +210,17 @@ def _lottery(args: argparse.Namespace) -> int:
     if not args.no_transplant:
         for r in lottery.sign_experiment(cfg, ticket, **kwargs):
             print(f"{r['name']}: test_acc={r['final']['test_acc']:.4f}", flush=True)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from . import poc_inputs, report
+    inputs = poc_inputs.load_inputs(args.inputs)
+    ws = poc_inputs.report_worksheet(inputs, args.results, args.deploy)
+    probe = poc_inputs.latest_probe(args.probe)
+    page, appendix = report.write_report(ws, inputs, args.lang, args.out, probe=probe)
+    verdict = report.recommend(ws, inputs.sparsity, probe).verdict
+    print(f"recommendation: {verdict}\nwrote {page}\nwrote {appendix}")
     return 0
 
 

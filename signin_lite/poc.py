@@ -68,6 +68,11 @@ class Deployment:
                                    default=1.0)
     currency: str = field(default="currency units", metadata={"help": "Currency label used in outputs.",
                                                                "unit": ""})
+    materiality: float = _num(
+        "Smallest monthly saving that counts: a saving at or below it is treated as none, so noise in "
+        "measured times cannot flip a verdict.", "currency units/month", default=0.0)
+    poc_engineer_days: float = _num("Engineering effort of a PoC (an assumption).", "person-days", default=10.0)
+    engineer_cost_per_day: float = _num("Cost of one engineer-day.", "currency units/day", default=0.0)
 
     def __post_init__(self):
         rules = {  # field -> (test, requirement)
@@ -80,6 +85,9 @@ class Deployment:
             "tolerance_pp": (lambda v: v >= 0, ">= 0"),
             "sparse_speedup": (lambda v: v > 0, "> 0"),
             "train_time_scale": (lambda v: v > 0, "> 0"),
+            "materiality": (lambda v: v >= 0, ">= 0"),
+            "poc_engineer_days": (lambda v: v >= 0, ">= 0"),
+            "engineer_cost_per_day": (lambda v: v >= 0, ">= 0"),
         }
         for name, (ok, need) in rules.items():
             v = getattr(self, name)
@@ -200,14 +208,16 @@ def accuracy_change(option: MethodSummary, dense: MethodSummary, level: float = 
     return stats.compare(pct(option), pct(dense), level)
 
 
-def reading(ci: stats.Difference | None, saving_abs: float, tolerance_pp: float) -> tuple[str, str]:
+def reading(ci: stats.Difference | None, saving_abs: float, tolerance_pp: float,
+            materiality: float = 0.0) -> tuple[str, str]:
     """Go / inconclusive / no-go, with a reason code.
 
-    No cost saving is decisive (no-go) whatever the accuracy; otherwise go needs the CI lower bound at or above
+    No cost saving, or one at or below ``materiality`` (reason ``immaterial``), is decisive (no-go) whatever the
+    accuracy; otherwise go needs the CI lower bound at or above
     -tolerance, a CI that is unavailable or straddles -tolerance is inconclusive, and one wholly below is no-go.
     """
-    if not saving_abs > 0:
-        return "no-go", "no_saving"
+    if not saving_abs > materiality:
+        return "no-go", "no_saving" if not saving_abs > 0 else "immaterial"
     if ci is None or not ci.available:
         return "inconclusive", "ci_unavailable"
     if ci.low >= -tolerance_pp - _EPS:
@@ -259,7 +269,8 @@ NOTE_TEMPLATES_EN = {
     "ci": "Accuracy change = option mean - dense mean test accuracy, in percentage points; 95% interval paired by "
           "seed where both ran the same seeds (else Welch), from signin_lite.stats. With one seed on either side "
           "the interval is unavailable (not zero).",
-    "verdict_rule": "Go: CI lower bound >= -{tol:g} pp and monthly saving > 0. Inconclusive: CI unavailable or "
+    "verdict_rule": "Go: CI lower bound >= -{tol:g} pp and monthly saving > {materiality:,.0f} {currency} (the "
+                    "materiality threshold). Inconclusive: CI unavailable or "
                     "straddling -{tol:g} pp. No-go: CI wholly below -{tol:g} pp, or no saving.",
     "memory": "Peak training memory is measured. Sign-In keeps two tensors per masked weight while training "
               "(about 2x parameter memory), merged back to plain sparse weights afterwards.",
@@ -388,6 +399,16 @@ def _match(meas: list[dict], s: MethodSummary) -> tuple[dict | None, bool]:
     return min(meas, key=lambda m: abs(float(m.get("sparsity", -1.0)) - s.sparsity)), False
 
 
+def latency_records(meas: Sequence[Mapping], batch_size: int) -> tuple[list[dict], list[dict]]:
+    """Deploy measurements at ``batch_size``, and those of them taken on a quiet machine (load average at most
+    the CPU count before and after), the only ones whose latency the worksheet uses."""
+    at_batch = [dict(m) for m in meas if m["latency"]["batch_size"] == batch_size]
+    def quiet(m: Mapping) -> bool:
+        load = m.get("load_average") or {"before": [0.0], "after": [0.0], "cpu_count": 1}
+        return max(load["before"][0], load["after"][0]) <= load["cpu_count"]
+    return at_batch, [m for m in at_batch if quiet(m)]
+
+
 def _pct_saving(dense, other):
     if dense in (None, 0) or other is None:
         return None
@@ -483,7 +504,7 @@ def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> Optio
     saving = dense_total - c["total_cost"]
     if abs(saving) <= 1e-9 * max(1.0, dense_total):  # equal costs up to float rounding
         saving = 0.0
-    verdict, reason = ("baseline", "baseline") if is_dense else reading(ci, saving, dep.tolerance_pp)
+    verdict, reason = ("baseline", "baseline") if is_dense else reading(ci, saving, dep.tolerance_pp, dep.materiality)
     mem = None
     if s.peak_memory_bytes and dense.peak_memory_bytes:
         mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
@@ -529,7 +550,7 @@ def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str
       hourly=dep.hourly_cost, currency=dep.currency, hardware=dep.hardware)
     h("retrain", retrains=dep.retrains_per_month)
     h("ci")
-    h("verdict_rule", tol=dep.tolerance_pp)
+    h("verdict_rule", tol=dep.tolerance_pp, materiality=dep.materiality, currency=dep.currency)
     h("memory")
     h("test_data", test_size="/".join(map(str, dense.test_sizes)) or "?",
       source="/".join(dense.data_sources) or "?", profile="/".join(dense.profiles) or "?")

@@ -1,226 +1,266 @@
-"""One-page PoC report: a self-contained HTML file (plotly.js inlined) that prints cleanly to A4 PDF.
+"""The one-page PoC report (Japanese or English): self-contained HTML that prints on exactly one A4 page,
+plus an appendix file with every assumption and where each number came from.
 
-    from signin_lite import poc, poc_plots, report
-    ws = poc.build_worksheet(deployment, poc.summarize(records), storage=meas, inference=meas)
-    figs = [poc_plots.frontier_figure(ws, lang="ja"), poc_plots.savings_figure(ws, lang="ja"),
-            poc_plots.sensitivity_figure(ws, lang="ja")]
-    report.write_report(ws, figs, "ja", "poc_report_ja.html")   # open in a browser, print to PDF
+    from signin_lite import poc_inputs, report
+    inp = poc_inputs.load_inputs("examples/poc_inputs.toml")
+    ws = poc_inputs.report_worksheet(inp)
+    page, appendix = report.write_report(ws, inp, "ja", "poc_report_ja.html", probe=poc_inputs.latest_probe())
 
-Sections: inputs, results (two tables), decision, figures, assumptions, where every number came from.
-All user-facing text lives in ``STRINGS`` (one dict per language); the assumption sentences are
-translated from ``signin_lite.poc.NOTE_TEMPLATES_EN`` by key.
+Or: ``python -m signin_lite report --lang ja --inputs FILE --out poc_report_ja.html``.
+
+Page 1 holds the recommendation (PoC go / no-go / not yet) with its three reasons, the three options that
+matter (dense, sparse, sparse + Sign-In at the chosen sparsity), their monthly cost and accuracy change with
+intervals, the savings kept apart by kind, the PoC's own cost and duration, and the go/no-go criteria to agree
+on before it starts. No network: inline CSS and an inline SVG figure. Wording lives in :mod:`report_text`.
 """
 
 from __future__ import annotations
 
 import html
+import math
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
-import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
+from . import summary
+from .poc import OptionResult, Worksheet, accuracy_change
+from .poc_inputs import ReportInputs
+from .report_text import ALLOWED_LATIN, LANGS, STRINGS, method_name, note_text
 
-from .poc import NOTE_TEMPLATES_EN, OptionResult, Worksheet
+__all__ = ["ALLOWED_LATIN", "LANGS", "Recommendation", "recommend", "poc_plan", "render_report",
+           "render_appendix", "write_report", "appendix_path"]
 
-LANGS = ("ja", "en")
-FIG_WIDTH_PX = 680  # A4 (210 mm) minus 2 x 12 mm margins is about 700 px at 96 dpi
 
-STRINGS = {
-    "en": {
-        "title": "Sparse training PoC: cost and quality worksheet",
-        "intro": "This worksheet estimates what sparse training (most weights fixed at zero from the start, "
-                 "optionally with Sign-In) would change in inference and retraining cost, and in accuracy, "
-                 "using our own measured training runs. The savings differ in kind (theoretical compute, file "
-                 "size, wall-clock inference, retraining time), so they are shown separately and never added up.",
-        "generated": "Generated {created}",
-        "s_inputs": "Inputs", "s_results": "Results", "s_decision": "Decision", "s_figures": "Figures",
-        "s_assumptions": "Assumptions", "s_provenance": "Where the numbers come from",
-        "t_quality": "Accuracy and savings by source", "t_cost": "Monthly cost ({currency})",
-        "h_item": "Item", "h_value": "Value", "h_unit": "Unit",
-        "h_option": "Option", "h_seeds": "Seeds", "h_acc": "Test accuracy (%)", "h_dacc": "Change vs dense (pp)",
-        "h_ci": "95% CI (pp)", "h_flops": "FLOPs saving (upper bound)", "h_storage": "Storage saving",
-        "h_mem": "Peak training memory vs dense", "h_inf": "Inference", "h_retrain": "Retraining",
-        "h_total": "Total", "h_saving": "Saving vs dense", "h_verdict": "Reading",
-        "h_source": "Numbers", "h_runs": "Run ids", "h_date": "Date", "h_hw": "Hardware",
-        "h_data": "Data source", "h_profile": "Profile",
-        "na": "n/a", "ci_na": "unavailable (1 seed)", "not_measured": "not measured",
-        "inputs_row": "Deployment inputs", "inputs_src": "entered by the user",
-        "meas_row": "Measurement {run_id} ({kind})", "meas_runs": "dense {dense} / sparse {sparse}",
-        "src_option": "accuracy, train time, FLOPs, memory",
-        "kind": {"storage": "storage", "latency": "latency"},
-        "verdict": {"baseline": "baseline", "go": "GO", "inconclusive": "INCONCLUSIVE", "no-go": "NO-GO"},
-        "reason": {
-            "baseline": "Reference for every comparison.",
-            "within_tolerance": "Even the CI lower bound ({low:+.2f} pp) is within the tolerance (-{tol:g} pp), "
-                                "and the monthly cost falls by {saving} ({pct}).",
-            "ci_straddles": "The CI ({low:+.2f} to {high:+.2f} pp) straddles the tolerance line (-{tol:g} pp): "
-                            "more seeds are needed before deciding.",
-            "ci_unavailable": "Only one seed on one side, so no CI: rerun with at least 2 seeds (3+ advised).",
-            "below_tolerance": "The whole CI ({low:+.2f} to {high:+.2f} pp) is below the tolerance "
-                               "(-{tol:g} pp): the accuracy loss is too large.",
-            "no_saving": "Under these assumptions the monthly cost does not fall (difference {saving}).",
-        },
-        "summary_go": "{n_go} of {n} options meet the accuracy tolerance with a cost saving: {names}.",
-        "summary_none": "No option is a clear go under these assumptions.",
-        "speedup_caveat_none": "Note: unstructured sparsity gives about no inference speed-up on ordinary dense "
-                               "kernels. This worksheet assumes none (1.0x), so any saving comes from "
-                               "measurements only.",
-        "speedup_caveat": "Note: the inference saving rests on an assumed {s:g}x speed-up from a sparse-aware "
-                          "kernel or engine. It has not been measured here.",
-        "fields": {
-            "requests_per_month": "Inference requests", "hardware": "Hardware",
-            "price_per_hour": "Hardware price", "power_watts": "Power draw",
-            "electricity_price_per_kwh": "Electricity price", "baseline_throughput_rps": "Dense throughput",
-            "throughput_basis": "Throughput basis", "retrains_per_month": "Retraining runs",
-            "tolerance_pp": "Accuracy tolerance", "sparse_speedup": "Realized sparse inference speed-up",
-            "train_time_scale": "Training time scale (measured -> target)", "currency": "Currency",
-        },
-        "units": {},
-        "families": {"dense": "dense (baseline)", "sparse_from_scratch": "sparse from scratch",
-                     "dense_to_sparse": "dense-to-sparse", "other": "other"},
-        "methods": {},
-        "notes": NOTE_TEMPLATES_EN,
-        "no_figures": "(no figures)",
-    },
-    "ja": {
-        "title": "スパース学習 PoC 試算レポート：コストと精度",
-        "intro": "本レポートは、スパース学習（学習の最初から重みの大半をゼロに固定して学習する方式。Sign-In を含む）"
-                 "を導入した場合に、推論と再学習のコスト、そして精度がどう変わるかを、社内で実際に回した学習の"
-                 "計測結果から試算したものです。削減効果は「理論上の演算量」「保存サイズ」「実際の推論時間」"
-                 "「再学習時間」で性質が異なるため、合算せず、それぞれ分けて示しています。",
-        "generated": "作成日時 {created}",
-        "s_inputs": "前提条件", "s_results": "結果", "s_decision": "判断", "s_figures": "グラフ",
-        "s_assumptions": "前提・仮定", "s_provenance": "数値の出典",
-        "t_quality": "精度と要因別の削減効果", "t_cost": "月額コスト（{currency}）",
-        "h_item": "項目", "h_value": "値", "h_unit": "単位",
-        "h_option": "案", "h_seeds": "シード数", "h_acc": "テスト精度（%）", "h_dacc": "密モデル比の精度変化（pt）",
-        "h_ci": "95%信頼区間（pt）", "h_flops": "演算量の削減（理論上限）", "h_storage": "保存サイズの削減",
-        "h_mem": "学習時ピークメモリ（密モデル比）", "h_inf": "推論", "h_retrain": "再学習",
-        "h_total": "合計", "h_saving": "密モデル比の削減額", "h_verdict": "判断",
-        "h_source": "対象の数値", "h_runs": "実行 ID", "h_date": "日付", "h_hw": "計測環境",
-        "h_data": "データソース", "h_profile": "プロファイル",
-        "na": "—", "ci_na": "算出不可（シード1本）", "not_measured": "未計測",
-        "inputs_row": "前提条件の入力値", "inputs_src": "利用者が入力",
-        "meas_row": "計測 {run_id}（{kind}）", "meas_runs": "密 {dense} / スパース {sparse}",
-        "src_option": "精度・学習時間・FLOPs・メモリ",
-        "kind": {"storage": "保存サイズ", "latency": "推論時間"},
-        "verdict": {"baseline": "基準", "go": "Go（実施推奨）", "inconclusive": "判断保留",
-                    "no-go": "見送り（No-Go）"},
-        "reason": {
-            "baseline": "すべての比較の基準です。",
-            "within_tolerance": "精度低下は信頼区間の下限（{low:+.2f} pt）でも許容範囲（−{tol:g} pt）に収まり、"
-                                "月額コストも {saving}（{pct}）下がります。",
-            "ci_straddles": "信頼区間（{low:+.2f}〜{high:+.2f} pt）が許容ライン（−{tol:g} pt）をまたいでいるため、"
-                            "現在のシード数では判断できません。シードを増やして再計測が必要です。",
-            "ci_unavailable": "シードが1本しかないため信頼区間を算出できません。2本以上（できれば3本以上）で"
-                              "再実行してください。",
-            "below_tolerance": "信頼区間全体（{low:+.2f}〜{high:+.2f} pt）が許容ライン（−{tol:g} pt）を下回っており、"
-                               "精度低下が大きすぎます。",
-            "no_saving": "この前提では月額コストが下がりません（差額 {saving}）。",
-        },
-        "summary_go": "{n}案のうち {n_go}案が、精度を許容範囲内に保ったままコストを下げられる見込みです：{names}。",
-        "summary_none": "今回の前提では、はっきり「Go」と言える案はありません。",
-        "speedup_caveat_none": "注意：非構造スパースは、通常の密行列演算ではほとんど高速化しません。本試算では推論の"
-                               "高速化なし（1.0倍）を前提としており、削減効果は実測値だけから出ています。",
-        "speedup_caveat": "注意：推論コストの削減は、スパース演算に対応したカーネルや推論エンジンで {s:g}倍の"
-                          "高速化が得られるという仮定に基づいています。この高速化は今回は計測していません。",
-        "fields": {
-            "requests_per_month": "月間推論リクエスト数", "hardware": "ハードウェア",
-            "price_per_hour": "ハードウェア利用料", "power_watts": "消費電力",
-            "electricity_price_per_kwh": "電気料金", "baseline_throughput_rps": "密モデルのスループット",
-            "throughput_basis": "スループットの根拠", "retrains_per_month": "再学習の回数",
-            "tolerance_pp": "許容する精度低下", "sparse_speedup": "スパース推論の実効高速化率",
-            "train_time_scale": "学習時間の換算係数（計測環境→本番環境）", "currency": "通貨",
-        },
-        "units": {"requests/month": "件/月", "currency units/h": "通貨単位/時間", "W": "W",
-                  "currency units/kWh": "通貨単位/kWh", "requests/s": "件/秒", "runs/month": "回/月",
-                  "percentage points": "ポイント", "x": "倍"},
-        "families": {"dense": "密モデル（基準）", "sparse_from_scratch": "最初からスパース学習",
-                     "dense_to_sparse": "密→スパース（段階的な枝刈り）", "other": "その他"},
-        "methods": {"dense": "密モデル", "pai": "PaI（初期化時の枝刈り）", "pai_signin": "PaI + Sign-In",
-                    "pai_wd2x": "PaI（weight decay 2倍）", "gmp": "段階的枝刈り（GMP）", "gmp_signin": "GMP + Sign-In",
-                    "imp": "反復枝刈り（IMP）", "lrr": "学習率巻き戻し（LRR）"},
-        "notes": {
-            "utilization": "推論コストは稼働時間分のみを計上しています（月 {requests:,.0f} 件 ÷ スループット、"
-                           "稼働率100%想定）。待機中や予約分の費用は含みません。",
-            "throughput": "{hardware} での密モデルのスループットは {rps:g} 件/秒です（{basis}）。",
-            "dense_kernels": "非構造スパース（ゼロを含んだ通常の密テンソルとして保持）は、通常の密行列演算カーネル上では"
-                             "ほぼ高速化しません（実測の推論時間比 密/スパース：{measured}）。",
-            "speedup_none": "スパースモデルの推論高速化率は 1.0倍（高速化なし）と仮定しています。実測で差が出ない限り、"
-                            "推論コストは密モデルと同額です。",
-            "speedup_assumed": "スパースモデルの推論高速化率を、実測比に加えて {speedup:g}倍と仮定しています。これは"
-                               "実測ではなく仮定です。実現にはスパース演算に対応したカーネルや推論エンジンが必要です"
-                               "（2:4 半構造スパースのカーネルはマスクも 2:4 構造である必要があり、今回のマスクは非構造です）。",
-            "latency_not_measured": "推論時間は未計測のため、マージ後のスパースモデルは密モデルと同じ速度で動くものと"
-                                    "しています（比 1.0）。",
-            "latency_noise": "計測 {meas_id}：推論時間比（密/スパース）{ratio:.3f} は計測のばらつき（四分位範囲）の"
-                             "範囲内のため、1.0 として扱いました。",
-            "latency_borrowed": "{labels}：推論時間は各案自身のモデルではなく、実行 {run_id}（スパース率 "
-                                "{sparsity:.1%}）のモデルで計測した値を流用しています。",
-            "flops": "演算量（FLOPs）の削減率は、ゼロの重みで省ける積和演算を数えたもの（32×32 画像1枚あたり）で、"
-                     "理論上の上限です。通常の密演算ハードウェアではこの削減は実現しません。",
-            "storage": "保存サイズは、マージ後の重みを torch.save で保存したときの実サイズです（密形式・CSR・値＋"
-                       "ビットマスクのうち最小のもの）。計測日 {dates}、計測環境 {devices}。",
-            "storage_missing": "{labels}：保存サイズは未計測です（スパース率が近い計測がありません）。",
-            "storage_borrowed": "{labels}：保存サイズは各案自身の重みではなく、実行 {run_id}（スパース率 "
-                                "{sparsity:.1%}）の重みで計測した値を流用しています。",
-            "train_time": "再学習コストには各手法の実測学習時間（シード平均）を使っています。Sign-In の追加処理や、"
-                          "gmp/imp/lrr の密な学習フェーズにかかる時間も、この実測値に含まれています。",
-            "train_scale": "学習時間の計測環境は {devices} です。{hardware} での時間に換算するため {scale:g} 倍しています。",
-            "train_scale_same": "学習時間は計測環境（{devices}）での値を、そのまま {hardware} に当てはめています（換算係数"
-                                " 1.0）。本番環境の方が速い・遅い場合は train_time_scale で補正してください。",
-            "energy": "{hardware} の利用料 {price:g} {currency}/時間 に、消費電力 {watts:g} W × 電気料金 "
-                      "{kwh_price:g} {currency}/kWh を加え、稼働1時間あたり {hourly:g} {currency} としています"
-                      "（推論・再学習とも同じハードウェア）。",
-            "retrain": "どの案も、月 {retrains:g} 回再学習する前提です。",
-            "ci": "精度変化は「各案の平均テスト精度 − 密モデルの平均テスト精度」（単位：ポイント）です。95%信頼区間は"
-                  "シード間のばらつきから Welch の t 区間で求めています。どちらかのシードが1本の場合は信頼区間を"
-                  "算出できないため「算出不可」としています（幅ゼロという意味ではありません）。",
-            "verdict_rule": "判断基準：信頼区間の下限が −{tol:g} pt 以上で、かつ月額コストが下がる場合は「Go」。"
-                            "信頼区間を算出できない、または −{tol:g} pt をまたぐ場合は「判断保留」。信頼区間全体が"
-                            " −{tol:g} pt を下回る場合と、コストが下がらない場合は「見送り」。",
-            "memory": "学習時のピークメモリは実測値です。Sign-In は学習中、マスク付きの重み1つにつきテンソルを2つ"
-                      "保持するため、パラメータ用のメモリが約2倍になります。学習後は通常のスパース重みにマージされます。",
-            "test_data": "精度はテスト画像 {test_size} 枚で計測しています（データソース「{source}」、"
-                         "プロファイル「{profile}」）。",
-            "mismatch": "{label}：密モデルのベースラインと{what}が異なるため、厳密な同条件比較ではありません。",
-            "diagnostic_skipped": "{methods} は試算の対象外です（学習済みの参照モデルを前提とした分析用の実験で、"
-                                  "導入候補の学習手順ではないため）。",
-        },
-        "words": {"profile": "プロファイル", "model": "モデル", "epochs": "エポック数", "data source": "データソース",
-                  "hardware": "計測環境", "assumption": "仮定値", "measured": "実測値", "not measured": "未計測"},
-        "no_figures": "（グラフなし）",
-    },
-}
+@dataclass(frozen=True)
+class Recommendation:
+    """``verdict`` is ``go`` (run the PoC), ``no-go`` or ``not-yet``; ``reasons`` are (key, params) x 3."""
 
+    verdict: str
+    headline: str
+    reasons: list[tuple[str, dict]]
+
+
+def _options(ws: Worksheet, sparsity: float) -> dict[str, OptionResult | None]:
+    out: dict[str, OptionResult | None] = {"dense": ws.dense, "pai": None, "pai_signin": None}
+    for o in ws.options[1:]:
+        if o.summary.method in out and abs(o.summary.sparsity - sparsity) < 1e-6:
+            out[o.summary.method] = o
+    return out
+
+
+def upper_bound_saving(ws: Worksheet, o: OptionResult) -> float:
+    """Monthly saving if inference realized the whole FLOPs saving (the compute upper bound)."""
+    f = (o.flops_saving_pct or 0.0) / 100.0
+    return ws.dense.total_cost - (ws.dense.inference_cost * (1.0 - f) + o.retraining_cost)
+
+
+def _accuracy_state(o: OptionResult, tol: float) -> str:
+    ci = o.acc_ci_pp
+    if ci is None:
+        return "unknown"
+    return "ok" if ci.low >= -tol else "bad" if ci.high < -tol else "unclear"
+
+
+def _signin_vs_pai(signin: OptionResult, pai: OptionResult | None) -> dict:
+    """The project's own Sign-In gain over PaI (pp, 95% interval paired by seed where the seeds pair) beside the
+    paper's."""
+    out = {"gain": None, "gain_low": None, "gain_high": None, "paper": summary.paper_gain(signin.summary.sparsity)}
+    if pai is not None:
+        a, b = signin.summary, pai.summary
+        out["gain"] = 100.0 * (a.test_acc_mean - b.test_acc_mean)
+        ci = accuracy_change(a, b)
+        if ci.available:
+            out["gain_low"], out["gain_high"] = ci.low, ci.high
+    return out
+
+
+def recommend(ws: Worksheet, sparsity: float, probe: dict | None = None) -> Recommendation:
+    """PoC go / no-go / not yet, from the Sign-In option at ``sparsity`` against dense.
+
+    no-go: the accuracy loss is clearly beyond the tolerance, or even the compute upper bound saves no more than
+    the materiality threshold. go: accuracy within tolerance and a material saving under the stated assumptions.
+    not yet: anything else (the saving rests on an unmeasured speed-up, or the interval is too wide).
+    """
+    opts = _options(ws, sparsity)
+    s, dep = opts["pai_signin"] or opts["pai"], ws.deployment
+    if s is None:
+        return Recommendation("not-yet", "no_records", [("r_no_records", {"sparsity": sparsity})] * 1)
+    acc = _accuracy_state(s, dep.tolerance_pp)
+    upper = upper_bound_saving(ws, s)
+    material = s.saving_abs > dep.materiality
+    if acc == "bad" or upper <= dep.materiality:
+        verdict, headline = "no-go", "h_nogo_acc" if acc == "bad" else "h_nogo_money"
+    elif acc == "ok" and material:
+        verdict, headline = "go", "h_go"
+    else:
+        verdict, headline = "not-yet", "h_wait_speed" if not material else "h_wait_acc"
+    ci = s.acc_ci_pp
+    r1 = ("r_acc_" + acc, {"change": s.acc_change_pp, "low": ci.low if ci else None, "high": ci.high if ci else None,
+                           "tol": dep.tolerance_pp, **_signin_vs_pai(s, opts["pai"])})
+    r2 = ("r_money_yes" if material else "r_money_no",
+          {"saving": s.saving_abs, "materiality": dep.materiality, "speedup": dep.sparse_speedup, "upper": upper,
+           "flops": s.flops_saving_pct or 0.0})
+    r3 = ("r_measured_probe" if probe else "r_measured_ref", _measured(s, ws.dense, probe))
+    return Recommendation(verdict, headline, [r1, r2, r3])
+
+
+def _measured(s: OptionResult, dense: OptionResult, probe: dict | None) -> dict:
+    p = {"storage": -s.storage["saving_pct"] if s.storage else None,
+         "time": 100.0 * (s.summary.train_time_s_mean / dense.summary.train_time_s_mean - 1.0),
+         "memory": s.train_memory_change_pct}
+    if probe:
+        m = probe["measurements"]
+        p.update(model=f"\x01{probe['model']['spec']}\x02", time=100.0 * (m["masked_signin"]["step_time_s"]
+                                                            / m["dense"]["step_time_s"] - 1.0),
+                 memory=_ratio_pct(m["masked_signin"].get("peak_memory_bytes"), m["dense"].get("peak_memory_bytes")),
+                 storage=_ratio_pct(probe["storage"]["merged_sparse_bytes"], probe["storage"]["dense_bytes"]))
+    return p
+
+
+def _ratio_pct(a: float | None, b: float | None) -> float | None:
+    return None if not a or not b else 100.0 * (a / b - 1.0)
+
+
+def poc_plan(ws: Worksheet, inputs: ReportInputs) -> dict:
+    """Cost and duration of the PoC: seeds x (dense, sparse, sparse + Sign-In) runs on the target hardware
+    (measured times x ``train_time_scale``), plus the engineering effort (an input)."""
+    dep = ws.deployment
+    runs = [o for o in _options(ws, inputs.sparsity).values() if o is not None]
+    hours = inputs.poc_seeds * sum(o.train_hours_per_run for o in runs)
+    compute = hours * dep.hourly_cost
+    people = dep.poc_engineer_days * dep.engineer_cost_per_day
+    return {"runs": inputs.poc_seeds * len(runs), "seeds": inputs.poc_seeds, "hours": hours, "compute": compute,
+            "days": dep.poc_engineer_days, "people": people, "total": compute + people,
+            "weeks": max(1, math.ceil((dep.poc_engineer_days + hours / 24.0) / 5.0))}
+
+
+# ------------------------------------------------------------------------------------------------ HTML
 _CSS = """
-:root { --go: #1e7b34; --inc: #a86400; --nogo: #b3261e; }
-body { font-family: "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic", Meiryo, "Noto Sans CJK JP",
-       "Helvetica Neue", Arial, sans-serif; color: #1f1f1f; max-width: 900px; margin: 1.5em auto;
-       padding: 0 1em; font-size: 10.5pt; line-height: 1.55; }
-h1 { font-size: 17pt; margin: 0 0 0.2em; } h2 { font-size: 13pt; border-bottom: 2px solid #333;
-     margin: 1.3em 0 0.5em; padding-bottom: 0.1em; } h3 { font-size: 11pt; margin: 0.9em 0 0.3em; }
-.meta { color: #666; font-size: 9pt; } .intro { margin: 0.6em 0; }
-table { border-collapse: collapse; width: 100%; margin: 0.4em 0 0.8em; font-size: 9pt; }
-th, td { border: 1px solid #bbb; padding: 0.25em 0.45em; vertical-align: top; }
-th { background: #f0f0f0; text-align: left; } td.num { text-align: right; white-space: nowrap; }
-.ids { word-break: break-all; font-family: Menlo, Consolas, monospace; font-size: 8pt; }
-.sub { color: #666; font-size: 8pt; }
-.v-go { color: var(--go); font-weight: bold; } .v-inconclusive { color: var(--inc); font-weight: bold; }
-.v-no-go { color: var(--nogo); font-weight: bold; } .v-baseline { color: #555; }
-.caveat { border-left: 4px solid var(--inc); background: #fff8ec; padding: 0.4em 0.7em; margin: 0.6em 0; }
-.summary { font-weight: bold; margin: 0.4em 0; }
-ul.decisions li { margin: 0.25em 0; } ol.notes li { margin: 0.2em 0; font-size: 9.5pt; }
-figure.fig { margin: 0.8em 0; width: __W__px; max-width: 100%; }
-@page { size: A4; margin: 14mm 12mm; }
-@media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; }
-  table, figure.fig, .caveat, ul.decisions li, ol.notes li { break-inside: avoid; page-break-inside: avoid; }
-  tr { break-inside: avoid; page-break-inside: avoid; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  .modebar-container { display: none !important; }
-  a { color: inherit; text-decoration: none; }
-}
-""".replace("__W__", str(FIG_WIDTH_PX))
+@page { size: A4; margin: 11mm 12mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, "Helvetica Neue", Arial, sans-serif;
+       color: #1f1f1f; font-size: 9pt; line-height: 1.45; margin: 0 auto; max-width: 186mm; }
+h1 { font-size: 14pt; margin: 0 0 1mm; } h2 { font-size: 10.5pt; margin: 3mm 0 1mm; border-bottom: 1.5px solid #333; }
+.meta { color: #555; font-size: 7.5pt; } .example { color: #a86400; font-weight: bold; }
+.rec { border: 2px solid #333; border-radius: 2mm; padding: 2mm 3mm; margin: 2mm 0; }
+.rec .v { font-size: 13pt; font-weight: bold; } .v-go { color: #1e7b34; } .v-no-go { color: #b3261e; }
+.v-not-yet { color: #a86400; } .rec ol { margin: 1mm 0 0 5mm; padding: 0; } .rec li { margin: 0.6mm 0; }
+table { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 1mm 0; }
+th, td { border: 1px solid #bbb; padding: 0.6mm 1.2mm; vertical-align: top; } th { background: #f0f0f0; text-align: left; }
+td.n { text-align: right; white-space: nowrap; } .sub { color: #666; font-size: 7pt; }
+.cols { display: flex; gap: 4mm; } .cols > div { flex: 1; } ul { margin: 1mm 0 0 4mm; padding: 0; }
+.foot { color: #555; font-size: 7.5pt; margin-top: 2mm; } svg { display: block; }
+@media print { body { max-width: none; } a { color: inherit; text-decoration: none; } }
+"""
+
+
+def _e(x) -> str:
+    return html.escape(str(x))
+
+
+def _data(x) -> str:
+    """A value from the records or the inputs file (names, ids): kept as given, marked for the language check."""
+    return f'<span class="data">{_e(x)}</span>'
+
+
+def _money(x: float | None, S: dict, cur: str) -> str:
+    if x is None:
+        return S["na"]
+    return S["money"].format(v=f"{x:,.0f}", cur=S["currencies"].get(cur, cur))
+
+
+def _pct(x: float | None, S: dict, signed: bool = True) -> str:
+    return S["na"] if x is None else (f"{x:+.0f}%" if signed else f"{x:.0f}%")
+
+
+def _pp(x: float | None) -> str:
+    return "—" if x is None else f"{x:+.1f}"
+
+
+def _fmt_reason(key: str, p: dict, S: dict, cur: str) -> str:
+    q = dict(p)
+    for k in ("saving", "materiality", "upper"):
+        if k in q:
+            q[k] = _money(q[k], S, cur)
+    for k in ("change", "low", "high", "gain", "gain_low", "gain_high", "paper"):
+        if k in q:
+            q[k] = _pp(q[k])
+    for k in ("storage", "time", "memory"):
+        if k in q:
+            q[k] = _pct(q[k], S)
+    if "flops" in q:
+        q["flops"] = f"{p['flops']:.0f}"
+    text = S["reasons"][key].format(**q)
+    if key.startswith("r_acc") and p.get("gain") is not None:
+        text += S["r_gain"].format(**q) if p.get("gain_low") is not None else S["r_gain_noci"].format(**q)
+    return _e(text).replace("\x01", '<span class="data">').replace("\x02", "</span>")
+
+
+def _option_rows(ws: Worksheet, opts: dict, S: dict) -> str:
+    cur, rows = ws.deployment.currency, []
+    for key, o in opts.items():
+        if o is None:
+            rows.append(f"<tr><td>{_e(method_name(key, S))}</td><td colspan='6'>{_e(S['not_run'])}</td></tr>")
+            continue
+        dense = o is ws.dense
+        ci = o.acc_ci_pp
+        acc = "±0" if dense else f"{_pp(o.acc_change_pp)} <span class='sub'>[{_pp(ci.low) if ci else '?'}, " \
+                                 f"{_pp(ci.high) if ci else '?'}]</span>"
+        cells = [f"{_e(method_name(key, S))}<br><span class='sub'>{_e(S['seeds'].format(n=o.summary.n_seeds))}</span>",
+                 acc, _money(o.total_cost, S, cur),
+                 "—" if dense else _money(o.saving_abs, S, cur),
+                 "—" if dense else f"{_money(upper_bound_saving(ws, o), S, cur)}<br><span class='sub'>"
+                                   f"{_e(S['flops_pct'].format(p=_pct(o.flops_saving_pct, S, False)))}</span>",
+                 "—" if dense else _pct(o.storage["saving_pct"] if o.storage else None, S, False),
+                 "—" if dense else _pct(100.0 * (o.summary.train_time_s_mean / ws.dense.summary.train_time_s_mean - 1), S)]
+        rows.append("<tr>" + "".join(f"<td{'' if i == 0 else ' class=n'}>{c}</td>" for i, c in enumerate(cells))
+                    + "</tr>")
+    head = "".join(f"<th>{_e(h)}</th>" for h in S["cols"])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _svg(opts: dict, tol: float, S: dict) -> str:
+    """Accuracy change vs dense with 95% intervals, and the tolerance line (inline SVG, 340 px wide)."""
+    bars = [(k, o) for k, o in opts.items() if o is not None and k != "dense" and o.acc_ci_pp is not None]
+    if not bars:
+        return ""
+    lo = min([-tol] + [o.acc_ci_pp.low for _, o in bars]) - 0.5
+    hi = max([0.0] + [o.acc_ci_pp.high for _, o in bars]) + 0.5
+    x = lambda v: 110 + 200 * (v - lo) / (hi - lo)  # noqa: E731
+    bottom = 16 + 22 * len(bars)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="340" height="{bottom + 14}" font-size="9" '
+           f'role="img" aria-label="{_e(S["fig_title"])}">',
+           f'<text x="{x(0):.1f}" y="9" text-anchor="middle">{_e(S["fig_zero"])}</text>',
+           f'<line x1="{x(0):.1f}" y1="12" x2="{x(0):.1f}" y2="{bottom}" stroke="#333"/>',
+           f'<line x1="{x(-tol):.1f}" y1="12" x2="{x(-tol):.1f}" y2="{bottom}" stroke="#b3261e" stroke-dasharray="3,2"/>',
+           f'<text x="{x(-tol):.1f}" y="{bottom + 11}" text-anchor="middle" fill="#b3261e">'
+           f'{_e(S["fig_tol"].format(tol=tol))}</text>']
+    for i, (k, o) in enumerate(bars):
+        y, ci = 24 + 22 * i, o.acc_ci_pp
+        out += [f'<text x="0" y="{y + 3}">{_e(method_name(k, S))}</text>',
+                f'<line x1="{x(ci.low):.1f}" y1="{y}" x2="{x(ci.high):.1f}" y2="{y}" stroke="#1f4e79" stroke-width="2"/>',
+                f'<circle cx="{x(o.acc_change_pp):.1f}" cy="{y}" r="3" fill="#1f4e79"/>']
+    return "".join(out) + "</svg>"
+
+
+def _plan_html(plan: dict, ws: Worksheet, inputs: ReportInputs, S: dict) -> str:
+    cur, dep = ws.deployment.currency, ws.deployment
+    items = [S["plan"][k].format(runs=plan["runs"], seeds=plan["seeds"], hours=f"{plan['hours']:,.0f}",
+                                 compute=_money(plan["compute"], S, cur), days=f"{plan['days']:g}",
+                                 people=_money(plan["people"], S, cur), total=_money(plan["total"], S, cur),
+                                 weeks=plan["weeks"], sparsity=f"{100 * inputs.sparsity:.0f}")
+             for k in ("scope", "compute", "people", "total")]
+    crit = [S["criteria"][k].format(tol=f"{dep.tolerance_pp:g}", materiality=_money(dep.materiality, S, cur),
+                                    sparsity=f"{100 * inputs.sparsity:.0f}") for k in ("acc", "money", "cost", "stop")]
+    return (f"<div class='cols'><div><h2>{_e(S['h_plan'])}</h2><ul>{''.join(f'<li>{_e(t)}</li>' for t in items)}"
+            f"</ul></div><div><h2>{_e(S['h_criteria'])}</h2><ul>{''.join(f'<li>{_e(t)}</li>' for t in crit)}"
+            "</ul></div></div>")
+
+
+def _page(lang: str, title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{_e(title)}</title>\n'
+            f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
 def _strings(lang: str) -> dict:
@@ -229,178 +269,110 @@ def _strings(lang: str) -> dict:
     return STRINGS[lang]
 
 
-def _e(x) -> str:
-    return html.escape(str(x))
-
-
-def _money(x: float | None) -> str:
-    if x is None:
-        return "—"
-    a = abs(x)
-    if a < 1e-9:
-        return "0"
-    return f"{x:,.0f}" if a >= 1000 else f"{x:,.2f}" if a >= 1 else f"{x:.3g}"
-
-
-def _pct(x: float | None, S: dict, signed: bool = False) -> str:
-    if x is None:
-        return S["na"]
-    return f"{x:+.1f}%" if signed else f"{x:.1f}%"
-
-
-def _currency(ws: Worksheet, S: dict) -> str:
-    c = ws.deployment.currency
-    return "通貨単位" if S is STRINGS["ja"] and c == "currency units" else c
-
-
-def _note_text(key: str, params: dict, S: dict) -> str:
-    p = dict(params)
-    if S is STRINGS["ja"]:
-        for k in ("what", "basis", "measured"):
-            if isinstance(p.get(k), str):
-                p[k] = "、".join(S["words"].get(w, w) for w in p[k].split(", "))
-        if p.get("currency") == "currency units":
-            p["currency"] = "通貨単位"
-    return S["notes"][key].format(**p)
-
-
-def _option_name(o: OptionResult, S: dict) -> str:
-    name = S["methods"].get(o.summary.method, o.summary.method)
-    sub = o.label if o.summary.method == "dense" else f"{o.label} · {S['families'].get(o.family, o.family)}"
-    if name == o.label:
-        sub = S["families"].get(o.family, o.family)
-    return f'{_e(name)}<br><span class="sub">{_e(sub)}</span>'
-
-
-def _verdict(o: OptionResult, S: dict) -> str:
-    return f'<span class="v-{_e(o.verdict)}">{_e(S["verdict"][o.verdict])}</span>'
-
-
-def _reason(o: OptionResult, ws: Worksheet, S: dict) -> str:
-    ci = o.acc_ci_pp
-    return S["reason"][o.reason].format(
-        low=ci.low if ci else float("nan"), high=ci.high if ci else float("nan"), tol=ws.deployment.tolerance_pp,
-        saving=f"{_money(o.saving_abs)} {_currency(ws, S)}", pct=_pct(o.saving_pct, S))
-
-
-def _table(headers: list[str], rows: list[list[str]], num_cols=()) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f'<td class="num">{c}</td>' if i in num_cols else f"<td>{c}</td>"
-                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _inputs(ws: Worksheet, S: dict) -> str:
-    rows = []
-    for name, value, unit, _help in ws.deployment.inputs():
-        if isinstance(value, (int, float)):
-            value = f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 1000 else f"{value:,.6g}"
-        if S is STRINGS["ja"] and value in ("currency units", "assumption", "measured"):
-            value = S["words"].get(value, "通貨単位")
-        rows.append([_e(S["fields"].get(name, name)), _e(value), _e(S["units"].get(unit, unit))])
-    return _table([S["h_item"], S["h_value"], S["h_unit"]], rows, num_cols=(1,))
-
-
-def _results(ws: Worksheet, S: dict) -> str:
-    q_rows, c_rows = [], []
-    for o in ws.options:
-        is_dense = o is ws.dense
-        acc = f"{o.acc_mean_pct:.2f}" + (f" ± {o.acc_std_pp:.2f}" if o.acc_std_pp is not None else "")
-        ci = "" if is_dense else (f"{o.acc_ci_pp.low:+.2f} … {o.acc_ci_pp.high:+.2f}" if o.acc_ci_pp
-                                  else S["ci_na"])
-        storage = (S["not_measured"] if o.storage is None
-                   else f'{_pct(o.storage["saving_pct"], S)} <span class="sub">{_e(o.storage["format"])}, '
-                        f'{o.storage["bytes"]:,} B</span>')
-        q_rows.append([_option_name(o, S), str(o.summary.n_seeds), acc,
-                       "" if is_dense else f"{o.acc_change_pp:+.2f}", _e(ci), _pct(o.flops_saving_pct, S),
-                       storage, "" if is_dense else _pct(o.train_memory_change_pct, S, signed=True)])
-        saving = "" if is_dense else f"{_money(o.saving_abs)} ({_pct(o.saving_pct, S)})"
-        c_rows.append([_option_name(o, S), _money(o.inference_cost), _money(o.retraining_cost),
-                       _money(o.total_cost), saving, _verdict(o, S)])
-    return (f'<h3>{_e(S["t_quality"])}</h3>'
-            + _table([S["h_option"], S["h_seeds"], S["h_acc"], S["h_dacc"], S["h_ci"], S["h_flops"],
-                      S["h_storage"], S["h_mem"]], q_rows, num_cols=(1, 2, 3, 4, 5, 7))
-            + f'<h3>{_e(S["t_cost"].format(currency=_currency(ws, S)))}</h3>'
-            + _table([S["h_option"], S["h_inf"], S["h_retrain"], S["h_total"], S["h_saving"], S["h_verdict"]],
-                     c_rows, num_cols=(1, 2, 3, 4)))
-
-
-def _decision(ws: Worksheet, S: dict) -> str:
-    opts = ws.options[1:]
-    gos = [o for o in opts if o.verdict == "go"]
-    lines = []
-    if gos:
-        names = "、".join(o.label for o in gos) if S is STRINGS["ja"] else ", ".join(o.label for o in gos)
-        lines.append(f'<p class="summary">{_e(S["summary_go"].format(n=len(opts), n_go=len(gos), names=names))}</p>')
-    else:
-        lines.append(f'<p class="summary">{_e(S["summary_none"])}</p>')
-    s = ws.deployment.sparse_speedup
-    caveat = S["speedup_caveat_none"] if s == 1.0 else S["speedup_caveat"].format(s=s)
-    lines.append(f'<p class="caveat">{_e(caveat)}</p>')
-    colon = "：" if S is STRINGS["ja"] else ": "
-    items = "".join(f'<li><b>{_e(S["methods"].get(o.summary.method, o.summary.method))}</b> '
-                    f'<span class="sub">{_e(o.label)}</span>{colon}{_verdict(o, S)} — {_e(_reason(o, ws, S))}</li>'
-                    for o in opts)
-    return "".join(lines) + f'<ul class="decisions">{items}</ul>'
-
-
-def _figures(figures, S: dict) -> str:
-    if not figures:
-        return f"<p>{_e(S['no_figures'])}</p>"
-    out = []
-    for i, fig in enumerate(figures):
-        if not isinstance(fig, go.Figure):
-            raise TypeError(f"figures[{i}] must be a plotly go.Figure (got {type(fig).__name__})")
-        f = go.Figure(fig)  # a copy: the caller's figure keeps its size
-        f.update_layout(width=FIG_WIDTH_PX, height=f.layout.height or 420, autosize=False)
-        div = f.to_html(full_html=False, include_plotlyjs=False, div_id=f"poc-figure-{i}",
-                        config={"displayModeBar": False, "displaylogo": False, "responsive": False})
-        out.append(f'<figure class="fig">{div}</figure>')
-    return "".join(out)
-
-
-def _provenance(ws: Worksheet, S: dict) -> str:
-    rows = [[_e(S["inputs_row"]), _e(S["inputs_src"]), _e(ws.created[:10]), _e(ws.deployment.hardware), "", ""]]
-    for o in ws.options:
-        s = o.summary
-        dates = sorted({d[:10] for d in s.dates})
-        rows.append([f"{_e(o.label)}<br><span class='sub'>{_e(S['src_option'])}</span>",
-                     f'<span class="ids">{_e(", ".join(s.run_ids))}</span>', _e(", ".join(dates)),
-                     _e(", ".join(s.device_names)), _e(", ".join(s.data_sources)), _e(", ".join(s.profiles))])
-    for m in ws.measurements:
-        rows.append([_e(S["meas_row"].format(run_id=m["run_id"], kind=S["kind"].get(m["kind"], m["kind"]))),
-                     '<span class="ids">'
-                     + _e(S["meas_runs"].format(dense=m["dense_run_id"], sparse=m["sparse_run_id"])) + "</span>",
-                     _e(str(m["date"])[:10]), _e(m["device"]), "", ""])
-    return _table([S["h_source"], S["h_runs"], S["h_date"], S["h_hw"], S["h_data"], S["h_profile"]], rows)
-
-
-def render_report(worksheet: Worksheet, figures: list, lang: str = "ja", title: str | None = None) -> str:
-    """The whole report as one self-contained HTML string (about 5 MB, mostly the inlined plotly.js)."""
+def render_report(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe: dict | None = None,
+                  appendix_href: str | None = None) -> str:
+    """Page 1 as one self-contained HTML string (about 15 kB)."""
     S = _strings(lang)
-    if not isinstance(worksheet, Worksheet):
-        raise TypeError(f"worksheet must be a poc.Worksheet (got {type(worksheet).__name__})")
-    title = title or S["title"]
-    notes = "".join(f"<li>{_e(_note_text(n.key, n.params, S))}</li>" for n in worksheet.notes)
-    plotlyjs = get_plotlyjs().replace("</script", "<\\/script")
-    body = (
-        f"<h1>{_e(title)}</h1><p class='meta'>{_e(S['generated'].format(created=worksheet.created))}</p>"
-        f"<p class='intro'>{_e(S['intro'])}</p>"
-        f"<h2>{_e(S['s_inputs'])}</h2>{_inputs(worksheet, S)}"
-        f"<h2>{_e(S['s_results'])}</h2>{_results(worksheet, S)}"
-        f"<h2>{_e(S['s_decision'])}</h2>{_decision(worksheet, S)}"
-        f"<h2>{_e(S['s_figures'])}</h2>{_figures(figures, S)}"
-        f"<h2>{_e(S['s_assumptions'])}</h2><ol class='notes'>{notes}</ol>"
-        f"<h2>{_e(S['s_provenance'])}</h2>{_provenance(worksheet, S)}"
-    )
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{_e(title)}</title>\n'
-            f"<style>{_CSS}</style>\n<script type=\"text/javascript\">{plotlyjs}</script>\n</head>\n"
-            f"<body>\n{body}\n</body>\n</html>\n")
+    if not isinstance(ws, Worksheet):
+        raise TypeError(f"worksheet must be a poc.Worksheet (got {type(ws).__name__})")
+    rec, opts, cur = recommend(ws, inputs.sparsity, probe), _options(ws, inputs.sparsity), ws.deployment.currency
+    reasons = "".join(f"<li>{_fmt_reason(k, p, S, cur)}</li>" for k, p in rec.reasons)
+    meta = S["meta"].format(date=ws.created[:10], sparsity=f"{100 * inputs.sparsity:.0f}")
+    example = f"{S['sp']}<span class='example'>{_e(S['example'])}</span>" if inputs.example else ""
+    hw = S["hardware"].format(hw="\x01" + ws.deployment.hardware + "\x02", speedup=f"{ws.deployment.sparse_speedup:g}",
+                              scale=f"{ws.deployment.train_time_scale:g}")
+    hw = _e(hw).replace("\x01", '<span class="data">').replace("\x02", "</span>")
+    appendix = appendix_href or "appendix"
+    body = (f"<h1>{_e(S['title'])}</h1><p class='meta'>{_e(meta)}{example}</p>"
+            f"<div class='rec'><span class='v v-{rec.verdict}'>{_e(S['verdict'][rec.verdict])}</span> "
+            f"<b>{_e(S['headlines'][rec.headline])}</b><ol>{reasons}</ol></div>"
+            f"<h2>{_e(S['h_options'].format(sparsity=f'{100 * inputs.sparsity:.0f}'))}</h2>"
+            f"{_option_rows(ws, opts, S)}<p class='sub'>{hw}{S['sp']}{_e(S['table_note'])}</p>"
+            f"<div class='cols'><div>{_svg(opts, ws.deployment.tolerance_pp, S)}</div>"
+            f"<div class='sub'>{_e(S['fig_caption'])}</div></div>"
+            f"{_plan_html(poc_plan(ws, inputs), ws, inputs, S)}"
+            f'<p class="foot">{_e(S["foot"])} <a href="{_e(appendix)}">{_data(Path(appendix).name)}</a></p>')
+    return _page(lang, S["title"], body)
 
 
-def write_report(worksheet: Worksheet, figures: list, lang: str, path, title: str | None = None) -> Path:
-    """Write :func:`render_report` to ``path`` (UTF-8) and return the path."""
+def render_appendix(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe: dict | None = None) -> str:
+    """The appendix: inputs, every assumption, the probe record, and the provenance of every number."""
+    S = _strings(lang)
+    rows = "".join(f"<tr><td>{_e(S['fields'].get(n, n))}</td><td class=n>{_data(_value(v))}</td>"
+                   f"<td>{_e(_unit(u, ws.deployment.currency, S))}</td></tr>" for n, v, u, _ in ws.deployment.inputs())
+    rows += (f"<tr><td>{_e(S['fields']['sparsity'])}</td><td class=n>{100 * inputs.sparsity:.0f}%</td><td></td></tr>"
+             f"<tr><td>{_e(S['fields']['source'])}</td><td>{_data(inputs.source)}</td><td></td></tr>")
+    notes = "".join(f"<li>{note_text(n.key, n.params, S)}</li>" for n in ws.notes)
+    prov = "".join(f"<tr><td>{_e(method_name(o.summary.method, S))}</td><td>{_data(', '.join(o.summary.run_ids))}"
+                   f"</td><td>{_data(', '.join(sorted({d[:10] for d in o.summary.dates})))}</td>"
+                   f"<td>{_data(', '.join(o.summary.device_names))}</td><td>{_data(', '.join(o.summary.data_sources))}"
+                   f"</td></tr>" for o in ws.options)
+    prov += "".join(f"<tr><td>{_e(S['measurement'])}</td><td>{_data(m['run_id'])}</td><td>{_data(str(m['date'])[:10])}"
+                    f"</td><td>{_data(m['device'])}</td><td></td></tr>" for m in ws.measurements)
+    body = (f"<h1>{_e(S['appendix_title'])}</h1><p class='meta'>{_e(S['appendix_intro'])}</p>"
+            f"<h2>{_e(S['h_inputs'])}</h2><table><tbody>{rows}</tbody></table>"
+            f"<h2>{_e(S['h_assumptions'])}</h2><ol>{notes}</ol>{_probe_html(probe, S)}"
+            f"<h2>{_e(S['h_provenance'])}</h2><table><thead><tr>"
+            + "".join(f"<th>{_e(h)}</th>" for h in S["prov_cols"]) + f"</tr></thead><tbody>{prov}</tbody></table>"
+            f"<p class='foot'>{_e(S['paper_note'].format(paper=_paper(inputs.sparsity)))}</p>")
+    return _page(lang, S["appendix_title"], body)
+
+
+def _unit(unit: str, currency: str, S: dict) -> str:
+    """A unit in the report's language, with the currency named (円/時間, not currency units/h)."""
+    text = S["units"].get(unit, unit)
+    cur = S["currencies"].get(currency, currency)
+    return text.replace("通貨単位", cur).replace("currency units", cur) if currency != "currency units" else text
+
+
+def _paper(sparsity: float) -> str:
+    a, b = summary.paper_acc(sparsity, "pai"), summary.paper_acc(sparsity, "pai_signin")
+    return "—" if a is None or b is None else f"{100 * sparsity:.0f}%: PaI {a:.2f}%, PaI + Sign-In {b:.2f}%"
+
+
+def _value(v) -> str:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    return f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1000 else f"{v:,.6g}"
+
+
+def _probe_html(probe: dict | None, S: dict) -> str:
+    if not probe:
+        return f"<h2>{_e(S['h_probe'])}</h2><p>{_e(S['probe_none'])}</p>"
+    m = probe["measurements"]
+    rows = "".join(f"<tr><td>{_e(S['probe_kinds'][k])}</td><td class=n>{1e3 * m[k]['step_time_s']:.1f}</td>"
+                   f"<td class=n>{_mib(m[k].get('peak_memory_bytes'))}</td></tr>" for k in ("dense", "masked", "masked_signin"))
+    info = S["probe_info"].format(model="\x01" + probe["model"]["spec"] + "\x02", date=str(probe["date"])[:10],
+                                  device="\x01" + probe["env"]["device_name"] + "\x02",
+                                  shape="×".join(map(str, probe["input"]["shape"])), batch=probe["input"]["batch_size"],
+                                  steps=probe["steps"], sparsity=f"{100 * probe['sparsity']:.0f}")
+    info = _e(info).replace("\x01", '<span class="data">').replace("\x02", "</span>")
+    return (f"<h2>{_e(S['h_probe'])}</h2><p>{info}</p><table><thead><tr>"
+            + "".join(f"<th>{_e(h)}</th>" for h in S["probe_cols"]) + f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _mib(b: float | None) -> str:
+    return "—" if not b else f"{b / 2 ** 20:,.1f}"
+
+
+def appendix_path(path: str | Path) -> Path:
+    """Where :func:`write_report` puts the appendix of the page at ``path``."""
     path = Path(path)
-    path.write_text(render_report(worksheet, figures, lang, title), encoding="utf-8")
-    return path
+    return path.with_name(re.sub(r"(\.html?)?$", "", path.name, count=1) + "_appendix.html")
+
+
+def write_report(ws: Worksheet, inputs: ReportInputs, lang: str, path: str | Path,
+                 probe: dict | None = None) -> tuple[Path, Path]:
+    """Write the page and its appendix (``<name>_appendix.html`` beside it); each replaces its file in one step."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"--out {path} is a folder; give a file name such as {path / f'poc_report_{lang}.html'}")
+    extra = appendix_path(path)
+    texts = {path: render_report(ws, inputs, lang, probe, appendix_href=extra.name),
+             extra: render_appendix(ws, inputs, lang, probe)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for p, text in texts.items():  # render both first: a failure leaves earlier files as they were
+        tmp = p.with_name(f".{p.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(p)
+    return path, extra

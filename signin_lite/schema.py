@@ -20,6 +20,7 @@ from . import methods
 RUN = "signin_lite.run/1"
 DEPLOY = "signin_lite.deploy/1"
 TOY = "signin_lite.toy/1"
+PROBE = "signin_lite.probe/1"
 SOURCES = ("official", "offline-jpeg")                  # real data; committed records use only these
 TEST_SOURCE = "synthetic-test-fixture"                 # the tiny random splits of tests/conftest.py
 NUM = (int, float)
@@ -117,6 +118,12 @@ OTHER_FIELDS: dict[str, dict[str, F]] = {
     DEPLOY: {"schema": F((str,), f"always {DEPLOY!r}"), "run_id": F((str,), "hash of the measurement's inputs"),
              "storage": F((dict,), "bytes of the saved dense and sparse models per format"),
              "latency": F((dict,), "dense and merged-sparse forward time (median, IQR)"), **_PROVENANCE},
+    PROBE: {"schema": F((str,), f"always {PROBE!r}"), "run_id": F((str,), "hash of the probe's inputs"),
+            "model": F((dict,), "the reader's model: import path and arguments"),
+            "input": F((dict,), "synthetic input shape and batch (the probe measures time and memory only)"),
+            "sparsity": F(NUM, "fraction of conv/linear weights masked", check=lambda v: 0 <= v < 1, need="in [0, 1)"),
+            "measurements": F((dict,), "per variant (dense, masked, masked + Sign-In): step time medians, memory"),
+            "storage": F((dict,), "saved bytes of the dense and the merged sparse model"), **_PROVENANCE},
     TOY: {"schema": F((str,), f"always {TOY!r}"), "name": F((str,), "record name"),
           "config": F((dict,), "the toy's settings"), "diagrams": F((dict,), "recovered starts per method"),
           **_PROVENANCE},

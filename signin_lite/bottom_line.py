@@ -1,0 +1,75 @@
+"""The executive summaries' bottom line, computed from the run records (never typed into prose).
+
+    from signin_lite import bottom_line
+    bottom_line.glue_all("ja")        # in a MyST page: {glue:text}`bl_gain` etc.
+
+Values: the project's own Sign-In gain over PaI at the report's sparsity (``summary.summary_table``, main
+schedule), the paper's (``summary.PAPER`` only), the report's recommendation under the example inputs, and
+what the PoC costs (``report.poc_plan``). Every value is a ready-formatted string.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import poc_inputs, records, report, summary
+
+
+def own_result(runs: list[dict], sparsity: float) -> dict | None:
+    """The summary row of PaI + Sign-In vs PaI at ``sparsity`` on the main schedule (most dense runs)."""
+    epochs = poc_inputs.main_schedule(runs)
+    rows = [r for r in summary.summary_table(runs) if r["method"] == "pai_signin" and r["gain_vs"] == "pai"
+            and abs(r["sparsity"] - sparsity) < 1e-6 and r["role"] == "main" and r["gain"] is not None]
+    rows.sort(key=lambda r: (r["epochs"] != epochs, -r["n"]))
+    return rows[0] if rows else None
+
+
+def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Path | None = None) -> dict[str, str]:
+    """Formatted strings for the summary page in ``lang``."""
+    S = report.STRINGS[lang]
+    inp = poc_inputs.load_inputs(inputs_path)
+    runs = records.load_records(runs_dir or poc_inputs.RESULTS / "cpu" / "runs")
+    row = own_result(runs, inp.sparsity)
+    ws = poc_inputs.report_worksheet(inp, runs_dir)
+    probe = poc_inputs.latest_probe()
+    rec = report.recommend(ws, inp.sparsity, probe)
+    plan = report.poc_plan(ws, inp)
+    cur = ws.deployment.currency
+    money = lambda x: S["money"].format(v=f"{x:,.0f}", cur=S["currencies"].get(cur, cur))  # noqa: E731
+    pp = lambda x: "—" if x is None else f"{x:+.1f}"  # noqa: E731
+    paper = summary.paper_gain(inp.sparsity)
+    return {
+        "bl_sparsity": f"{100 * inp.sparsity:.0f}", "bl_verdict": S["verdict"][rec.verdict],
+        "bl_headline": S["headlines"][rec.headline],
+        "bl_gain": pp(row["gain"]) if row else "—", "bl_gain_low": pp(row["gain_ci_low"]) if row else "—",
+        "bl_gain_high": pp(row["gain_ci_high"]) if row else "—", "bl_n": str(row["n"]) if row else "0",
+        "bl_epochs": str(row["epochs"]) if row else "—",
+        "bl_sign_in_acc": f"{row['test_acc_mean']:.1f}" if row else "—",
+        "bl_paper_gain": pp(paper), "bl_paper_epochs": str(summary.PAPER["epochs"]),
+        "bl_dense_cost": money(ws.dense.total_cost), "bl_poc_total": money(plan["total"]),
+        "bl_poc_compute": money(plan["compute"]), "bl_poc_people": money(plan["people"]),
+        "bl_poc_days": f"{plan['days']:g}", "bl_poc_weeks": str(plan["weeks"]), "bl_poc_runs": str(plan["runs"]),
+        "bl_paper_time": f"{100 * summary.PAPER['extra_train_time']:.0f}",
+        "bl_paper_memory": f"{summary.PAPER['param_memory_factor']:g}",
+        "bl_paper_table": paper_table(lang),
+    }
+
+
+def paper_table(lang: str) -> str:
+    """The paper's reported accuracies (``summary.PAPER``) as a Markdown table."""
+    head = ("| Sparsity | Without Sign-In (PaI) | With Sign-In |" if lang == "en"
+            else "| スパース率 | Sign-In なし（PaI） | Sign-In あり |")
+    lines = [head, "| --- | --- | --- |"]
+    for sp, accs in sorted(summary.PAPER["test_acc"].items()):
+        lines.append(f"| {100 * sp:.0f}% | {accs['pai']:.2f} | {accs['pai_signin']:.2f} |")
+    return "\n".join(lines)
+
+
+def glue_all(lang: str, **kw) -> dict[str, str]:
+    """Glue every value for myst-nb (``{glue:text}`key```); the paper's table is displayed as Markdown."""
+    from myst_nb import glue
+    vals = values(lang, **kw)
+    for key, value in vals.items():
+        if key != "bl_paper_table":
+            glue(key, value, display=False)
+    return vals

@@ -1,0 +1,157 @@
+"""Japanese pages and the Japanese report, as rendered: no stray space between two Japanese characters (a
+hard-wrapped line renders as a space), and no English words beyond the allow-list of names.
+
+Markdown pages are rendered with the book's own MyST parser (markdown-it); the report is read as written.
+Code, math, roles (citations, glued numbers) and values marked as data (names and ids from the records) are
+not prose and are skipped.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from markdown_it.renderer import RendererHTML
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
+
+from signin_lite import poc_inputs, report
+
+ROOT = Path(__file__).resolve().parents[1]
+JA = r"[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]"   # kana, kanji, Japanese and full-width punctuation
+STRAY_SPACE = re.compile(rf"{JA}\s+{JA}")
+LATIN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
+JA_PAGES = ["book/executive_summary_ja.md"]
+BILINGUAL_PAGES = ["book/glossary.md"]          # Japanese beside English: checked for stray spaces only
+
+
+class Prose(HTMLParser):
+    """The text a reader sees, without code, math, roles or data values; line breaks count as spaces."""
+
+    SKIP_TAGS = {"code", "pre", "script", "style", "math", "svg", "title"}
+    BLOCK_TAGS = {"p", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "table", "div",
+                  "br", "dt", "dd", "blockquote", "figure", "figcaption", "body", "section"}
+    BLOCK, SKIPPED = "\x00", "§"   # a block boundary, and where skipped content stood (neither is a space)
+
+    def __init__(self):
+        super().__init__()
+        self.skip, self.parts = [], []
+
+    def handle_starttag(self, tag, attrs):
+        cls = (dict(attrs).get("class") or "").split()
+        if tag in self.SKIP_TAGS or {"data", "math", "bibtex-citation", "headerlink"} & set(cls) or self.skip:
+            if not self.skip:
+                self.parts.append(self.SKIPPED)
+            if tag not in ("br",):
+                self.skip.append(tag)
+        elif tag in self.BLOCK_TAGS:
+            self.parts.append(self.BLOCK)
+
+    def handle_endtag(self, tag):
+        if self.skip and self.skip[-1] == tag:
+            self.skip.pop()
+        elif not self.skip and tag in self.BLOCK_TAGS:
+            self.parts.append(self.BLOCK)
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data.replace("\n", " "))
+
+    @classmethod
+    def of(cls, html_text: str) -> str:
+        p = cls()
+        p.feed(html_text)
+        return "".join(p.parts)
+
+
+def render_myst(path: Path) -> str:
+    """HTML of a MyST page as the book's parser makes it; code cells and front matter are not prose."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", path.read_text(encoding="utf-8"), flags=re.S)
+    config = MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "amsmath", "deflist", "substitution"})
+    return create_md_parser(config, RendererHTML).render(text)
+
+
+def stray_spaces(text: str) -> list[str]:
+    return [text[max(0, m.start() - 12):m.end() + 12] for m in STRAY_SPACE.finditer(text)]
+
+
+def english_words(text: str) -> list[str]:
+    return sorted({w for w in LATIN_WORD.findall(text) if w not in report.ALLOWED_LATIN})
+
+
+@pytest.fixture(scope="module")
+def ja_report_pages():
+    inp = poc_inputs.load_inputs()
+    ws = poc_inputs.report_worksheet(inp)
+    probe = poc_inputs.latest_probe()
+    return {"report": report.render_report(ws, inp, "ja", probe, appendix_href="a.html"),
+            "appendix": report.render_appendix(ws, inp, "ja", probe)}
+
+
+@pytest.mark.parametrize("page", JA_PAGES + BILINGUAL_PAGES)
+def test_japanese_pages_have_no_stray_spaces(page):
+    assert stray_spaces(Prose.of(render_myst(ROOT / page))) == []
+
+
+@pytest.mark.parametrize("page", JA_PAGES)
+def test_japanese_pages_use_only_allowed_english_names(page):
+    assert english_words(Prose.of(render_myst(ROOT / page))) == []
+
+
+@pytest.mark.parametrize("which", ["report", "appendix"])
+def test_japanese_report_reads_as_japanese(ja_report_pages, which):
+    text = Prose.of(ja_report_pages[which])
+    assert "時期尚早" in text or "実施" in text or "見送り" in text
+    assert stray_spaces(text) == []
+    assert english_words(text) == []
+
+
+def test_checker_catches_a_hard_wrapped_line_and_an_english_word(tmp_path):
+    page = tmp_path / "p.md"
+    page.write_text("# 見出し\n\n品質を問題になるほど\n落とさずに、weight decay を使う。`code ok` {cite}`x2025`\n",
+                    encoding="utf-8")
+    text = Prose.of(render_myst(page))
+    found = stray_spaces(text)
+    assert len(found) == 1 and "ほど 落とさずに" in found[0]
+    assert english_words(text) == ["decay", "weight"]
+
+
+# ------------------------------------------------------------------------- rendered by Jupyter Book itself
+def build_small_book(tmp_path: Path) -> Path:
+    """The Japanese summary and the glossary built as a book (their code cells run; glued numbers filled in)."""
+    book = tmp_path / "book"
+    (book / "book").mkdir(parents=True)
+    for name in ("executive_summary_ja.md", "glossary.md", "references.bib"):
+        shutil.copy(ROOT / "book" / name, book / "book" / name)
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    sphinx = cfg.setdefault("sphinx", {})
+    sphinx["local_extensions"] = {k: str((ROOT / v).resolve()) for k, v in sphinx["local_extensions"].items()}
+    (book / "_config.yml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: book/executive_summary_ja\nchapters:\n"
+                                   "  - file: book/glossary\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    cmd = [shutil.which("jupyter-book"), "build", str(book), "--path-output", str(tmp_path / "out")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    html_dir = tmp_path / "out" / "_build" / "html" / "book"
+    assert (html_dir / "executive_summary_ja.html").exists(), (proc.stdout + proc.stderr)[-3000:]
+    return html_dir
+
+
+def article(html_text: str) -> str:
+    return html_text[html_text.index("<article"):html_text.index("</article>")]
+
+
+@pytest.mark.skipif(shutil.which("jupyter-book") is None, reason="jupyter-book not installed")
+def test_built_japanese_pages_read_cleanly(tmp_path):
+    html_dir = build_small_book(tmp_path)
+    summary = Prose.of(article((html_dir / "executive_summary_ja.html").read_text(encoding="utf-8")))
+    assert "時期尚早" in summary or "実施" in summary or "見送り" in summary      # the glued recommendation
+    assert "ポイント" in summary and "{glue" not in summary
+    assert stray_spaces(summary) == []
+    assert english_words(summary) == []
+    glossary = Prose.of(article((html_dir / "glossary.html").read_text(encoding="utf-8")))
+    assert stray_spaces(glossary) == [] and "重みのうちゼロである割合" in glossary
