@@ -123,7 +123,7 @@ class Report:
 
     def table(self, header: list[str], rows: list[list], widths: list[int]) -> None:
         def fmt(cells):
-            return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+            return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
         self.line(fmt(header))
         self.line("-" * (sum(widths) + 2 * (len(widths) - 1)))
         for r in rows:
@@ -190,7 +190,7 @@ def med(values: list[float]) -> float:
 
 def ratio_stats(num: list[float], den: list[float]) -> tuple[float, float, float]:
     """Median, min and max over repeats of num[i] / den[i] (the two ran in the same repeat)."""
-    r = [a / b for a, b in zip(num, den)]
+    r = [a / b for a, b in zip(num, den, strict=True)]
     return statistics.median(r), min(r), max(r)
 
 

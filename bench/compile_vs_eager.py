@@ -54,7 +54,7 @@ def main() -> None:
         opts = {k: train.make_optimizer(m, cfg) for k, m in models.items()}
         fwd = {"eager": models["eager"], "compiled": torch.compile(models["compiled"], mode=args.mode)}
 
-        def epoch(kind: str) -> dict[str, float]:
+        def epoch(kind: str, fwd=fwd, opts=opts, cfg=cfg) -> dict[str, float]:  # bound now, not late
             model, opt = fwd[kind], opts[kind]
             with C.Timer(device) as t:
                 for x, y in batches:

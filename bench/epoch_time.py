@@ -82,7 +82,7 @@ def main() -> None:
     def loader_alone() -> dict[str, float]:
         """The library's per-step work besides compute: its loader producing an epoch of augmented batches."""
         with C.Timer(device) as t:
-            for x, y in loader:
+            for _x, _y in loader:
                 pass
         return {"train_s": t.seconds}
 
@@ -131,7 +131,7 @@ def main() -> None:
 
     get = lambda name, key: [r[key] for r in res[name]]  # noqa: E731
     pure_train, lib_train = get("pure compute", "train_s"), get("library (train.train)", "train_s")
-    pure_all = [a + b for a, b in zip(pure_train, get("pure compute", "eval_s"))]
+    pure_all = [a + b for a, b in zip(pure_train, get("pure compute", "eval_s"), strict=True)]
     comps = [("1  library training part / pure compute training", C.ratio_stats(lib_train, pure_train), 1.05, True),
              ("1  library whole epoch (time_s) / pure train + eval", C.ratio_stats(get("library (train.train)", "epoch_s"), pure_all), 1.05, True)]
     comps.append(("   library's loader alone / pure compute training",

@@ -132,7 +132,7 @@ def method_bars(recs: Iterable[Mapping], which: Sequence[str], metric: str = "te
         error_y={"type": "data", "array": [_error(r) for r in rows], "visible": True}, showlegend=False,
         customdata=[[r["n"], percent(r["sparsity"])] for r in rows],
         hovertemplate="%{x}: %{y:.2f}% (seeds: %{customdata[0]}, sparsity %{customdata[1]})<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[t for t, r in zip(ticks, rows) for _ in r["values"]],
+    fig.add_trace(go.Scatter(x=[t for t, r in zip(ticks, rows, strict=True) for _ in r["values"]],
                              y=[100 * v for r in rows for v in r["values"]], mode="markers", showlegend=False,
                              marker={"color": "black", "size": 6, "opacity": 0.6}, hoverinfo="skip"))
     name = metric.replace("_acc", " accuracy").replace("_", " ")
@@ -197,8 +197,8 @@ def layer_density(masks_by_name: Mapping[str, Mapping[str, torch.Tensor]], title
         sizes = [m.numel() for m in mask.values()]
         overall = sum(kept) / sum(sizes)
         fig.add_trace(go.Bar(
-            x=layers, y=[k / s for k, s in zip(kept, sizes)], name=f"{label} (overall {percent(overall)} kept)",
-            marker_color=methods.color(label), customdata=list(zip(kept, sizes)),
+            x=layers, y=[k / s for k, s in zip(kept, sizes, strict=True)], name=f"{label} (overall {percent(overall)} kept)",
+            marker_color=methods.color(label), customdata=list(zip(kept, sizes, strict=True)),
             hovertemplate=f"{label} %{{x}}: %{{y:.3f}} (%{{customdata[0]}} of %{{customdata[1]}} kept)<extra></extra>"))
     fig.update_layout(barmode="group", title=title or "Fraction of weights kept per layer",
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})

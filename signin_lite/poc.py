@@ -204,7 +204,7 @@ def summarize(recs: Sequence[Mapping]) -> list[MethodSummary]:
 # ------------------------------------------------------------------------------- reading
 def accuracy_change(option: MethodSummary, dense: MethodSummary, level: float = 0.95) -> stats.Difference:
     """Option minus dense test accuracy (pp): paired by seed where both ran the same seeds, else Welch."""
-    pct = lambda m: {seed: 100 * a for seed, a in zip(m.seeds, m.test_accs)}  # noqa: E731
+    pct = lambda m: {seed: 100 * a for seed, a in zip(m.seeds, m.test_accs, strict=True)}  # noqa: E731
     return stats.compare(pct(option), pct(dense), level)
 
 

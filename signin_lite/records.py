@@ -196,7 +196,7 @@ class Setting:
 
     def by_seed(self, metric: str = "test_acc") -> dict[int, float]:
         """``final[metric]`` keyed by seed (for paired comparisons)."""
-        return dict(zip(self.seeds, self.values(metric)))
+        return dict(zip(self.seeds, self.values(metric), strict=True))
 
 
 def _dedupe(records: Iterable[Mapping]) -> list[Mapping]:

@@ -25,6 +25,7 @@ import numpy as np
 from scipy import stats as _st
 
 PAIRED, WELCH, UNAVAILABLE = "paired t", "Welch t", "unavailable"
+_TINY = 1e-9  # spreads below this (relative) are float rounding, not noise
 READINGS = ("gain", "loss", "borderline", "no clear difference", "unavailable")
 
 
@@ -78,7 +79,7 @@ def paired(treatment: Sequence[float], baseline: Sequence[float], level: float =
     est = float(d.mean()) if d.size else math.nan
     if d.size < 2:
         return Difference(est, None, None, None, None, UNAVAILABLE, t.size, b.size, level)
-    if np.all(d == d[0]):
+    if np.ptp(d) <= _TINY * max(1.0, abs(est)):  # no spread beyond float rounding
         low, high, p, df = _degenerate(est, d.size - 1)
     else:
         res = _st.ttest_1samp(d, 0.0)
@@ -93,7 +94,7 @@ def welch(treatment: Sequence[float], baseline: Sequence[float], level: float = 
     est = float(t.mean() - b.mean()) if t.size and b.size else math.nan
     if t.size < 2 or b.size < 2:
         return Difference(est, None, None, None, None, UNAVAILABLE, t.size, b.size, level)
-    if t.var() == 0 and b.var() == 0:
+    if max(np.ptp(t), np.ptp(b)) <= _TINY * max(1.0, abs(est)):
         low, high, p, df = _degenerate(est, t.size + b.size - 2)
     else:
         res = _st.ttest_ind(t, b, equal_var=False)
@@ -123,7 +124,7 @@ def holm(pvalues: Sequence[float | None]) -> list[float | None]:
 
 def adjust(family: Sequence[Difference]) -> list[Difference]:
     """The family's differences with ``p_adjusted`` set by :func:`holm`."""
-    return [replace(d, p_adjusted=p) for d, p in zip(family, holm([d.p for d in family]))]
+    return [replace(d, p_adjusted=p) for d, p in zip(family, holm([d.p for d in family]), strict=True)]
 
 
 def describe(d: Difference, unit: str = "pp") -> str:

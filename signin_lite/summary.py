@@ -197,7 +197,7 @@ def _attach_gain(row: dict, base: dict | None, baseline: str, level: float) -> N
 def _adjust_family(rows: list[dict]) -> None:
     """Holm over every gain shown together; each row gets its adjusted p and its reading (stats module's rule)."""
     family = [r for r in rows if "_diff" in r]
-    for row, d in zip(family, stats.adjust([r["_diff"] for r in family])):
+    for row, d in zip(family, stats.adjust([r["_diff"] for r in family]), strict=True):
         row.update(gain_p_holm=d.p_adjusted, reading=d.reading())
 
 
@@ -272,8 +272,8 @@ def format_summary(rows: Sequence[Mapping]) -> str:
     ]
     cells = [[("" if f(r) is None else str(f(r))) for _, f in cols] for r in rows]
     widths = [max(len(name), *(len(c[i]) for c in cells)) for i, (name, _) in enumerate(cols)]
-    lines = ["  ".join(name.ljust(w) for (name, _), w in zip(cols, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(cell, widths)) for cell in cells]
+    lines = ["  ".join(name.ljust(w) for (name, _), w in zip(cols, widths, strict=True)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)) for cell in cells]
     if any(r.get("paper_acc") is not None for r in rows):
         lines.append(f"paper columns: {PAPER['source']} ({PAPER['epochs']} epochs, full training set)")
     lines.append("gain: minus the gain_vs baseline of the same setting and sparsity; reading: Holm-adjusted over the "

@@ -14,6 +14,7 @@ gradient vanishes as w approaches 0.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -120,7 +121,7 @@ def _train_toy(a0, w0, signin, beta_a, beta_w, steps, lr, weight_decay, rescale_
             grads = [grad_a * params[1], grad_a * params[0], grad_w * params[3], grad_w * params[2]]
         else:
             grads = [grad_a, grad_w]
-        for p, g in zip(params, grads):
+        for p, g in zip(params, grads, strict=True):
             p -= lr * (g + weight_decay * p)
         if signin and rescale_every and (step + 1) % rescale_every == 0:
             params[0][:], params[1][:] = balanced_factors(params[0] * params[1], beta_a)

@@ -253,7 +253,7 @@ def random_images(n: int, seed: int = 0) -> torch.Tensor:
 
 
 def collect(loader) -> tuple[torch.Tensor, torch.Tensor]:
-    xs, ys = zip(*list(loader))
+    xs, ys = zip(*list(loader), strict=True)
     return torch.cat(xs), torch.cat(ys)
 
 
@@ -321,7 +321,7 @@ def test_augmentation_is_a_zero_padded_crop_maybe_flipped():
     x, y = collect(loader)
     padded = normalized(F.pad(images, (4, 4, 4, 4)))  # pad with 0 in pixel space, then normalize
     seen_shifts = set()
-    for out, i in zip(x, y.tolist()):
+    for out, i in zip(x, y.tolist(), strict=True):
         matches = [(dy, dx, flip) for dy in range(9) for dx in range(9) for flip in (False, True)
                    if torch.equal(out, (lambda c: c.flip(-1) if flip else c)(padded[i, :, dy:dy + 32, dx:dx + 32]))]
         assert matches, f"output for image {i} is not a crop of it"

@@ -23,7 +23,7 @@ def sparsify(model, sparsity=0.9, seed=0):
     """Zero the smallest-magnitude |sparsity| fraction of every >= 2-D weight."""
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        for name, p in model.named_parameters():
+        for _name, p in model.named_parameters():
             if p.dim() >= 2:
                 keep = torch.rand(p.shape, generator=g) >= sparsity
                 p.mul_(keep)

@@ -31,7 +31,7 @@ def dense_recs():
 
 def signin_recs(accs=(0.89, 0.91), seeds=(2, 3)):
     # Sign-In: 5 % longer training (3780 s = 1.05 h); seeds 2, 3 do not pair with dense's 0, 1 (Welch)
-    return [rec("pai_signin", s, a, 3780.0, mem=2000) for s, a in zip(seeds, accs, strict=False)]
+    return [rec("pai_signin", s, a, 3780.0, mem=2000) for s, a in zip(seeds[:len(accs)], accs, strict=True)]
 
 
 def dep(**kw):
@@ -42,7 +42,10 @@ def dep(**kw):
     return Deployment(**base)
 
 
-def deploy_rec(sparse_median=0.0101, sparse_iqr=0.001, sparse_run_id=rid("pai", 0), sparsity=0.9):
+PAI0 = rid("pai", 0)
+
+
+def deploy_rec(sparse_median=0.0101, sparse_iqr=0.001, sparse_run_id=PAI0, sparsity=0.9):
     return {"schema": "signin_lite.deploy/1", "run_id": "meas00000001", "sparsity": sparsity,
             "source": {"dense_run_id": "dense-s0", "sparse_run_id": sparse_run_id},
             "storage": {"dense_model": {"dense": 1000, "csr": 2500, "bitmask": 1200},

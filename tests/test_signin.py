@@ -99,7 +99,7 @@ def test_merge_gives_plain_weights_and_same_outputs():
     signin.merge(model)
     assert torch.allclose(model(x), out, atol=1e-5)
     assert not signin.signin_layers(model)
-    for name, p in model.named_parameters():
+    for name, _ in model.named_parameters():
         assert "parametrizations" not in name
     for name, m in mask.items():
         w = dict(model.named_parameters())[name]
