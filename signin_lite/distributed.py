@@ -117,33 +117,47 @@ def broadcast(obj: Any, ctx: Context) -> Any:
     return box[0]
 
 
+class _AllReduceSum(torch.autograd.Function):
+    """Sum over the ranks; its gradient is the sum of the ranks' gradients (each rank's loss uses the total)."""
+
+    @staticmethod
+    def forward(ctx, tensor: torch.Tensor) -> torch.Tensor:
+        out = tensor.clone()
+        dist.all_reduce(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        out = grad.clone()
+        dist.all_reduce(out)
+        return out
+
+
 class SyncBatchNorm2d(nn.BatchNorm2d):
     """BatchNorm2d whose training statistics are those of the global batch, on any device and backend.
 
-    The per-channel sum, sum of squares and count are all-reduced in one call (differentiable, so the backward
-    pass all-reduces their gradients too). The state_dict keys are BatchNorm2d's: checkpoints load either way.
+    The per-channel sum, then the sum of squared deviations from the global mean, are all-reduced (the backward
+    pass all-reduces their gradients too), so every rank normalizes with the global batch's mean and variance.
+    ``torch.nn.SyncBatchNorm`` does the same on GPUs only. The state_dict keys are BatchNorm2d's: checkpoints
+    load either way.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not (self.training and dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
             return super().forward(x)
-        from torch.distributed.nn.functional import all_reduce
-        xf = x.float()
-        local = torch.cat([xf.sum((0, 2, 3)), (xf * xf).sum((0, 2, 3)),
-                           xf.new_full((1,), x.numel() / x.shape[1])])
-        total = all_reduce(local)
-        c = self.num_features
-        count = total[-1]
-        mean = total[:c] / count
-        var = total[c:2 * c] / count - mean * mean
+        xf = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x  # statistics in float32 or better
+        count = x.numel() / x.shape[1] * dist.get_world_size()
+        mean = _AllReduceSum.apply(xf.sum((0, 2, 3))) / count  # two passes: no E[x^2] - E[x]^2 cancellation
+        centered = xf - mean.view(1, -1, 1, 1)
+        var = _AllReduceSum.apply((centered * centered).sum((0, 2, 3))) / count
         if self.track_running_stats:
             with torch.no_grad():
                 self.num_batches_tracked.add_(1)
                 m = self.momentum if self.momentum is not None else 1.0 / float(self.num_batches_tracked)
                 self.running_mean.lerp_(mean.detach(), m)
                 self.running_var.lerp_(var.detach() * count / (count - 1), m)
-        shape = (1, c, 1, 1)
-        out = (xf - mean.view(shape)) * torch.rsqrt(var.view(shape) + self.eps)
+        shape = (1, self.num_features, 1, 1)
+        out = centered * torch.rsqrt(var.view(shape) + self.eps)
         if self.affine:
             out = out * self.weight.view(shape) + self.bias.view(shape)
         return out.to(x.dtype)
@@ -165,12 +179,12 @@ def convert_batchnorm(model: nn.Module) -> nn.Module:
 def wrap(model: nn.Module, ctx: Context, device: torch.device) -> nn.Module:
     """The module to call in training: the model itself alone, else DDP around it (BatchNorm made global first).
 
-    ``broadcast_buffers=False``: masks and BatchNorm statistics are kept identical by construction, not by
-    copying rank 0's every step (a test checks that the ranks agree).
+    ``forward_sync_buffers=False``: masks and BatchNorm statistics are kept identical by construction, not by
+    copying rank 0's every step (a test checks that the ranks agree); DDP still copies them from rank 0 once.
     """
     if not ctx.enabled:
         return model
     convert_batchnorm(model)
     ids = [device.index] if device.type == "cuda" else None
-    return nn.parallel.DistributedDataParallel(model, device_ids=ids, broadcast_buffers=False)
+    return nn.parallel.DistributedDataParallel(model, device_ids=ids, forward_sync_buffers=False)
 
