@@ -161,6 +161,7 @@ def _train_one(cfg: config.TrainConfig, args: argparse.Namespace) -> int:
 
 def _lottery(args: argparse.Namespace) -> int:
     from . import lottery
+    _refuse_torchrun("lottery")
     cfg = _config(args)
     kwargs = _run_kwargs(args)
     ticket = None
@@ -176,7 +177,17 @@ def _lottery(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_torchrun(what: str) -> None:
+    """Raise ValueError when started by torchrun with more than one process, for commands that cannot share a run."""
+    import os
+    if os.environ.get("WORLD_SIZE", "1") not in ("", "0", "1"):
+        raise ValueError(f"{what} cannot run under torchrun (WORLD_SIZE={os.environ['WORLD_SIZE']}); "
+                         "start it as one process, or use torchrun with `train` or `sweep --index I`")
+
+
 def _sweep(args: argparse.Namespace) -> int:
+    if args.index is None and not args.list:
+        _refuse_torchrun("sweep without --index")
     base = config.overrides_from_args(args)
     profile = getattr(args, "profile", None) or config.default_profile()
     configs = sweep.grid(profile, args.methods, args.sparsities, args.seeds, **base)

@@ -90,14 +90,19 @@ def current() -> Context:
 
 
 def device_for(name: str | torch.device, ctx: Context) -> torch.device:
-    """The device this rank trains on: under DDP, "auto" and "cuda" mean ``cuda:LOCAL_RANK``."""
+    """The device this rank trains on: under DDP, "auto" and "cuda" mean ``cuda:LOCAL_RANK``, which becomes the
+    current CUDA device (NCCL's collectives use it)."""
     from .train import pick_device
     device = pick_device(name) if isinstance(name, str) else name
-    if ctx.enabled and device.type == "cuda" and device.index is None:
+    if not ctx.enabled:
+        return device
+    if device.type == "cuda" and device.index is None:
         device = torch.device("cuda", ctx.local_rank)
-    if ctx.enabled and (device.type == "cuda") != (ctx.backend == "nccl"):
+    if (device.type == "cuda") != (ctx.backend == "nccl"):
         raise ValueError(f"device {device} does not go with the {ctx.backend} backend: use --device cuda with "
                          "NCCL, --device cpu with gloo")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
     return device
 
 
