@@ -1,5 +1,6 @@
 """The training loop: SGD with a warm-up + cosine schedule, masks kept exact, Sign-In rescaling, per-epoch
 metrics and sign statistics, a checkpoint every epoch (resume gives the same result), and one run record.
+Under torchrun the same loop is one rank of a DistributedDataParallel run (see :mod:`signin_lite.distributed`).
 
     from signin_lite import config, train
     record = train.train(config.make_config("smoke", sparsity=0.9, signin=True))
