@@ -184,3 +184,13 @@ def test_bf16_autocast_train_step_runs_on_cpu(tiny_splits):
     masks.check(model)                                            # off-mask weights still exactly 0
     acc, test_loss = train.evaluate(model, data.DeviceLoader(*tiny_splits.test, 16, train=False), autocast=True)
     assert 0 <= acc <= 1 and test_loss > 0
+
+
+def test_bf16_training_loop_on_cpu(tmp_path, tiny_splits):
+    """train.train with bf16=True (its CUDA default) runs the whole loop on the CPU and keeps masks exact."""
+    cfg = config.make_config("smoke", signin=True, sparsity=0.9, epochs=1, batch_size=16)
+    record = train.train(cfg, splits=tiny_splits, results_dir=tmp_path / "results", work_dir=tmp_path / "runs",
+                         device="cpu", progress=False, bf16=True)
+    final = train.load_final(cfg.name(), tmp_path / "runs")
+    assert record["history"][0]["loss"] > 0 and abs(record["history"][0]["sparsity"] - 0.9) < 2e-3
+    assert all(torch.count_nonzero(final["state"][name][~m]) == 0 for name, m in final["mask"].items())
