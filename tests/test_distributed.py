@@ -32,12 +32,13 @@ FLAGS = ["--profile", "smoke", "--signin", "--epochs", "2", "--device", "cpu", "
 
 def _env(image_folder: Path, cache: Path) -> dict:
     return {**os.environ, "SIGNIN_LITE_DATA": str(image_folder), "SIGNIN_LITE_CACHE": str(cache),
-            "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+            "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT),
+            "GLOO_SOCKET_IFNAME": os.environ.get("GLOO_SOCKET_IFNAME", "lo")}  # loopback: no network needed
 
 
 def _torchrun(env: dict, *args: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2", *args]
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 def _dirs(where: Path) -> list[str]:
