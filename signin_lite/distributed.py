@@ -98,6 +98,9 @@ def device_for(name: str | torch.device, ctx: Context) -> torch.device:
         return device
     if device.type == "cuda" and device.index is None:
         device = torch.device("cuda", ctx.local_rank)
+    elif device.type == "cuda" and device.index != ctx.local_rank:
+        raise ValueError(f"device {device} under torchrun: give --device cuda, and each process uses "
+                         f"cuda:LOCAL_RANK (here cuda:{ctx.local_rank}); choose GPUs with CUDA_VISIBLE_DEVICES")
     if (device.type == "cuda") != (ctx.backend == "nccl"):
         raise ValueError(f"device {device} does not go with the {ctx.backend} backend: use --device cuda with "
                          "NCCL, --device cpu with gloo")

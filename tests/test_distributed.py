@@ -157,6 +157,16 @@ def test_alone_nothing_is_distributed(monkeypatch):
         distributed.init("cpu")
 
 
+def test_device_and_backend_must_match_under_torchrun():
+    gloo = distributed.Context(rank=1, world_size=2, local_rank=1, backend="gloo")
+    assert distributed.device_for("cpu", gloo) == torch.device("cpu")
+    with pytest.raises(ValueError, match="does not go with the gloo backend"):
+        distributed.device_for("cuda", gloo)
+    nccl = distributed.Context(rank=1, world_size=2, local_rank=1, backend="nccl")
+    with pytest.raises(ValueError, match="cuda:0 under torchrun.*cuda:1"):
+        distributed.device_for("cuda:0", nccl)
+
+
 def test_sync_batchnorm_keeps_parameters_and_is_plain_batchnorm_alone():
     model = train.build_model(config.make_config("smoke"), torch.device("cpu"))
     reference = train.build_model(config.make_config("smoke"), torch.device("cpu"))  # same seed, same weights
