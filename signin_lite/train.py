@@ -185,6 +185,8 @@ def _peak_memory(device: torch.device) -> tuple[int, str]:
 
 @dataclass
 class _Loaders:
+    """The run's loaders; under DDP each yields only this rank's share."""
+
     train: data.DeviceLoader
     test: data.DeviceLoader
     val: data.DeviceLoader | None
@@ -243,6 +245,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     ``init_state``/``mask`` start from given weights and mask (lottery tickets, transplants);
     ``reference`` (weight name -> tensor) adds per-epoch sign alignment; ``save_state_at`` keeps the
     weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each epoch's metrics.
+    ``bf16`` runs forward passes under bf16 autocast (default: on CUDA only; it works on the CPU too).
     Inside an initialized process group (torchrun, see :mod:`signin_lite.distributed`) every rank trains its shard
     of each global batch under DDP and only rank 0 writes files.
     """
