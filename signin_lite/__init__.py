@@ -10,7 +10,8 @@ One idea per module (import the ones you need, e.g. ``from signin_lite import ma
 - ``config``    the typed run configuration and its profiles (smoke, cpu, gpu).
 - ``train``     the training loop, checkpoints and per-epoch metrics.
 - ``lottery``   iterative magnitude pruning (weight and learning-rate rewinding) and sign transplants.
-- ``sweep``     grids of runs, in turn or several at once.
+- ``distributed``   one run on many processes under torchrun (DDP; NCCL on GPUs, gloo on CPUs).
+- ``sweep``     grids of runs, in turn, several at once, or one by index for a cluster's job array.
 - ``records``   run records (one JSON per run) and tables over them.
 - ``summary``   mean ± std over seeds, Sign-In gains with confidence intervals, the paper's numbers.
 - ``counting``  dense and effective parameter and FLOP counts; ``signs``: sign flips and alignment.

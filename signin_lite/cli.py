@@ -2,6 +2,9 @@
 
     python -m signin_lite train --profile smoke --mask erk --sparsity 0.9 --signin
     python -m signin_lite sweep --profile cpu --methods pai pai_signin --sparsities 0.8 0.9 --seeds 0 1 2
+    python -m signin_lite sweep ... --list          # index, name and command of every run (for job arrays)
+    python -m signin_lite sweep ... --index 3       # only run 3, e.g. --index $SLURM_ARRAY_TASK_ID
+    torchrun --standalone --nproc-per-node 2 -m signin_lite train --profile smoke --device cpu   # one run, DDP
     python -m signin_lite lottery --profile cpu --sparsity 0.9 --rounds 3
     python -m signin_lite toy --out results/toy
     python -m signin_lite report --lang ja --inputs examples/poc_inputs.toml --out poc_report_ja.html
@@ -74,7 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sparsities", nargs="+", type=float, default=[0.8, 0.9, 0.95], help="sparsities to run")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run")
     p.add_argument("--jobs", type=int, default=1, help="runs at once, each its own process (use >1 on a GPU with room)")
-    p.add_argument("--dry-run", action="store_true", help="list the runs and exit")
+    p.add_argument("--dry-run", action="store_true", help="list the runs' names and exit")
+    p.add_argument("--list", action="store_true",
+                   help="print one line per run: its index, name and the exact command that runs it, then exit")
+    p.add_argument("--index", type=int, default=None,
+                   help="run only run INDEX (0-based, as --list numbers them), in this process: one task of a "
+                        "SLURM job array (--index $SLURM_ARRAY_TASK_ID) or any scheduler's queue; works under torchrun")
     config.add_arguments(p, exclude=("sparsity", "seed"))
     _common(p)
 
@@ -186,18 +194,30 @@ def _run_kwargs(args: argparse.Namespace) -> dict:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from . import train
-    cfg = _config(args)
-    print(f"{cfg.name()}: {cfg}", flush=True)
-    record = train.train(cfg, **_run_kwargs(args))
-    f = record["final"]
-    print(f"{record['name']}: test_acc={f['test_acc']:.4f} train_acc={f['train_acc']:.4f} "
-          f"sparsity={record['history'][-1]['sparsity']:.4f} wall={record['cost']['wall_time_s']:.1f}s")
+    return _train_one(_config(args), args)
+
+
+def _train_one(cfg: config.TrainConfig, args: argparse.Namespace) -> int:
+    """Train ``cfg`` in this process; under torchrun, as one rank of a DDP run (only rank 0 prints)."""
+    from . import distributed, train
+    ctx = distributed.init(args.device)
+    try:
+        if ctx.is_main:
+            where = f" on {ctx.world_size} processes ({ctx.backend})" if ctx.enabled else ""
+            print(f"{cfg.name()}{where}: {cfg}", flush=True)
+        record = train.train(cfg, **_run_kwargs(args))
+    finally:
+        distributed.shutdown()
+    if ctx.is_main:
+        f = record["final"]
+        print(f"{record['name']}: test_acc={f['test_acc']:.4f} train_acc={f['train_acc']:.4f} "
+              f"sparsity={record['history'][-1]['sparsity']:.4f} wall={record['cost']['wall_time_s']:.1f}s")
     return 0
 
 
 def _lottery(args: argparse.Namespace) -> int:
     from . import lottery
+    _refuse_torchrun("lottery")
     cfg = _config(args)
     kwargs = _run_kwargs(args)
     ticket = None
@@ -224,16 +244,31 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_torchrun(what: str) -> None:
+    """Raise ValueError when started by torchrun with more than one process, for commands that cannot share a run."""
+    import os
+    if os.environ.get("WORLD_SIZE", "1") not in ("", "0", "1"):
+        raise ValueError(f"{what} cannot run under torchrun (WORLD_SIZE={os.environ['WORLD_SIZE']}); "
+                         "start it as one process, or use torchrun with `train` or `sweep --index I`")
+
+
 def _sweep(args: argparse.Namespace) -> int:
+    if args.index is None and not args.list:
+        _refuse_torchrun("sweep without --index")
     base = config.overrides_from_args(args)
     profile = getattr(args, "profile", None) or config.default_profile()
     configs = sweep.grid(profile, args.methods, args.sparsities, args.seeds, **base)
+    extra = ["--results", args.results, "--work-dir", args.work_dir, "--device", args.device]
+    extra += (["--data", args.data] if args.data else []) + (["--fresh"] if args.fresh else [])
+    if args.list:
+        print(sweep.listing(configs, extra), flush=True)
+        return 0
+    if args.index is not None:
+        return _train_one(sweep.pick(configs, args.index), args)
     print(f"{len(configs)} runs:\n{sweep.describe(configs)}", flush=True)
     if args.dry_run:
         return 0
     # Each run in its own process, so that its record's peak memory is its own (a CPU's is the process's maximum).
-    extra = ["--results", args.results, "--work-dir", args.work_dir, "--device", args.device]
-    extra += (["--data", args.data] if args.data else []) + (["--fresh"] if args.fresh else [])
     extra += ["--no-progress"] if args.no_progress or args.jobs > 1 else []
     log_dir = f"{args.work_dir}/logs" if args.jobs > 1 else None
     codes = sweep.run_parallel(configs, args.jobs, extra, log_dir=log_dir)

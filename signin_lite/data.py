@@ -345,6 +345,7 @@ class DeviceLoader:
         self.channels_last = channels_last
         self.drop_last = train if drop_last is None else drop_last
         self.seed = seed
+        self.rank, self.world_size = 0, 1
         self._epoch = 0
         self.labels = labels.to(self.device, torch.int64)
         # Stored as [N, H, W, C] (channels-last memory), padded for training; batches index rows directly.
@@ -377,6 +378,22 @@ class DeviceLoader:
         """The epoch the next iteration will use."""
         return self._epoch
 
+    def shard(self, rank: int, world_size: int) -> DeviceLoader:
+        """Yield only rank ``rank``'s share of the data (of ``world_size`` processes); returns the loader.
+
+        Training: examples rank, rank + world_size, ... of every global batch (as DistributedSampler), so the
+        global batch, its order and its augmentation are those of one process; ``batch_size`` stays the global
+        batch and must be a multiple of ``world_size``. Evaluation: a contiguous slice of the examples.
+        ``len()`` and ``num_examples`` still count the whole data set.
+        """
+        if not 0 <= rank < world_size:
+            raise ValueError(f"rank={rank} must be in [0, world_size={world_size})")
+        if self.train and self.batch_size % world_size:
+            raise ValueError(f"the global batch size {self.batch_size} is not divisible by the {world_size} processes; "
+                             f"choose a batch size that is a multiple of {world_size}")
+        self.rank, self.world_size = rank, world_size
+        return self
+
     def set_epoch(self, epoch: int) -> None:
         """Make the next iteration use ``epoch``'s shuffle and augmentation."""
         self._epoch = int(epoch)
@@ -407,13 +424,19 @@ class DeviceLoader:
         return x if self.channels_last else x.contiguous()
 
     def _eval_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        for lo, hi in self._batch_ranges():  # copies, so a caller's in-place edit cannot reach the data
+        if self.world_size > 1:  # this rank's contiguous slice, in batches
+            n = self.num_examples
+            first, end = self.rank * n // self.world_size, (self.rank + 1) * n // self.world_size
+            ranges = ((lo, min(lo + self.batch_size, end)) for lo in range(first, end, self.batch_size))
+        else:
+            ranges = self._batch_ranges()
+        for lo, hi in ranges:  # copies, so a caller's in-place edit cannot reach the data
             yield self._to_nchw(self._nhwc[lo:hi].clone()), self.labels[lo:hi]
 
     def _train_batches(self, perm: torch.Tensor, shifts: torch.Tensor,
                        flips: torch.Tensor) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         for lo, hi in self._batch_ranges():
-            idx = perm[lo:hi]
+            idx = perm[lo:hi][self.rank::self.world_size]
             yield self._augment(idx, shifts[0, idx], shifts[1, idx], flips[idx]), self.labels[idx]
 
     def _augment(self, idx: torch.Tensor, dy: torch.Tensor, dx: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:

@@ -108,6 +108,12 @@ RUN_FIELDS: dict[str, F] = {
     "status": F((str,), "'complete' for a finished run (the trainer writes nothing else); 'running' or 'failed' "
                         "records from other tools are never grouped", check=lambda v: v in ("complete", "running", "failed"),
                 need="'complete', 'running' or 'failed'"),
+    "distributed": F((dict,), "how the run was spread over processes (signin_lite.distributed): world_size, backend "
+                              "(None for one process), global_batch, per_device_batch, batchnorm, evaluation",
+                      required=False, fields={
+                          "world_size": F((int,), "processes", check=lambda v: v >= 1, need=">= 1"),
+                          "global_batch": F((int,), "examples per optimizer step, all processes together"),
+                          "per_device_batch": F((int,), "examples per step on one process")}),
     "lottery": F((dict,), "lottery rounds: round, rounds, rewind, rewind_epoch, dense_run", required=False),
     "transplant": F((dict,), "sign-transplant runs: ticket, keep", required=False),
 }

@@ -93,12 +93,26 @@ def shell_command(cfg: TrainConfig) -> str:
     return shlex.join(["python", "-m", "signin_lite", "train", *cli_args(cfg)])
 
 
+def listing(configs: list[TrainConfig], extra_args: list[str] = ()) -> str:
+    """One line per run for job arrays: ``INDEX<tab>NAME<tab>COMMAND``, the command quoted for a shell."""
+    return "\n".join(f"{i}\t{cfg.name()}\t{shlex.join(['python', '-m', 'signin_lite', 'train', *cli_args(cfg), *extra_args])}"
+                     for i, cfg in enumerate(configs))
+
+
+def pick(configs: list[TrainConfig], index: int) -> TrainConfig:
+    """Run ``index`` of a sweep; a clear error when it is out of range."""
+    if not 0 <= index < len(configs):
+        raise ValueError(f"--index {index} is out of range: this sweep has {len(configs)} runs, indices 0 to "
+                         f"{len(configs) - 1} (see them with --list; a SLURM array for it is --array=0-{len(configs) - 1})")
+    return configs[index]
+
+
 def describe(configs: list[TrainConfig]) -> str:
     """One line per config: its name."""
     return "\n".join(cfg.name() for cfg in configs)
 
 
-__all__ = ["METHODS", "method_overrides", "grid", "cli_args", "run_parallel", "describe", "asdict"]
+__all__ = ["METHODS", "method_overrides", "grid", "cli_args", "run_parallel", "listing", "pick", "describe", "asdict"]
 
 
 def choose_signin(records: list[dict], sparsity: float, seed: int = 0,

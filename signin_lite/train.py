@@ -1,5 +1,6 @@
 """The training loop: SGD with a warm-up + cosine schedule, masks kept exact, Sign-In rescaling, per-epoch
 metrics and sign statistics, a checkpoint every epoch (resume gives the same result), and one run record.
+Under torchrun the same loop is one rank of a DistributedDataParallel run (see :mod:`signin_lite.distributed`).
 
     from signin_lite import config, train
     record = train.train(config.make_config("smoke", sparsity=0.9, signin=True))
@@ -12,7 +13,7 @@ import os
 import resource
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import torch.nn.functional as F
 from torch.nn.utils import parametrize
 from tqdm.auto import tqdm
 
-from . import counting, data, masks, models, records, signin, signs
+from . import counting, data, distributed, masks, models, records, signin, signs
 from .config import TrainConfig
 
 
@@ -120,11 +121,12 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, *,
                autocast: bool = False, label_smoothing: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """One optimizer step: forward (bf16 autocast on CUDA if asked), cross-entropy, backward, step.
+    """One optimizer step: forward (bf16 autocast on the batch's device, CUDA or CPU, if asked), cross-entropy,
+    backward, step. ``model`` may be DDP-wrapped: then backward averages the gradients over the ranks.
 
     Returns the loss and the logits; the learning-rate schedule and Sign-In's rescaling are the caller's.
     """
-    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=autocast):
         out = model(x)
         loss = F.cross_entropy(out.float(), y, label_smoothing=label_smoothing)
     optimizer.zero_grad(set_to_none=True)
@@ -135,17 +137,21 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tens
 
 @torch.no_grad()
 def evaluate(model: nn.Module, loader: data.DeviceLoader, autocast: bool = False) -> tuple[float, float]:
-    """(accuracy, mean loss) over a loader, in eval mode."""
+    """(accuracy, mean loss) over a loader, in eval mode. A sharded loader (under torchrun) evaluates this rank's
+    slice and sums over the ranks, so every rank returns the whole data set's numbers."""
     was_training = model.training
     model.eval()
     correct = loss_sum = 0.0
     # cached(): each parametrized weight (mask, Sign-In) is computed once per evaluation, not once per batch.
-    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast), parametrize.cached():
+    with torch.autocast(loader.device.type, dtype=torch.bfloat16, enabled=autocast), parametrize.cached():
         for x, y in loader:
             out = model(x)
             loss_sum += F.cross_entropy(out.float(), y, reduction="sum")
             correct += (out.argmax(1) == y).sum()
     model.train(was_training)
+    if loader.world_size > 1:
+        totals = torch.tensor([float(correct), float(loss_sum)], dtype=torch.float64, device=loader.device)
+        correct, loss_sum = distributed.all_reduce_sum(totals, distributed.current()).tolist()
     n = loader.num_examples
     return float(correct) / n, float(loss_sum) / n
 
@@ -177,6 +183,55 @@ def _peak_memory(device: torch.device) -> tuple[int, str]:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "process_max_rss"
 
 
+@dataclass
+class _Loaders:
+    """The run's loaders; under DDP each yields only this rank's share."""
+
+    train: data.DeviceLoader
+    test: data.DeviceLoader
+    val: data.DeviceLoader | None
+
+
+@dataclass
+class _Progress:
+    """What a checkpoint restores: epochs done, their metrics, time spent and the weights kept for rewinding."""
+
+    epoch: int = 0
+    history: list[dict] = field(default_factory=list)
+    train_time: float = 0.0
+    earlier_wall: float = 0.0  # wall time of the sessions before a resume
+    saved_states: dict[int, dict] = field(default_factory=dict)
+
+
+@dataclass
+class _Run:
+    """The moving parts of one run. ``net`` is what trains (DDP around ``model`` under torchrun, else ``model``)."""
+
+    cfg: TrainConfig
+    ctx: distributed.Context
+    device: torch.device
+    autocast: bool
+    model: nn.Module
+    net: nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    loaders: _Loaders
+    ckpt_path: Path
+    t_start: float
+    progress: _Progress = field(default_factory=_Progress)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return len(self.loaders.train)
+
+    @property
+    def rescale_steps(self) -> int:
+        return max(1, round(self.cfg.rescale_every * self.steps_per_epoch))
+
+    def wall_time(self) -> float:
+        return self.progress.earlier_wall + time.perf_counter() - self.t_start
+
+
 def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | None = None,
           results_dir: str | os.PathLike | None = "results/runs", work_dir: str | os.PathLike = "runs",
           device: str | torch.device = "auto", progress: bool = True, resume: bool = True,
@@ -190,133 +245,208 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     ``init_state``/``mask`` start from given weights and mask (lottery tickets, transplants);
     ``reference`` (weight name -> tensor) adds per-epoch sign alignment; ``save_state_at`` keeps the
     weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each epoch's metrics.
+    ``bf16`` runs forward passes under bf16 autocast (default: on CUDA only; it works on the CPU too).
+    Inside an initialized process group (torchrun, see :mod:`signin_lite.distributed`) every rank trains its shard
+    of each global batch under DDP and only rank 0 writes files.
     """
-    name = cfg.name()
-    record_path = Path(results_dir) / f"{name}.json" if results_dir is not None else None
-    if resume and record_path is not None and record_path.exists():
-        return records.load_records(record_path)[0]
-    device = pick_device(device) if isinstance(device, str) else device
-    autocast = device.type == "cuda" if bf16 is None else bf16
-    run_dir = Path(work_dir) / name
-    run_dir.mkdir(parents=True, exist_ok=True)
-    ckpt_path = run_dir / "checkpoint.pt"
+    ctx = distributed.current()
+    record_path = Path(results_dir) / f"{cfg.name()}.json" if results_dir is not None else None
+    existing = _existing_record(record_path, resume, ctx)
+    if existing is not None:
+        return existing
+    device = distributed.device_for(device, ctx)
+    run_dir = Path(work_dir) / cfg.name()
+    if ctx.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
 
     splits = splits or load_splits(cfg, data_root)
-    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+    snip = cfg.mask == "snip" and mask is None and cfg.pruning == "init"
+    loaders, snip_batch = _make_loaders(cfg, splits, device, channels_last, ctx, snip)
+    model = build_model(cfg, device, init_state=init_state, mask=mask, snip_batch=snip_batch)
+    model = model.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+    optimizer = make_optimizer(model, cfg)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lr_lambda(round(cfg.warmup_epochs * len(loaders.train)), cfg.epochs * len(loaders.train)))
+    run = _Run(cfg, ctx, device, device.type == "cuda" if bf16 is None else bf16, model,
+               distributed.wrap(model, ctx, device), optimizer, scheduler, loaders, run_dir / "checkpoint.pt", t_start)
+    if 0 in save_state_at:
+        run.progress.saved_states[0] = _plain_state(model)
+    if resume:
+        _resume(run)
+    _train_epochs(run, progress, reference, save_state_at, callbacks)
+    return _finish(run, splits, record_path, extra)
+
+
+def _existing_record(record_path: Path | None, resume: bool, ctx: distributed.Context) -> dict | None:
+    """The finished run's record when resuming and it exists (read by rank 0, sent to the others), else None."""
+    record = None
+    if ctx.is_main and resume and record_path is not None and record_path.exists():
+        record = records.load_records(record_path)[0]
+    return distributed.broadcast(record, ctx)
+
+
+def _make_loaders(cfg: TrainConfig, splits: Splits, device: torch.device, channels_last: bool,
+                  ctx: distributed.Context, snip: bool) -> tuple[_Loaders, tuple | None]:
+    """The training, test and validation loaders (each rank's shard under DDP), and SNIP's first global batch."""
     train_loader = data.DeviceLoader(*splits.train, cfg.batch_size, train=True, device=device, seed=cfg.seed,
                                      channels_last=channels_last)
-    test_loader = data.DeviceLoader(*splits.test, 500, train=False, device=device, channels_last=channels_last)
-    val_loader = (data.DeviceLoader(*splits.val, 500, train=False, device=device, channels_last=channels_last)
-                  if splits.val is not None else None)
     if len(train_loader) == 0:
         raise ValueError(f"batch_size={cfg.batch_size} is larger than the {train_loader.num_examples} training images")
+    snip_batch = next(iter(train_loader)) if snip else None  # the whole global batch, the same on every rank
+    test = data.DeviceLoader(*splits.test, 500, train=False, device=device, channels_last=channels_last)
+    val = (data.DeviceLoader(*splits.val, 500, train=False, device=device, channels_last=channels_last)
+           if splits.val is not None else None)
+    for loader in (train_loader, test, val):
+        if loader is not None and ctx.enabled:
+            loader.shard(ctx.rank, ctx.world_size)
+    return _Loaders(train_loader, test, val), snip_batch
 
-    snip_batch = next(iter(train_loader)) if cfg.mask == "snip" and mask is None and cfg.pruning == "init" else None
-    model = build_model(cfg, device, init_state=init_state, mask=mask, snip_batch=snip_batch)
-    model = model.to(memory_format=memory_format)
-    optimizer = make_optimizer(model, cfg)
-    steps_per_epoch = len(train_loader)
-    total_steps = cfg.epochs * steps_per_epoch
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lr_lambda(round(cfg.warmup_epochs * steps_per_epoch), total_steps))
-    rescale_steps = max(1, round(cfg.rescale_every * steps_per_epoch))
 
-    history: list[dict] = []
-    saved_states: dict[int, dict] = {}
-    start_epoch, train_time, earlier_wall = 0, 0.0, 0.0  # earlier_wall: wall time of the sessions before a resume
-    if 0 in save_state_at:
-        saved_states[0] = _plain_state(model)
-    if resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, map_location=device, weights_only=False)
-        if ckpt["config"] != asdict(cfg):
-            raise ValueError(f"checkpoint {ckpt_path} belongs to another config; move it away to start afresh")
-        model.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
-        scheduler.load_state_dict(ckpt["scheduler"])
-        start_epoch, history, train_time = ckpt["epoch"], ckpt["history"], ckpt["train_time"]
-        earlier_wall = ckpt.get("wall_time", 0.0)
-        saved_states = ckpt["saved_states"]
+def _resume(run: _Run) -> None:
+    """Continue from the run's checkpoint if there is one (rank 0 reads it and sends it to the other ranks)."""
+    ckpt = None
+    if run.ctx.is_main and run.ckpt_path.exists():
+        where = "cpu" if run.ctx.enabled else run.device
+        ckpt = torch.load(run.ckpt_path, map_location=where, weights_only=False)
+    ckpt = distributed.broadcast(ckpt, run.ctx)
+    if ckpt is None:
+        return
+    if ckpt["config"] != asdict(run.cfg):
+        raise ValueError(f"checkpoint {run.ckpt_path} belongs to another config; move it away to start afresh")
+    run.model.load_state_dict(ckpt["model"])
+    run.optimizer.load_state_dict(ckpt["optimizer"])
+    run.scheduler.load_state_dict(ckpt["scheduler"])
+    run.progress = _Progress(ckpt["epoch"], ckpt["history"], ckpt["train_time"], ckpt.get("wall_time", 0.0),
+                             ckpt["saved_states"])
 
-    bar = tqdm(total=total_steps, initial=start_epoch * steps_per_epoch, disable=not progress,
-               desc=name[:40], unit="step", dynamic_ncols=True)
-    for epoch in range(start_epoch, cfg.epochs):
+
+def _train_epochs(run: _Run, show_progress: bool, reference: dict | None, save_state_at: tuple[int, ...],
+                  callbacks: tuple[Callable[[dict], None], ...]) -> None:
+    """Train from the run's current epoch to the last: metrics, a checkpoint and the callbacks after each epoch."""
+    cfg, p = run.cfg, run.progress
+    bar = tqdm(total=cfg.epochs * run.steps_per_epoch, initial=p.epoch * run.steps_per_epoch,
+               disable=not (show_progress and run.ctx.is_main), desc=cfg.name()[:40], unit="step", dynamic_ncols=True)
+    for epoch in range(p.epoch, cfg.epochs):
         t0 = time.perf_counter()
-        before = signs.snapshot(model)
-        model.train()
-        train_loader.set_epoch(epoch)
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device)
-        for i, (x, y) in enumerate(train_loader):
-            step = epoch * steps_per_epoch + i
-            loss, out = train_step(model, optimizer, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
-            scheduler.step()
-            loss_sum += loss.detach() * len(y)
-            correct += (out.argmax(1) == y).sum()
-            if cfg.signin and (step + 1) % rescale_steps == 0:
-                signin.rescale(model)
-            bar.update(1)
-        n_seen = steps_per_epoch * cfg.batch_size
-        epoch_loss = float(loss_sum) / n_seen
-        if not math.isfinite(epoch_loss):
+        before = signs.snapshot(run.model)
+        loss, train_acc = _train_epoch(run, epoch, bar)
+        if not math.isfinite(loss):
             bar.close()
-            kept = f"the last good checkpoint (epoch {start_epoch if not history else history[-1]['epoch']}) is kept at {ckpt_path}" \
-                if ckpt_path.exists() else "no checkpoint had been written yet"
-            raise Divergence(f"the training loss became {epoch_loss} in epoch {epoch + 1} of {name}; {kept}. "
-                             f"Lower --lr (now {cfg.lr}) or check the data.")
+            _diverged(run, loss, epoch)
         if cfg.pruning == "gmp":
-            _gmp_step(model, cfg, (epoch + 1) / cfg.epochs)
-        train_time += time.perf_counter() - t0
-        masks.check(model)
-        after = signs.snapshot(model)
-        flips = signs.flips(before, after)
-        nonzero, total = masks.count_nonzero(model)
-        test_acc, test_loss = evaluate(model, test_loader, autocast)
-        metrics = {"epoch": epoch + 1, "loss": epoch_loss, "train_acc": float(correct) / n_seen,
-                   "test_acc": test_acc, "test_loss": test_loss,
-                   "val_acc": evaluate(model, val_loader, autocast)[0] if val_loader else None,
-                   "lr": optimizer.param_groups[0]["lr"], "time_s": time.perf_counter() - t0,
-                   "sparsity": 1 - nonzero / total, "sign_flips": flips,
-                   "sign_flip_fraction": signs.flip_fraction(flips, after),
-                   "sign_alignment": signs.alignment(model, reference) if reference is not None else None}
-        history.append(metrics)
+            _gmp_step(run.model, cfg, (epoch + 1) / cfg.epochs)
+        p.train_time += time.perf_counter() - t0
+        masks.check(run.model)
+        metrics = _epoch_metrics(run, epoch, loss, train_acc, before, t0, reference)
+        p.history.append(metrics)
+        p.epoch = epoch + 1
         if epoch + 1 in save_state_at:
-            saved_states[epoch + 1] = _plain_state(model)
-        _save_atomic({"config": asdict(cfg), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                      "scheduler": scheduler.state_dict(), "epoch": epoch + 1, "history": history,
-                      "train_time": train_time, "wall_time": earlier_wall + time.perf_counter() - t_start,
-                      "saved_states": saved_states}, ckpt_path)
-        bar.set_postfix(loss=f"{epoch_loss:.3f}", test=f"{test_acc:.3f}")
+            p.saved_states[epoch + 1] = _plain_state(run.model)
+        _save_checkpoint(run)
+        bar.set_postfix(loss=f"{loss:.3f}", test=f"{metrics['test_acc']:.3f}")
         for callback in callbacks:
             callback(metrics)
     bar.close()
 
-    if cfg.signin:
-        signin.merge(model, keep_mask=True)
-    final_state = _plain_state(model)
-    torch.save({"config": asdict(cfg), "state": final_state, "mask": masks.current(model),
-                "saved_states": saved_states}, run_dir / "final.pt")
-    peak, peak_kind = _peak_memory(device)
+
+def _train_epoch(run: _Run, epoch: int, bar: tqdm) -> tuple[float, float]:
+    """One pass over the training set with Sign-In's rescaling; the mean loss and accuracy over all ranks."""
+    cfg, loader = run.cfg, run.loaders.train
+    run.net.train()
+    loader.set_epoch(epoch)
+    loss_sum = torch.zeros((), device=run.device)
+    correct = torch.zeros((), device=run.device)
+    for i, (x, y) in enumerate(loader):
+        step = epoch * run.steps_per_epoch + i
+        loss, out = train_step(run.net, run.optimizer, x, y, autocast=run.autocast,
+                               label_smoothing=cfg.label_smoothing)
+        run.scheduler.step()
+        loss_sum += loss.detach() * len(y)
+        correct += (out.argmax(1) == y).sum()
+        if cfg.signin and (step + 1) % run.rescale_steps == 0:
+            signin.rescale(run.model)  # deterministic: every rank computes the same (m, w)
+        bar.update(1)
+    if run.ctx.enabled:
+        totals = distributed.all_reduce_sum(torch.stack([loss_sum, correct.to(loss_sum.dtype)]), run.ctx)
+        loss_sum, correct = totals[0], totals[1]
+    n_seen = run.steps_per_epoch * cfg.batch_size
+    return float(loss_sum) / n_seen, float(correct) / n_seen
+
+
+def _diverged(run: _Run, loss: float, epoch: int) -> None:
+    """Raise Divergence naming the epoch, the kept checkpoint and what to try."""
+    history, ckpt_path, name = run.progress.history, run.ckpt_path, run.cfg.name()
+    kept = (f"the last good checkpoint (epoch {history[-1]['epoch'] if history else 0}) is kept at {ckpt_path}"
+            if ckpt_path.exists() else "no checkpoint had been written yet")
+    raise Divergence(f"the training loss became {loss} in epoch {epoch + 1} of {name}; {kept}. "
+                     f"Lower --lr (now {run.cfg.lr}) or check the data.")
+
+
+def _epoch_metrics(run: _Run, epoch: int, loss: float, train_acc: float, before: dict, t0: float,
+                   reference: dict | None) -> dict:
+    """The epoch's row of the history: losses, accuracies, learning rate, time, sparsity and sign statistics."""
+    model, autocast = run.model, run.autocast
+    after = signs.snapshot(model)
+    flips = signs.flips(before, after)
+    nonzero, total = masks.count_nonzero(model)
+    test_acc, test_loss = evaluate(model, run.loaders.test, autocast)
+    val_acc = evaluate(model, run.loaders.val, autocast)[0] if run.loaders.val else None
+    return {"epoch": epoch + 1, "loss": loss, "train_acc": train_acc, "test_acc": test_acc, "test_loss": test_loss,
+            "val_acc": val_acc, "lr": run.optimizer.param_groups[0]["lr"], "time_s": time.perf_counter() - t0,
+            "sparsity": 1 - nonzero / total, "sign_flips": flips, "sign_flip_fraction": signs.flip_fraction(flips, after),
+            "sign_alignment": signs.alignment(model, reference) if reference is not None else None}
+
+
+def _save_checkpoint(run: _Run) -> None:
+    """Rank 0 writes everything a resume needs, atomically."""
+    if not run.ctx.is_main:
+        return
+    p = run.progress
+    _save_atomic({"config": asdict(run.cfg), "model": run.model.state_dict(), "optimizer": run.optimizer.state_dict(),
+                  "scheduler": run.scheduler.state_dict(), "epoch": p.epoch, "history": p.history,
+                  "train_time": p.train_time, "wall_time": run.wall_time(), "saved_states": p.saved_states},
+                 run.ckpt_path)
+
+
+def _finish(run: _Run, splits: Splits, record_path: Path | None, extra: dict | None) -> dict:
+    """Merge Sign-In, save the final weights and write the record (rank 0); every rank returns the record."""
+    if run.cfg.signin:
+        signin.merge(run.model, keep_mask=True)
+    if run.ctx.is_main:
+        torch.save({"config": asdict(run.cfg), "state": _plain_state(run.model), "mask": masks.current(run.model),
+                    "saved_states": run.progress.saved_states}, run.ckpt_path.parent / "final.pt")
+    record = build_record(run, splits, extra)
+    if record_path is not None and run.ctx.is_main:
+        records.write_record(record, record_path.parent, record["name"])
+    return record
+
+
+def build_record(run: _Run, splits: Splits, extra: dict | None = None) -> dict:
+    """The run record: config, history, final metrics, counts, cost, environment, data and how it was distributed."""
+    cfg, history, ctx = run.cfg, run.progress.history, run.ctx
+    peak, peak_kind = _peak_memory(run.device)
     last = history[-1]
-    record = {
-        "schema": records.SCHEMA, "name": name, "run_id": cfg.run_id(), "method": cfg.method,
+    return {
+        "schema": records.SCHEMA, "name": cfg.name(), "run_id": cfg.run_id(), "method": cfg.method,
         "config": asdict(cfg), "history": history,
         "final": {"test_acc": last["test_acc"], "train_acc": last["train_acc"], "val_acc": last["val_acc"],
                   "loss": last["loss"], "test_loss": last["test_loss"]},
-        "counts": counting.count(model),
-        "cost": {"wall_time_s": earlier_wall + time.perf_counter() - t_start, "train_time_s": train_time,
+        "counts": counting.count(run.model),
+        "cost": {"wall_time_s": run.wall_time(), "train_time_s": run.progress.train_time,
                  "epoch_time_s_median": sorted(h["time_s"] for h in history)[len(history) // 2],
                  "peak_memory_bytes": peak, "peak_memory_kind": peak_kind},
-        "env": records.environment(device),
+        "env": records.environment(run.device),
+        "distributed": {"world_size": ctx.world_size, "backend": ctx.backend, "global_batch": cfg.batch_size,
+                        "per_device_batch": cfg.batch_size // ctx.world_size,
+                        "batchnorm": "global-batch statistics (SyncBatchNorm2d)" if ctx.enabled else "local",
+                        "evaluation": "sharded over ranks" if ctx.enabled else "one process"},
         "data": {"source": splits.source, "train_size": len(splits.train[1]),
                  "val_size": len(splits.val[1]) if splits.val is not None else 0, "test_size": len(splits.test[1])},
         "date": records.now(), "status": "complete", **(extra or {}),
     }
-    if record_path is not None:
-        records.write_record(record, record_path.parent, name)
-    return record
 
 
 def _plain_state(model: nn.Module) -> dict[str, torch.Tensor]:

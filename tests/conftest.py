@@ -1,5 +1,9 @@
+from pathlib import Path
+
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from signin_lite.train import Splits
 
@@ -19,3 +23,20 @@ def tiny_splits() -> Splits:
         x[torch.arange(n), y % 3] += (y * 12).to(torch.uint8)[:, None, None]
         return x, y
     return Splits(make(64), make(40), None, "synthetic-test-fixture")
+
+
+@pytest.fixture(scope="session")
+def image_folder(tmp_path_factory) -> Path:
+    """A CIFAR-10-shaped image folder (PNG; 40 training and 20 test images per class, enough for the smoke
+    profile) for command-line runs in subprocesses; same learnable pattern as ``tiny_splits``."""
+    from signin_lite.data import CLASSES
+    folder = tmp_path_factory.mktemp("image_folder")
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 40), ("test", 20)):
+        for k, name in enumerate(CLASSES):
+            (folder / split / name).mkdir(parents=True)
+            for i in range(n):
+                x = rng.integers(0, 120, (32, 32, 3), dtype=np.uint8)
+                x[:, :, k % 3] += np.uint8(k * 12)
+                Image.fromarray(x).save(folder / split / name / f"{i}.png")
+    return folder
