@@ -204,10 +204,10 @@ def _read_cache(path: Path) -> tuple[torch.Tensor, torch.Tensor] | None:
         ok = (images.dtype == torch.uint8 and images.dim() == 4 and labels.dtype == torch.int64
               and labels.shape == (images.shape[0],))
     except Exception as e:
-        warnings.warn(f"Ignoring unreadable cache file {path} ({e}); decoding again.")
+        warnings.warn(f"Ignoring unreadable cache file {path} ({e}); decoding again.", stacklevel=2)
         return None
     if not ok:
-        warnings.warn(f"Ignoring malformed cache file {path}; decoding again.")
+        warnings.warn(f"Ignoring malformed cache file {path}; decoding again.", stacklevel=2)
         return None
     return images.contiguous(), labels
 
@@ -222,7 +222,8 @@ def _write_cache(path: Path, images: torch.Tensor, labels: torch.Tensor, source:
             torch.save({"images": images, "labels": labels, "source": source, "split": split}, f)
         os.replace(tmp, path)
     except OSError as e:
-        warnings.warn(f"Could not write the cache file {path} ({e}); the data will be decoded again next time.")
+        warnings.warn(f"Could not write the cache file {path} ({e}); the data will be decoded again next time.",
+                      stacklevel=2)
         if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
 
