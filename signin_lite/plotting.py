@@ -313,7 +313,7 @@ def slider_figure(
             owner.append(i)
 
     active_i = keys.index(active)
-    for trace, i in zip(fig.data, owner):
+    for trace, i in zip(fig.data, owner, strict=True):
         trace.visible = i == active_i
 
     slider_steps = []

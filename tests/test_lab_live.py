@@ -69,8 +69,9 @@ const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell'))
 return Array.from(document.querySelectorAll('.jp-Notebook .js-plotly-plot')).map(el => {
   const data = (el.data || []).map(t => [t.x, t.y, t.z, t.visible, t.name]);
   const title = el.layout && el.layout.title ? (el.layout.title.text || el.layout.title) : '';
+  const marks = el.layout ? [el.layout.shapes, (el.layout.annotations || []).map(a => a.text)] : [];
   return {cell: cells.findIndex(c => c.contains(el)), height: el.getBoundingClientRect().height,
-          signature: JSON.stringify([data, title])};
+          signature: JSON.stringify([data, title, marks])};
 });
 """
 
@@ -89,21 +90,24 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (root / "notebooks").mkdir()
     for name in NOTEBOOKS:  # copies: Lab's autosave must never touch the repository's notebooks
         shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", root / "notebooks")
-    (root / "results").symlink_to(ROOT / "results")  # the chapters read ../results and write ../runs (here)
+    (root / "results").symlink_to(ROOT / "results")  # the chapters read ../results
+    # ... and keep their live runs in the git-ignored ../runs/live, loading finished ones: shared with nbval's
+    # runs of the same chapters, so whichever comes second trains nothing
+    (ROOT / "runs").mkdir(exist_ok=True)
+    (root / "runs").symlink_to(ROOT / "runs")
     settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
                                                                             "checkForUpdates": False}))
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-           "SIGNIN_LITE_PROFILE": "smoke", "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+           "SIGNIN_LITE_SETUP": "0", "SIGNIN_LITE_PROFILE": "smoke", "JUPYTER_RUNTIME_DIR": str(root / ".runtime"),
            "JUPYTER_CONFIG_DIR": str(root / ".config"), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-           "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={root / '.settings'}",
-           f"--LabApp.workspaces_dir={root / '.workspaces'}", "--ServerApp.port_retries=0"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
+    # the README's command (scripts/lab.sh: loopback, --allow-root as root), over the copies, on a free port
+    cmd = ["bash", str(ROOT / "scripts" / "lab.sh"), "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+           f"--LabApp.user_settings_dir={root / '.settings'}", f"--LabApp.workspaces_dir={root / '.workspaces'}"]
     log = open(root / "lab.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
