@@ -12,7 +12,7 @@ if [[ "${SIGNIN_LITE_SETUP:-1}" != 0 ]]; then
   source scripts/setup_env.sh
 fi
 export SIGNIN_LITE_PROFILE="${SIGNIN_LITE_PROFILE:-smoke}"
-args=(--ip=127.0.0.1 "--ServerApp.root_dir=$PWD" --ServerApp.default_url=/lab/tree/notebooks)
+args=(--ip=127.0.0.1 --ServerApp.default_url=/lab/tree/notebooks)  # root: the repository (cwd)
 if [[ $(id -u) -eq 0 ]]; then args+=(--allow-root); fi
 echo "JupyterLab on the chapters: profile $SIGNIN_LITE_PROFILE, data ${SIGNIN_LITE_DATA:-the official CIFAR-10 download}; Ctrl-C stops it"
 exec python -m jupyterlab "${args[@]}" "$@"

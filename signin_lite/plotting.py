@@ -35,6 +35,7 @@ import hashlib
 import html
 import itertools
 import json
+import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -71,6 +72,8 @@ DEFAULT_HEIGHT = 450  # px, plotly.js's own default layout height
 SLIDER_ROOM = 90      # px below a plotly slider's top padding: current value, rail, tick labels
 CAPTION_WIDTH = 110   # characters per caption line before it wraps (10 px font, about 600 px)
 CAPTION_LINE = 14     # px per caption line
+LEGEND_WIDTH = 700    # px a horizontal legend under the plot is assumed to fill before it wraps to a new row
+LEGEND_ROW = 22       # px per row of such a legend
 
 _div_counter = itertools.count()
 
@@ -248,7 +251,7 @@ def label(
     lines = textwrap.wrap(caption, CAPTION_WIDTH, break_long_words=False, break_on_hyphens=False) or [caption]
 
     margin_b = fig.layout.margin.b if fig.layout.margin.b is not None else 80  # plotly's default
-    offset = max(margin_b, _slider_room(fig))  # below the axis title, and below any plotly slider
+    offset = max(margin_b, _slider_room(fig), _legend_room(fig))  # below the axis title, sliders and legend
     fig.add_annotation(
         text="<br>".join(html.escape(line, quote=False) for line in lines),
         xref="paper", yref="paper", x=0, y=0,
@@ -270,6 +273,18 @@ def label(
 def _slider_room(fig: go.Figure) -> int:
     """Pixels below the plot area that the figure's plotly sliders take (0 without sliders)."""
     return max((int(sl.pad.t or 0) + SLIDER_ROOM for sl in fig.layout.sliders or ()), default=0)
+
+
+def _legend_room(fig: go.Figure) -> int:
+    """Pixels below the plot area that a horizontal legend placed under it takes (an estimate; 0 otherwise)."""
+    legend = fig.layout.legend
+    if legend.orientation != "h" or legend.y is None or legend.y >= 0:
+        return 0
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    rows = max(1, math.ceil(sum(40 + 7 * len(n) for n in names) / LEGEND_WIDTH))
+    margin = fig.layout.margin
+    plot_height = _height_px(fig) - (100 if margin.t is None else margin.t) - (80 if margin.b is None else margin.b)
+    return int(-legend.y * plot_height) + rows * LEGEND_ROW + 10
 
 
 def provenance_of(fig: go.Figure | Mapping[str, Any]) -> str | None:

@@ -136,6 +136,15 @@ def test_label_puts_the_caption_below_plotly_sliders():
     assert fig.layout.margin.b == pad + plotting.SLIDER_ROOM + 14 + 16
 
 
+def test_label_puts_the_caption_below_a_legend_under_the_plot():
+    fig = _fig(height=480, legend={"orientation": "h", "y": -0.25})
+    label(fig, "schedule only")
+    shift = -fig.layout.annotations[0].yshift
+    assert shift >= 0.25 * (480 - 100 - 80) + 22  # the legend's top, plus at least one row of it
+    assert fig.layout.margin.b == shift + 14 + 16
+    assert -label(_fig(), "x").layout.annotations[0].yshift == 80  # a legend beside the plot changes nothing
+
+
 def test_label_escapes_html_and_needs_something():
     fig = label(_fig(), "a<b")
     assert fig.layout.annotations[0].text == "a&lt;b"
