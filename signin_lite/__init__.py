@@ -16,6 +16,7 @@ One idea per module (import the ones you need, e.g. ``from signin_lite import ma
 - ``counting``  dense and effective parameter and FLOP counts; ``signs``: sign flips and alignment.
 - ``poc``, ``poc_plots``, ``deploy``, ``report``   the cost/accuracy worksheet, deployment measurements, report export.
 - ``plotting``, ``figures``   plotly helpers that render offline in the book, and the chapters' figures.
+- ``display``   conclusions as tables and sentences that wrap; smoke-check labels for live runs.
 """
 
 __version__ = "0.1.0"
