@@ -136,6 +136,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager never downloads a browser or driver
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -211,6 +212,9 @@ def move_sliders_and_press(driver: Any, cell: int) -> int:
     sliders = cell_el.find_elements(By.CSS_SELECTOR, ".widget-slider")
     buttons = cell_el.find_elements(By.CSS_SELECTOR, ".jp-OutputArea .widget-button")
     assert sliders, f"cell {cell}: no slider found"
+    cut = driver.execute_script("return Array.from(arguments[0].querySelectorAll('.widget-label'))"
+                                ".filter(l => l.scrollWidth > l.clientWidth + 1).map(l => l.textContent);", cell_el)
+    assert not cut, f"cell {cell}: widget labels cut short (give them style={{'description_width': 'initial'}}): {cut}"
     for button in buttons:  # interact_manual draws nothing until pressed: a first press gives the baseline
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
         button.click()
