@@ -278,13 +278,14 @@ def _slider_room(fig: go.Figure) -> int:
 def _legend_room(fig: go.Figure) -> int:
     """Pixels below the plot area that a horizontal legend placed under it takes (an estimate; 0 otherwise)."""
     legend = fig.layout.legend
-    if legend.orientation != "h" or legend.y is None or legend.y >= 0:
+    y = -0.1 if legend.y is None else legend.y  # plotly puts a horizontal legend at y = -0.1 by default
+    if legend.orientation != "h" or y >= 0:
         return 0
     names = [t.name for t in fig.data if t.name and t.showlegend is not False]
     rows = max(1, math.ceil(sum(40 + 7 * len(n) for n in names) / LEGEND_WIDTH))
     margin = fig.layout.margin
     plot_height = _height_px(fig) - (100 if margin.t is None else margin.t) - (80 if margin.b is None else margin.b)
-    return int(-legend.y * plot_height) + rows * LEGEND_ROW + 10
+    return int(-y * plot_height) + rows * LEGEND_ROW + 10
 
 
 def provenance_of(fig: go.Figure | Mapping[str, Any]) -> str | None:

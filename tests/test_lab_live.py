@@ -241,6 +241,11 @@ def move_sliders_and_press(driver: Any, cell: int) -> int:
         wait_for(f"the figures of cell {cell} to redraw after pressing {button.text!r}",
                  lambda: cell_signature(driver, cell) not in (start, "[]"), ACTION_TIMEOUT)
         assert_no_collapse(driver, f"after pressing {button.text!r}")
+    ticks = driver.execute_script("""
+        return Array.from(arguments[0].querySelectorAll('.js-plotly-plot')).filter(el => el.layout && el.layout.xaxis
+                 && el.layout.xaxis.title && (el.layout.xaxis.title.text || el.layout.xaxis.title) === 'epoch')
+               .flatMap(el => Array.from(el.querySelectorAll('.xtick text')).map(t => t.textContent));""", cell_el)
+    assert all(t.strip().lstrip("\u2212-").isdigit() for t in ticks), f"cell {cell}: epochs ticked as fractions: {ticks}"
     return len(sliders)
 
 

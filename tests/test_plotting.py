@@ -143,6 +143,10 @@ def test_label_puts_the_caption_below_a_legend_under_the_plot():
     assert shift >= 0.25 * (480 - 100 - 80) + 22  # the legend's top, plus at least one row of it
     assert fig.layout.margin.b == shift + 14 + 16
     assert -label(_fig(), "x").layout.annotations[0].yshift == 80  # a legend beside the plot changes nothing
+    many = go.Figure([go.Scatter(y=[i], name=f"a long legend entry number {i}") for i in range(12)],
+                     layout={"legend": {"orientation": "h"}})  # plotly's default y = -0.1: under the plot
+    assert -label(many, "x").layout.annotations[0].yshift > 80  # several rows of legend push the caption down
+    assert -label(_fig(legend={"orientation": "h", "y": 1.02}), "x").layout.annotations[0].yshift == 80
 
 
 def test_label_escapes_html_and_needs_something():
