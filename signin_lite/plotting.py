@@ -72,7 +72,7 @@ DEFAULT_HEIGHT = 450  # px, plotly.js's own default layout height
 SLIDER_ROOM = 90      # px below a plotly slider's top padding: current value, rail, tick labels
 CAPTION_WIDTH = 110   # characters per caption line before it wraps (10 px font, about 600 px)
 CAPTION_LINE = 14     # px per caption line
-LEGEND_WIDTH = 700    # px a horizontal legend under the plot is assumed to fill before it wraps to a new row
+LEGEND_WIDTH = 600    # px a horizontal legend under the plot may fill (a book page's plot area)
 LEGEND_ROW = 22       # px per row of such a legend
 
 _div_counter = itertools.count()
@@ -281,8 +281,10 @@ def _legend_room(fig: go.Figure) -> int:
     y = -0.1 if legend.y is None else legend.y  # plotly puts a horizontal legend at y = -0.1 by default
     if legend.orientation != "h" or y >= 0:
         return 0
-    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
-    rows = max(1, math.ceil(sum(40 + 7 * len(n) for n in names) / LEGEND_WIDTH))
+    widths = [40 + 7 * len(t.name) for t in fig.data if t.name and t.showlegend is not False]
+    # plotly keeps a legend that fits in one row; otherwise it lays the entries out in columns of the widest one
+    columns = len(widths) if sum(widths) <= LEGEND_WIDTH else max(1, LEGEND_WIDTH // max(widths))
+    rows = max(1, math.ceil(len(widths) / max(columns, 1)))
     margin = fig.layout.margin
     plot_height = _height_px(fig) - (100 if margin.t is None else margin.t) - (80 if margin.b is None else margin.b)
     return int(-y * plot_height) + rows * LEGEND_ROW + 10
