@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Install everything and run the test suite: unit tests plus every notebook under nbval, in the smoke profile.
+# Install everything, build the book (smoke profile) and run the test suite: unit tests, the live JupyterLab test,
+# the render tests of the freshly built book, and every notebook under nbval.
 #   bash scripts/run_tests.sh            (extra arguments go to pytest, e.g. -x or -k toy)
+#   SIGNIN_LITE_BOOK=0 bash scripts/run_tests.sh   skips the book build (a quick local run: the full-book render
+#                                        tests then skip, or fail when CI is set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup_env.sh
+if [[ "${SIGNIN_LITE_BOOK:-1}" != 0 ]]; then
+  # the render tests (tests/test_book_render.py::test_full_book_*) check this build, so it comes first
+  start=$(date +%s)
+  jupyter-book build --all -W -n --keep-going .
+  echo "book built in $(( $(date +%s) - start )) s (profile $SIGNIN_LITE_PROFILE)"
+fi
 python3 -m pytest --nbval-lax tests notebooks "$@" && status=0 || status=$?
 if [[ $status -eq 5 ]]; then
   echo "error: pytest collected no tests (exit 5); the test suite must not be empty" >&2

@@ -20,6 +20,7 @@ One idea per module (import the ones you need, e.g. ``from signin_lite import ma
 - ``probe``    train-step time, memory and file size of sparse training on the reader's own model.
 - ``bottom_line``   the executive summaries' numbers, computed from the records.
 - ``plotting``, ``figures``   plotly helpers that render offline in the book, and the chapters' figures.
+- ``display``   conclusions as tables and sentences that wrap; smoke-check labels for live runs.
 """
 
 __version__ = "0.1.0"

@@ -6,10 +6,13 @@
     python -m signin_lite sweep ... --index 3       # only run 3, e.g. --index $SLURM_ARRAY_TASK_ID
     torchrun --standalone --nproc-per-node 2 -m signin_lite train --profile smoke --device cpu   # one run, DDP
     python -m signin_lite lottery --profile cpu --sparsity 0.9 --rounds 3
-    python -m signin_lite toy --out results/toy
+    python -m signin_lite toy
     python -m signin_lite report --lang ja --inputs examples/poc_inputs.toml --out poc_report_ja.html
     python -m signin_lite probe --model torchvision:resnet18 --input-shape 3 64 64 --batch-size 8 --sparsity 0.9
-    python -m signin_lite table results/runs
+    python -m signin_lite table results/cpu/runs
+
+Ad-hoc runs write their records to runs/results/ and their checkpoints to runs/ (git-ignored); the committed
+reference records live under results/ (results/README.md) and are written there only when a flag says so.
 """
 
 from __future__ import annotations
@@ -19,10 +22,16 @@ import sys
 
 from . import config, sweep
 
+RUNS_RESULTS = "runs/results"  # default folder of ad-hoc run records: git-ignored, never read by the book
+TABLE_FIRST = ["method", "mask", "sparsity"]
+TABLE_LAST = ["seed", "test_acc", "val_acc", "train_acc", "wall_time_s", "profile", "data"]
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=None, help="CIFAR-10 folder or zip (default: $SIGNIN_LITE_DATA, else the official download)")
-    parser.add_argument("--results", default="results/runs", help="folder for run records (default: results/runs)")
+    parser.add_argument("--results", default=RUNS_RESULTS,
+                        help=f"folder for run records (default: {RUNS_RESULTS}, git-ignored; the reference records "
+                             "go to results/<profile>/runs, see results/README.md)")
     parser.add_argument("--work-dir", default="runs", help="folder for checkpoints and final weights (default: runs)")
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, ...")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -88,7 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("toy", help="the single-neuron sign-dynamics experiments (seconds on a CPU)",
                        description="Phase diagrams of the toy model f(x) = a ReLU(w x) for plain GD and Sign-In.")
-    p.add_argument("--out", default="results/toy", help="folder for the toy record (default: results/toy)")
+    p.add_argument("--out", default="runs/toy",
+                   help="folder for the toy record (default: runs/toy, git-ignored; the committed reference is "
+                        "results/toy, written only with --out results/toy --force)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing toy_phase_diagram.json in --out")
     p.add_argument("--beta-a", type=float, default=4.0, help="Sign-In beta of the output weight a")
     p.add_argument("--beta-w", type=float, default=0.1, help="Sign-In beta of the hidden weight w")
     p.add_argument("--steps", type=int, default=4000, help="gradient steps")
@@ -109,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("choose", help="print Sign-In's beta and period with the best validation accuracy",
                        description="Choose Sign-In's (beta, rescale period) from tuning runs by final validation "
                                    "accuracy (never test accuracy). Prints 'BETA P'; the candidates go to stderr.")
-    p.add_argument("--results", default="results/runs", help="folder of run records")
+    p.add_argument("--results", default=RUNS_RESULTS, help=f"folder of run records (default: {RUNS_RESULTS})")
     p.add_argument("--sparsity", type=float, required=True, help="sparsity of the tuning runs")
     p.add_argument("--seed", type=int, default=0, help="seed of the tuning runs")
     p.add_argument("--epochs", type=int, default=None,
@@ -118,7 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_poc_commands(sub)
 
     p = sub.add_parser("table", help="print the records of a folder: one row per setting (mean ± std over seeds, "
-                                      "gains with paired intervals), or one row per run with --runs")
+                                      "gains with paired intervals), or one row per run with --runs",
+                       description="Default: one row per setting (signin_lite.summary). With --runs: one row per "
+                                   "record, sorted by method, mask, sparsity, then every config field that differs "
+                                   "between the records (beta, rescale period, epochs, ...), then seed; those fields "
+                                   "are shown as columns.")
     p.add_argument("folder", nargs="+", help="folders or record files")
     p.add_argument("--runs", action="store_true", help="one row per run instead of one per setting")
 
@@ -150,7 +166,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sweep":
         return _sweep(args)
     if args.command == "toy":
+        from pathlib import Path
+
         from .toy import write_phase_record
+        target = Path(args.out) / "toy_phase_diagram.json"
+        if target.exists() and not args.force:
+            raise ValueError(f"{target} exists; pass --force to overwrite it, or --out another folder")
         path = write_phase_record(args.out, beta_a=args.beta_a, beta_w=args.beta_w, steps=args.steps, grid=args.grid)
         print(f"wrote {path}")
         return 0
@@ -180,12 +201,34 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     recs = records.load_records(args.folder)
     if args.runs:
-        print(records.format_table(records.table(recs), ["method", "mask", "sparsity", "seed", "epochs", "test_acc",
-                                                         "train_acc", "wall_time_s", "profile", "data"]))
+        rows, columns = table_rows(recs)
+        print(records.format_table(rows, columns))
     else:
         from . import summary
         print(summary.format_summary(summary.summary_table(recs)))
     return 0
+
+
+def _sort_key(value: object) -> tuple:
+    """Numbers before text, numbers by value (0.8 < 0.9 < 0.95 < 0.98), None last."""
+    if value is None:
+        return (2, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, float(value))
+    return (1, str(value))
+
+
+def table_rows(recs: list[dict]) -> tuple[list[dict], list[str]]:
+    """Rows of `records.table` plus every config field that differs between the records (the fields that tell
+    settings apart), sorted numerically; and the columns to print."""
+    from . import records
+    keys = list(dict.fromkeys(k for r in recs for k in r["config"]))
+    varying = [k for k in keys if k not in (*TABLE_FIRST, *TABLE_LAST)
+               and len({repr(r["config"].get(k)) for r in recs}) > 1]
+    rows = [{**row, **{k: r["config"].get(k) for k in varying}} for row, r in zip(records.table(recs), recs, strict=True)]
+    order = [*TABLE_FIRST, *varying, "seed"]
+    rows.sort(key=lambda row: tuple(_sort_key(row.get(k)) for k in order))
+    return rows, [*TABLE_FIRST, *varying, *TABLE_LAST]
 
 
 def _run_kwargs(args: argparse.Namespace) -> dict:

@@ -35,6 +35,8 @@ import hashlib
 import html
 import itertools
 import json
+import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -60,8 +62,18 @@ __all__ = [
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 DIV_CLASS = "plotly-graph-div"  # the class plotly itself uses; the Sphinx extension looks for it
-CONFIG = {"responsive": True, "displaylogo": False}
+# JupyterLab draws the plotly JSON in a container without a height of its own: with "responsive" there,
+# plotly.js sizes the plot to 100% of that container, i.e. 0 px, at the first relayout (a slider step, a window
+# resize; plotly.py issue 4421). So the JSON part gets a fixed height and no "responsive"; only the HTML part,
+# whose div carries its own height in px, follows the page's width.
+CONFIG = {"displaylogo": False}
+HTML_CONFIG = {**CONFIG, "responsive": True}
 DEFAULT_HEIGHT = 450  # px, plotly.js's own default layout height
+SLIDER_ROOM = 90      # px below a plotly slider's top padding: current value, rail, tick labels
+CAPTION_WIDTH = 110   # characters per caption line before it wraps (10 px font, about 600 px)
+CAPTION_LINE = 14     # px per caption line
+LEGEND_WIDTH = 600    # px a horizontal legend under the plot may fill (a book page's plot area)
+LEGEND_ROW = 22       # px per row of such a legend
 
 _div_counter = itertools.count()
 
@@ -133,7 +145,7 @@ def figure_html(fig: go.Figure | Mapping[str, Any], *, div_id: str | None = None
         "    return;\n"
         "  }\n"
         f"  var fig = {payload};\n"
-        f"  var config = {json.dumps(CONFIG)};\n"
+        f"  var config = {json.dumps(HTML_CONFIG)};\n"
         "  Plotly.newPlot(el, fig.data, fig.layout, config).then(function () {\n"
         "    if (fig.frames) { return Plotly.addFrames(el, fig.frames); }\n"
         "  });\n"
@@ -143,9 +155,15 @@ def figure_html(fig: go.Figure | Mapping[str, Any], *, div_id: str | None = None
 
 
 def mimebundle(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
-    """The output bundle `show` displays: plotly json + offline-ready html + plain text."""
+    """The output bundle `show` displays: plotly json + offline-ready html + plain text.
+
+    The plotly JSON (what JupyterLab draws) has an explicit layout height and no ``responsive``
+    config, so it keeps its size after a slider step or a window resize; the HTML part (what the
+    book draws) stays responsive inside a div of fixed height.
+    """
     fig = _as_figure(fig)
     fig_dict = json.loads(pio.to_json(fig, validate=False, remove_uids=True))
+    fig_dict.setdefault("layout", {})["height"] = _height_px(fig)
     fig_dict["config"] = dict(CONFIG)
     return {
         PLOTLY_MIME: fig_dict,
@@ -230,22 +248,46 @@ def label(
     if not pieces:
         raise ValueError("label() needs text or a run record")
     caption = " · ".join(pieces)
+    lines = textwrap.wrap(caption, CAPTION_WIDTH, break_long_words=False, break_on_hyphens=False) or [caption]
 
     margin_b = fig.layout.margin.b if fig.layout.margin.b is not None else 80  # plotly's default
+    offset = max(margin_b, _slider_room(fig), _legend_room(fig))  # below the axis title, sliders and legend
     fig.add_annotation(
-        text=html.escape(caption, quote=False),
+        text="<br>".join(html.escape(line, quote=False) for line in lines),
         xref="paper", yref="paper", x=0, y=0,
-        xanchor="left", yanchor="top", yshift=-margin_b,
+        xanchor="left", yanchor="top", yshift=-offset,
         showarrow=False, align="left",
         font={"size": 10, "color": "#666666"},
         name="provenance",
     )
-    fig.update_layout(margin={"b": margin_b + 30})
+    new_b = offset + CAPTION_LINE * len(lines) + 16
+    # the plot area keeps its size: the figure grows by the margin the caption adds
+    fig.update_layout(margin={"b": new_b}, height=_height_px(fig) + new_b - margin_b)
     meta = fig.layout.meta
     meta = dict(meta) if isinstance(meta, Mapping) else ({} if meta is None else {"meta": meta})
     meta["provenance"] = caption
     fig.update_layout(meta=meta)
     return fig
+
+
+def _slider_room(fig: go.Figure) -> int:
+    """Pixels below the plot area that the figure's plotly sliders take (0 without sliders)."""
+    return max((int(sl.pad.t or 0) + SLIDER_ROOM for sl in fig.layout.sliders or ()), default=0)
+
+
+def _legend_room(fig: go.Figure) -> int:
+    """Pixels below the plot area that a horizontal legend placed under it takes (an estimate; 0 otherwise)."""
+    legend = fig.layout.legend
+    y = -0.1 if legend.y is None else legend.y  # plotly puts a horizontal legend at y = -0.1 by default
+    if legend.orientation != "h" or y >= 0:
+        return 0
+    widths = [40 + 7 * len(t.name) for t in fig.data if t.name and t.showlegend is not False]
+    # plotly keeps a legend that fits in one row; otherwise it lays the entries out in columns of the widest one
+    columns = len(widths) if sum(widths) <= LEGEND_WIDTH else max(1, LEGEND_WIDTH // max(widths))
+    rows = max(1, math.ceil(len(widths) / max(columns, 1)))
+    margin = fig.layout.margin
+    plot_height = _height_px(fig) - (100 if margin.t is None else margin.t) - (80 if margin.b is None else margin.b)
+    return int(-y * plot_height) + rows * LEGEND_ROW + 10
 
 
 def provenance_of(fig: go.Figure | Mapping[str, Any]) -> str | None:
@@ -289,7 +331,7 @@ def slider_figure(
             owner.append(i)
 
     active_i = keys.index(active)
-    for trace, i in zip(fig.data, owner):
+    for trace, i in zip(fig.data, owner, strict=True):
         trace.visible = i == active_i
 
     slider_steps = []

@@ -251,33 +251,42 @@ def _gain_text(row: Mapping) -> str:
     return f"{row['gain']:+.2f} [{row['gain_ci_low']:+.2f}, {row['gain_ci_high']:+.2f}]"
 
 
+_COLUMNS = [
+    ("profile", lambda r: r.get("profile")), ("data", lambda r: r.get("data_source")),
+    ("mask", lambda r: r.get("mask")), ("ep", lambda r: r.get("epochs")),
+    ("sparsity", lambda r: f"{r['sparsity']:g}"),
+    ("method", lambda r: r["method"] + ("" if r.get("role") == "main" else " (tuning)")),
+    ("beta/p", lambda r: f"{r['beta']:g}/{r['rescale_every']:g}" if r.get("beta") is not None else ""),
+    ("n", lambda r: r["n"]), ("test acc %", lambda r: _pm(r["test_acc_mean"], r["test_acc_std"])),
+    ("train %", lambda r: f"{r['train_acc_mean']:.1f}" if r.get("train_acc_mean") is not None else ""),
+    ("Δtest last3", lambda r: "" if r.get("test_change_last3") is None
+     else f"{round(r['test_change_last3'], 2) + 0.0:+.2f}"),  # + 0.0: no "-0.00"
+    ("gain pp [95% CI]", _gain_text), ("interval", lambda r: r.get("gain_kind") or ""),
+    ("reading", lambda r: r.get("reading") or ""),
+    ("paper %", lambda r: f"{r['paper_acc']:.2f}" if r.get("paper_acc") is not None else ""),
+    ("paper gain", lambda r: f"{r['paper_gain']:+.2f}" if r.get("paper_gain") is not None else ""),
+]
+SUMMARY_NOTE = ("gain: minus the gain_vs baseline of the same setting and sparsity; reading: Holm-adjusted over the "
+                "gains in this table (signin_lite.stats); Δtest last3: test accuracy moved over the last 3 epochs (pp)")
+
+
+def summary_cells(rows: Sequence[Mapping]) -> list[dict[str, str]]:
+    """The rows of :func:`summary_table` as formatted text cells (for ``display.show_table`` or a text table)."""
+    return [{name: "" if f(r) is None else str(f(r)) for name, f in _COLUMNS} for r in rows]
+
+
 def format_summary(rows: Sequence[Mapping]) -> str:
     """A fixed-width text table: accuracies mean ± std over seeds (%), gains in pp with the 95% CI, paper columns."""
     if not rows:
         return "(no records)"
-    cols = [
-        ("profile", lambda r: r.get("profile")), ("data", lambda r: r.get("data_source")),
-        ("mask", lambda r: r.get("mask")), ("ep", lambda r: r.get("epochs")),
-        ("sparsity", lambda r: f"{r['sparsity']:g}"),
-        ("method", lambda r: r["method"] + ("" if r.get("role") == "main" else " (tuning)")),
-        ("beta/p", lambda r: f"{r['beta']:g}/{r['rescale_every']:g}" if r.get("beta") is not None else ""),
-        ("n", lambda r: r["n"]), ("test acc %", lambda r: _pm(r["test_acc_mean"], r["test_acc_std"])),
-        ("train %", lambda r: f"{r['train_acc_mean']:.1f}" if r.get("train_acc_mean") is not None else ""),
-        ("Δtest last3", lambda r: "" if r.get("test_change_last3") is None
-         else f"{round(r['test_change_last3'], 2) + 0.0:+.2f}"),  # + 0.0: no "-0.00"
-        ("gain pp [95% CI]", _gain_text), ("interval", lambda r: r.get("gain_kind") or ""),
-        ("reading", lambda r: r.get("reading") or ""),
-        ("paper %", lambda r: f"{r['paper_acc']:.2f}" if r.get("paper_acc") is not None else ""),
-        ("paper gain", lambda r: f"{r['paper_gain']:+.2f}" if r.get("paper_gain") is not None else ""),
-    ]
-    cells = [[("" if f(r) is None else str(f(r))) for _, f in cols] for r in rows]
-    widths = [max(len(name), *(len(c[i]) for c in cells)) for i, (name, _) in enumerate(cols)]
-    lines = ["  ".join(name.ljust(w) for (name, _), w in zip(cols, widths, strict=True)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)) for cell in cells]
+    cells = summary_cells(rows)
+    names = [name for name, _ in _COLUMNS]
+    widths = [max(len(name), *(len(c[name]) for c in cells)) for name in names]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c[n].ljust(w) for n, w in zip(names, widths, strict=True)) for c in cells]
     if any(r.get("paper_acc") is not None for r in rows):
         lines.append(f"paper columns: {PAPER['source']} ({PAPER['epochs']} epochs, full training set)")
-    lines.append("gain: minus the gain_vs baseline of the same setting and sparsity; reading: Holm-adjusted over the "
-                 "gains in this table (signin_lite.stats); Δtest last3: test accuracy moved over the last 3 epochs (pp)")
+    lines.append(SUMMARY_NOTE)
     return "\n".join(lines)
 
 

@@ -48,6 +48,18 @@ def test_mimebundle_has_plotly_json_html_and_text():
     assert bundle["text/plain"] == "<plotly figure: Accuracy>"
 
 
+def test_lab_json_has_a_fixed_height_and_no_responsive_config():
+    """JupyterLab draws the plotly JSON: with ``responsive`` and no height it collapses to 0 px on the first
+    relayout (plotly.py issue 4421). The book's HTML part stays responsive inside a div of fixed height."""
+    bundle = mimebundle(_fig())
+    assert "responsive" not in bundle[PLOTLY_MIME]["config"]
+    assert bundle[PLOTLY_MIME]["layout"]["height"] == 450
+    assert mimebundle(_fig(height=300))[PLOTLY_MIME]["layout"]["height"] == 300
+    config = json.loads(re.search(r"var config = (.*);\n", bundle["text/html"]).group(1))
+    assert config == {"displaylogo": False, "responsive": True}
+    assert "height:450px" in bundle["text/html"]
+
+
 def test_figure_html_roundtrips_the_figure_and_uses_layout_height():
     fig = _fig(height=321)
     fragment = figure_html(fig)
@@ -109,8 +121,32 @@ def test_label_from_record_and_text_together():
     fig = label(_fig(margin={"b": 40}), "CIFAR-10 subset", record=RECORD)
     caption = provenance_of(fig)
     assert caption.startswith("CIFAR-10 subset · profile cpu")
-    assert fig.layout.margin.b == 70
+    text = fig.layout.annotations[0].text
+    assert text.count("<br>") == 1 and text.replace("<br>", " ") == caption  # a long caption wraps, nothing lost
+    assert fig.layout.margin.b == 40 + 2 * 14 + 16  # two caption lines
     assert fig.layout.annotations[0].yshift == -40
+    assert fig.layout.height == 450 + fig.layout.margin.b - 40  # the plot area keeps its height
+
+
+def test_label_puts_the_caption_below_plotly_sliders():
+    fig = label(slider_figure({1: go.Scatter(y=[1]), 2: go.Scatter(y=[2])}, name="p"), "live runs")
+    (ann,) = fig.layout.annotations
+    pad = fig.layout.sliders[0].pad.t
+    assert ann.yshift == -(pad + plotting.SLIDER_ROOM)  # under the slider's rail and labels, not on them
+    assert fig.layout.margin.b == pad + plotting.SLIDER_ROOM + 14 + 16
+
+
+def test_label_puts_the_caption_below_a_legend_under_the_plot():
+    fig = _fig(height=480, legend={"orientation": "h", "y": -0.25})
+    label(fig, "schedule only")
+    shift = -fig.layout.annotations[0].yshift
+    assert shift >= 0.25 * (480 - 100 - 80) + 22  # the legend's top, plus at least one row of it
+    assert fig.layout.margin.b == shift + 14 + 16
+    assert -label(_fig(), "x").layout.annotations[0].yshift == 80  # a legend beside the plot changes nothing
+    many = go.Figure([go.Scatter(y=[i], name=f"a long legend entry number {i}") for i in range(12)],
+                     layout={"legend": {"orientation": "h"}})  # plotly's default y = -0.1: under the plot
+    assert -label(many, "x").layout.annotations[0].yshift > 80  # several rows of legend push the caption down
+    assert -label(_fig(legend={"orientation": "h", "y": 1.02}), "x").layout.annotations[0].yshift == 80
 
 
 def test_label_escapes_html_and_needs_something():

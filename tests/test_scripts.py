@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SIGNIN_LITE_DATA") or ROOT.parent / "shared" / "data" / "cifar10-jpeg.zip")
-SCRIPTS = ["scripts/cpu_reference.sh", "scripts/gpu_reference.sh"]
+SCRIPTS = ["scripts/cpu_reference.sh", "scripts/gpu_reference.sh", "scripts/lab.sh"]
 
 
 def _bash(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
