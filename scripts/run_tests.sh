@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything, build the book (smoke profile) and run the test suite: unit tests, the live JupyterLab test,
+# Install everything, lint, build the book (smoke profile) and run the test suite: unit tests, the live JupyterLab test,
 # the render tests of the freshly built book, and every notebook under nbval.
 #   bash scripts/run_tests.sh            (extra arguments go to pytest, e.g. -x or -k toy)
 #   SIGNIN_LITE_BOOK=0 bash scripts/run_tests.sh   skips the book build (a quick local run: the full-book render
@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup_env.sh
+ruff check .   # lint first (pyflakes, bugbear; pyproject.toml [tool.ruff]): seconds, and it names the line
 if [[ "${SIGNIN_LITE_BOOK:-1}" != 0 ]]; then
   # the render tests (tests/test_book_render.py::test_full_book_*) check this build, so it comes first
   start=$(date +%s)
