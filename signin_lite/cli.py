@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train every (seed, sparsity, method) combination, seed-major. "
                                    "Other flags set the base config of every run.")
     p.add_argument("--methods", nargs="+", default=["dense", "pai", "pai_signin"], choices=sweep.METHODS,
-                   help="methods to run (pai_wd2x: masked run with doubled weight decay, the control for Sign-In)")
+                   help="methods to run (pai_wd2x: doubled weight decay on every parameter; pai_wd2x_masked: doubled "
+                        "on exactly the weights Sign-In reparameterizes, the matching control; pai_signin_noreset: "
+                        "Sign-In without resets)")
     p.add_argument("--sparsities", nargs="+", type=float, default=[0.8, 0.9, 0.95], help="sparsities to run")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run")
     p.add_argument("--jobs", type=int, default=1, help="runs at once, each its own process (use >1 on a GPU with room)")

@@ -12,17 +12,24 @@ from dataclasses import asdict, fields
 
 from .config import TrainConfig, make_config
 
-METHODS = ("dense", "pai", "pai_signin", "pai_wd2x", "gmp", "gmp_signin")
+METHODS = ("dense", "pai", "pai_signin", "pai_wd2x", "pai_wd2x_masked", "pai_signin_noreset", "gmp", "gmp_signin")
 
 
 def method_overrides(method: str, base: TrainConfig) -> dict:
-    """The config changes that turn ``base`` into ``method`` (pai_wd2x doubles weight decay: the Sign-In control)."""
+    """The config changes that turn ``base`` into ``method``.
+
+    pai_wd2x doubles weight decay on every parameter; pai_wd2x_masked doubles it on exactly the weights Sign-In
+    reparameterizes (the matching control: Sign-In's m and w each carry the decay); pai_signin_noreset is Sign-In
+    that never resets m^2 - w^2 (the paper's ablation).
+    """
     plain = dict(signin=False, beta=1.0, beta_output=None, rescale_every=1.0)  # Sign-In settings do not apply
     table = {
         "dense": dict(plain, mask="none", sparsity=0.0, pruning="init"),
         "pai": dict(plain, pruning="init"),
         "pai_signin": dict(signin=True, pruning="init"),
         "pai_wd2x": dict(plain, pruning="init", weight_decay=2 * base.weight_decay, tag="wd2x"),
+        "pai_wd2x_masked": dict(plain, pruning="init", weight_decay_masked_factor=2.0, tag="wd2x_masked"),
+        "pai_signin_noreset": dict(signin=True, pruning="init", rescale_every=0.0, tag="noreset"),
         "gmp": dict(plain, pruning="gmp"),
         "gmp_signin": dict(signin=True, pruning="gmp"),
     }

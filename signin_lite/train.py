@@ -38,6 +38,7 @@ class Splits:
     test: tuple[torch.Tensor, torch.Tensor]
     val: tuple[torch.Tensor, torch.Tensor] | None = None
     source: str = "unknown"
+    final_test: tuple[torch.Tensor, torch.Tensor] | None = None  # the test set of the evaluation after training
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -71,7 +72,12 @@ def load_splits(cfg: TrainConfig, root: str | os.PathLike | None = None) -> Spli
     if cfg.train_per_class is not None:
         pool = pool[data.per_class_subset(y[pool], cfg.train_per_class, seed=0)]
     test_idx = data.per_class_subset(ty, cfg.test_per_class, seed=0) if cfg.test_per_class else torch.arange(len(ty))
-    return Splits((x[pool], y[pool]), (tx[test_idx], ty[test_idx]), val, data.data_source(root))
+    final = None
+    if cfg.final_test_per_class != 0:
+        n = cfg.final_test_per_class
+        final_idx = data.per_class_subset(ty, n, seed=0) if n else torch.arange(len(ty))
+        final = (tx[final_idx], ty[final_idx])
+    return Splits((x[pool], y[pool]), (tx[test_idx], ty[test_idx]), val, data.data_source(root), final)
 
 
 def lr_lambda(warmup_steps: int, total_steps: int) -> Callable[[int], float]:
@@ -101,9 +107,10 @@ def build_model(cfg: TrainConfig, device: torch.device, *, init_state: dict | No
         model.load_state_dict(init_state)
     if cfg.pruning == "gmp":
         mask = {n: torch.ones_like(p, dtype=torch.bool) for n, p in model.named_parameters()
-                if n in masks.maskable_names(model)}
+                if n in mask_layers(model, cfg)}
     elif mask is None and not cfg.is_dense:
-        mask = masks.make(model, cfg.mask, cfg.sparsity, seed=cfg.seed, batch=snip_batch)
+        mask = masks.make(model, cfg.mask, cfg.sparsity, seed=cfg.seed, batch=snip_batch,
+                          include=mask_layers(model, cfg))
     if mask is not None:
         masks.apply(model, mask)
     if cfg.signin:
@@ -112,9 +119,21 @@ def build_model(cfg: TrainConfig, device: torch.device, *, init_state: dict | No
     return model
 
 
+def mask_layers(model: nn.Module, cfg: TrainConfig) -> list[str]:
+    """The weights a mask covers: every conv and linear weight, or all but the first and the last with
+    ``cfg.dense_first_last``."""
+    names = masks.maskable_names(model)
+    return names[1:-1] if cfg.dense_first_last else names
+
+
 def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
-    """SGD with (Nesterov) momentum and weight decay as ``cfg`` sets them; build it after masks and Sign-In."""
-    return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
+    """SGD with (Nesterov) momentum and weight decay as ``cfg`` sets them; build it after masks and Sign-In.
+
+    ``cfg.weight_decay_masked_factor`` multiplies the decay of exactly the tensors Sign-In reparameterizes
+    (:func:`signin.weight_decay_groups`): 2 without Sign-In is the matching control.
+    """
+    groups = signin.weight_decay_groups(model, cfg.weight_decay, cfg.weight_decay_masked_factor)
+    return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0,
                            weight_decay=cfg.weight_decay)
 
 
@@ -168,7 +187,7 @@ def _gmp_step(model: nn.Module, cfg: TrainConfig, progress: float) -> None:
     target = gmp_sparsity(progress, cfg.sparsity, cfg.gmp_start, cfg.gmp_end)
     current = masks.current(model)
     if target > masks.sparsity(current) + 1e-9:
-        _set_mask(model, masks.make(model, "magnitude", target, current=current))
+        _set_mask(model, masks.make(model, "magnitude", target, current=current, include=list(current)))
 
 
 def _peak_memory(device: torch.device) -> tuple[int, str]:
@@ -222,7 +241,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     total_steps = cfg.epochs * steps_per_epoch
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lr_lambda(round(cfg.warmup_epochs * steps_per_epoch), total_steps))
-    rescale_steps = max(1, round(cfg.rescale_every * steps_per_epoch))
+    rescale_steps = max(1, round(cfg.rescale_every * steps_per_epoch)) if cfg.rescale_every else None  # None: never
 
     history: list[dict] = []
     saved_states: dict[int, dict] = {}
@@ -240,6 +259,9 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
         earlier_wall = ckpt.get("wall_time", 0.0)
         saved_states = ckpt["saved_states"]
 
+    diagnostics = signin.ResetDiagnostics(model) if cfg.signin else None
+    partial = {"schema": "signin_lite.partial/1", "name": name, "config": asdict(cfg), "status": "partial",
+               "env": records.environment(device)}  # the history so far, in the run folder after every epoch
     bar = tqdm(total=total_steps, initial=start_epoch * steps_per_epoch, disable=not progress,
                desc=name[:40], unit="step", dynamic_ncols=True)
     for epoch in range(start_epoch, cfg.epochs):
@@ -255,7 +277,8 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
             scheduler.step()
             loss_sum += loss.detach() * len(y)
             correct += (out.argmax(1) == y).sum()
-            if cfg.signin and (step + 1) % rescale_steps == 0:
+            if diagnostics is not None and rescale_steps and (step + 1) % rescale_steps == 0:
+                diagnostics.before_reset(model, step + 1)
                 signin.rescale(model)
             bar.update(1)
         n_seen = steps_per_epoch * cfg.batch_size
@@ -280,7 +303,8 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
                    "lr": optimizer.param_groups[0]["lr"], "time_s": time.perf_counter() - t0,
                    "sparsity": 1 - nonzero / total, "sign_flips": flips,
                    "sign_flip_fraction": signs.flip_fraction(flips, after),
-                   "sign_alignment": signs.alignment(model, reference) if reference is not None else None}
+                   "sign_alignment": signs.alignment(model, reference) if reference is not None else None,
+                   "signin": diagnostics.epoch_end(model) if diagnostics is not None else None}
         history.append(metrics)
         if epoch + 1 in save_state_at:
             saved_states[epoch + 1] = _plain_state(model)
@@ -288,11 +312,13 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
                       "scheduler": scheduler.state_dict(), "epoch": epoch + 1, "history": history,
                       "train_time": train_time, "wall_time": earlier_wall + time.perf_counter() - t_start,
                       "saved_states": saved_states}, ckpt_path)
+        records.write_json_atomic({**partial, "history": history, "date": records.now()}, run_dir / "partial.json")
         bar.set_postfix(loss=f"{epoch_loss:.3f}", test=f"{test_acc:.3f}")
         for callback in callbacks:
             callback(metrics)
     bar.close()
 
+    final_eval = _final_evaluation(model, cfg, splits, device, channels_last, autocast)
     if cfg.signin:
         signin.merge(model, keep_mask=True)
     final_state = _plain_state(model)
@@ -304,19 +330,38 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
         "schema": records.SCHEMA, "name": name, "run_id": cfg.run_id(), "method": cfg.method,
         "config": asdict(cfg), "history": history,
         "final": {"test_acc": last["test_acc"], "train_acc": last["train_acc"], "val_acc": last["val_acc"],
-                  "loss": last["loss"], "test_loss": last["test_loss"]},
+                  "loss": last["loss"], "test_loss": last["test_loss"], "test_size": len(splits.test[1]),
+                  "test_set": "per-epoch", **final_eval,
+                  **({"test_acc_last_epoch": last["test_acc"], "test_loss_last_epoch": last["test_loss"]}
+                     if final_eval else {})},
         "counts": counting.count(model),
         "cost": {"wall_time_s": earlier_wall + time.perf_counter() - t_start, "train_time_s": train_time,
                  "epoch_time_s_median": sorted(h["time_s"] for h in history)[len(history) // 2],
                  "peak_memory_bytes": peak, "peak_memory_kind": peak_kind},
         "env": records.environment(device),
         "data": {"source": splits.source, "train_size": len(splits.train[1]),
-                 "val_size": len(splits.val[1]) if splits.val is not None else 0, "test_size": len(splits.test[1])},
+                 "val_size": len(splits.val[1]) if splits.val is not None else 0, "test_size": len(splits.test[1]),
+                 "final_test_size": final_eval.get("test_size", 0)},
         "date": records.now(), "status": "complete", **(extra or {}),
     }
     if record_path is not None:
         records.write_record(record, record_path.parent, name)
     return record
+
+
+def _final_evaluation(model: nn.Module, cfg: TrainConfig, splits: Splits, device: torch.device,
+                      channels_last: bool, autocast: bool) -> dict:
+    """The evaluation after training on ``splits.final_test`` when ``cfg.final_test_per_class`` asks for it:
+    the record's final test accuracy and loss then come from it (``test_set: "final"``, with its size), and
+    the last epoch's (per-epoch test set) values are kept as ``test_acc_last_epoch``/``test_loss_last_epoch``."""
+    if cfg.final_test_per_class == 0:
+        return {}
+    if splits.final_test is None:
+        raise ValueError(f"final_test_per_class={cfg.final_test_per_class!r} asks for a final evaluation, but the "
+                         "given splits have no final_test; build them with load_splits(cfg) or set Splits.final_test")
+    loader = data.DeviceLoader(*splits.final_test, 500, train=False, device=device, channels_last=channels_last)
+    acc, loss = evaluate(model, loader, autocast)
+    return {"test_acc": acc, "test_loss": loss, "test_size": loader.num_examples, "test_set": "final"}
 
 
 def _plain_state(model: nn.Module) -> dict[str, torch.Tensor]:
