@@ -1,9 +1,10 @@
-"""Command line: ``python -m signin_lite {train,sweep,lottery,toy,choose,table} --help``.
+"""Command line: ``python -m signin_lite {train,sweep,lottery,toy,planted,choose,table} --help``.
 
     python -m signin_lite train --profile smoke --mask erk --sparsity 0.9 --signin
     python -m signin_lite sweep --profile cpu --methods pai pai_signin --sparsities 0.8 0.9 --seeds 0 1 2
     python -m signin_lite lottery --profile cpu --sparsity 0.9 --rounds 3
     python -m signin_lite toy --out results/toy
+    python -m signin_lite planted --profile cpu --out results/planted
     python -m signin_lite table results/runs
 """
 
@@ -55,6 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--beta-w", type=float, default=0.1, help="Sign-In beta of the hidden weight w")
     p.add_argument("--steps", type=int, default=4000, help="gradient steps")
     p.add_argument("--grid", type=int, default=25, help="starting points per axis")
+
+    p = sub.add_parser("planted", help="the planted-ticket experiment: can training find a teacher's signs? (minutes)",
+                       description="Students get a sparse teacher's mask with random signs and train by PaI, Sign-In "
+                                   "(uniform beta; beta_out > beta_in; no resets) and the matching weight-decay control; "
+                                   "the reference gets the teacher's signs. Prints intervals; writes one record with --out.")
+    p.add_argument("--profile", default="smoke", choices=["smoke", "cpu"],
+                   help="smoke (3 seeds, seconds) or cpu (30 seeds, the reference setting) (default: smoke)")
+    p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0 .. N-1 (default: the profile's)")
+    p.add_argument("--steps", type=int, default=None, help="full-batch SGD steps (default: the profile's)")
+    p.add_argument("--arms", nargs="+", default=None, help="arms to run (default: all): pai, signin, signin_beta_out, "
+                                                           "pai_wd2x_masked, signin_noreset, transplant")
+    p.add_argument("--out", default=None, help="folder to write the record to, e.g. results/planted (default: none)")
 
     p = sub.add_parser("lottery", help="lottery tickets (IMP with weight rewinding, LRR) and the sign-transplant runs",
                        description="Iterative magnitude pruning to --sparsity in --rounds rounds, with weight rewinding "
@@ -112,6 +125,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "lottery":
         return _lottery(args)
+    if args.command == "planted":
+        return _planted(args)
     from . import records
     if args.command == "choose":
         beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed,
@@ -156,6 +171,20 @@ def _lottery(args: argparse.Namespace) -> int:
     if not args.no_transplant:
         for r in lottery.sign_experiment(cfg, ticket, **kwargs):
             print(f"{r['name']}: test_acc={r['final']['test_acc']:.4f}", flush=True)
+    return 0
+
+
+def _planted(args: argparse.Namespace) -> int:
+    from . import planted
+    overrides = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("arms", args.arms)) if v is not None}
+    cfg = planted.make_config(args.profile, **overrides)
+    print(f"{cfg.name()}: {len(cfg.arms)} arms x {cfg.seeds} seeds, {cfg.steps} steps", flush=True)
+    record = planted.run(cfg, progress=True)
+    for metric in ("sign_recovery", "test_loss"):
+        print(f"\n{metric}: mean over seeds [Student-t 95% interval]\n" + planted.format_rows(planted.arm_table(record, metric)))
+        print("paired by seed:\n" + planted.format_rows(planted.comparisons(record, metric)))
+    if args.out:
+        print(f"wrote {planted.write(record, args.out)}")
     return 0
 
 
