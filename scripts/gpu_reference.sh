@@ -14,7 +14,7 @@ set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,12p' "$0"; exit 0; fi
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
-OUT=${OUT:-results/gpu}
+OUT=${OUT:-results/gpu_signin}
 RESULTS=${RESULTS:-$OUT/runs}
 WORK=${WORK:-runs/gpu}
 PROFILE=${PROFILE:-gpu}
