@@ -23,6 +23,22 @@ def test_scripts_have_help(script):
     assert out.returncode == 0 and "bash scripts/" in out.stdout
 
 
+def test_cpu_signin_test_plans_four_arms_six_seeds_and_the_full_test_set():
+    out = _bash("scripts/cpu_signin_test.sh", DRY_RUN="1", STEPS="1")
+    assert out.returncode == 0, out.stderr
+    names = [line for line in out.stdout.splitlines() if "_seed" in line]
+    assert len(names) == 24 and "24 runs" in out.stdout
+    for arm in ("pai", "pai_signin", "pai_wd2x_masked", "pai_signin_noreset"):
+        assert sum(n.startswith(f"{arm}_random-s0.9_") for n in names) == 6, arm
+    args = ["--profile", "cpu", "--epochs", "40", "--mask", "random", "--sparsity", "0.9", "--train-per-class", "500",
+            "--val-per-class", "0", "--test-per-class", "100", "--final-test-per-class", "all", "--weight-decay",
+            "5e-4", "--beta", "1", "--rescale-every", "1", "--signin", "--seed", "0"]
+    from signin_lite import cli, config
+    cfg = config.make_config("cpu", **config.overrides_from_args(cli.build_parser().parse_args(["train", *args])))
+    assert cfg.name() in names and cfg.final_test_per_class is None  # the plan's own setting, by name
+    assert "estimate:" in out.stdout  # from the committed cpu records
+
+
 def _plan_module():
     spec = importlib.util.spec_from_file_location("gpu_plan", ROOT / "scripts" / "gpu_plan.py")
     module = importlib.util.module_from_spec(spec)
