@@ -7,6 +7,7 @@ One idea per module (import the ones you need, e.g. ``from signin_lite import ma
 - ``masks``     pruning at initialization (random, ERK, SNIP, SynFlow, magnitude) and masked weights.
 - ``signin``    Sign-In: reparameterize, rescale and merge.
 - ``toy``       the single-neuron sign-dynamics experiments of the theory chapter.
+- ``planted``   the planted-ticket experiment: a sparse teacher, students on its mask, can they find its signs?
 - ``config``    the typed run configuration and its profiles (smoke, cpu, gpu).
 - ``train``     the training loop, checkpoints and per-epoch metrics.
 - ``lottery``   iterative magnitude pruning (weight and learning-rate rewinding) and sign transplants.

@@ -1,4 +1,4 @@
-"""Command line: ``python -m signin_lite {train,sweep,lottery,toy,choose,report,probe,table} --help``.
+"""Command line: ``python -m signin_lite {train,sweep,lottery,toy,planted,choose,report,probe,table,schema} --help``.
 
     python -m signin_lite train --profile smoke --mask erk --sparsity 0.9 --signin
     python -m signin_lite sweep --profile cpu --methods pai pai_signin --sparsities 0.8 0.9 --seeds 0 1 2
@@ -7,6 +7,7 @@
     torchrun --standalone --nproc-per-node 2 -m signin_lite train --profile smoke --device cpu   # one run, DDP
     python -m signin_lite lottery --profile cpu --sparsity 0.9 --rounds 3
     python -m signin_lite toy
+    python -m signin_lite planted --profile cpu --out results/planted
     python -m signin_lite report --lang ja --inputs examples/poc_inputs.toml --out poc_report_ja.html
     python -m signin_lite probe --model torchvision:resnet18 --input-shape 3 64 64 --batch-size 8 --sparsity 0.9
     python -m signin_lite table results/cpu/runs
@@ -82,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train every (seed, sparsity, method) combination, seed-major. "
                                    "Other flags set the base config of every run.")
     p.add_argument("--methods", nargs="+", default=["dense", "pai", "pai_signin"], choices=sweep.METHODS,
-                   help="methods to run (pai_wd2x: masked run with doubled weight decay, the control for Sign-In)")
+                   help="methods to run (pai_wd2x: doubled weight decay on every parameter; pai_wd2x_masked: doubled "
+                        "on exactly the weights Sign-In reparameterizes, the matching control; pai_signin_noreset: "
+                        "Sign-In without resets)")
     p.add_argument("--sparsities", nargs="+", type=float, default=[0.8, 0.9, 0.95], help="sparsities to run")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="seeds to run")
     p.add_argument("--jobs", type=int, default=1, help="runs at once, each its own process (use >1 on a GPU with room)")
@@ -105,6 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--beta-w", type=float, default=0.1, help="Sign-In beta of the hidden weight w")
     p.add_argument("--steps", type=int, default=4000, help="gradient steps")
     p.add_argument("--grid", type=int, default=25, help="starting points per axis")
+
+    p = sub.add_parser("planted", help="the planted-ticket experiment: can training find a teacher's signs? (minutes)",
+                       description="Students get a sparse teacher's mask with random signs and train by PaI, Sign-In "
+                                   "(uniform beta; beta_out > beta_in; no resets) and the matching weight-decay control; "
+                                   "the reference gets the teacher's signs. Prints intervals; writes one record with --out.")
+    p.add_argument("--profile", default="smoke", choices=["smoke", "cpu"],
+                   help="smoke (3 seeds, seconds) or cpu (30 seeds, the reference setting) (default: smoke)")
+    p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0 .. N-1 (default: the profile's)")
+    p.add_argument("--steps", type=int, default=None, help="full-batch SGD steps (default: the profile's)")
+    p.add_argument("--arms", nargs="+", default=None, help="arms to run (default: all): pai, signin, signin_beta_out, "
+                                                           "pai_wd2x_masked, signin_noreset, transplant")
+    p.add_argument("--out", default=None, help="folder to write the record to, e.g. results/planted (default: none)")
 
     p = sub.add_parser("lottery", help="lottery tickets (IMP with weight rewinding, LRR) and the sign-transplant runs",
                        description="Iterative magnitude pruning to --sparsity in --rounds rounds, with weight rewinding "
@@ -186,6 +201,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(probe.describe(rec))
         print(f"wrote {path}")
         return 0
+    if args.command == "planted":
+        return _planted(args)
     from . import records
     if args.command == "choose":
         beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed,
@@ -293,6 +310,20 @@ def _refuse_torchrun(what: str) -> None:
     if os.environ.get("WORLD_SIZE", "1") not in ("", "0", "1"):
         raise ValueError(f"{what} cannot run under torchrun (WORLD_SIZE={os.environ['WORLD_SIZE']}); "
                          "start it as one process, or use torchrun with `train` or `sweep --index I`")
+
+
+def _planted(args: argparse.Namespace) -> int:
+    from . import planted
+    overrides = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("arms", args.arms)) if v is not None}
+    cfg = planted.make_config(args.profile, **overrides)
+    print(f"{cfg.name()}: {len(cfg.arms)} arms x {cfg.seeds} seeds, {cfg.steps} steps", flush=True)
+    record = planted.run(cfg, progress=True)
+    for metric in ("sign_recovery", "test_loss"):
+        print(f"\n{metric}: mean over seeds [Student-t 95% interval]\n" + planted.format_rows(planted.arm_table(record, metric)))
+        print("paired by seed:\n" + planted.format_rows(planted.comparisons(record, metric)))
+    if args.out:
+        print(f"wrote {planted.write(record, args.out)}")
+    return 0
 
 
 def _sweep(args: argparse.Namespace) -> int:

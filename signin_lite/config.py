@@ -27,7 +27,8 @@ class TrainConfig:
     profile: str = _f("smoke", "preset the other defaults come from: smoke (CI, seconds), cpu (a laptop, minutes), gpu (full CIFAR-10)")
     depth: int = _f(20, "CIFAR ResNet depth: 8, 14, 20, 32, 44, 56 or 110")
     width: float = _f(1.0, "channel width multiplier of the ResNet")
-    mask: str = _f("erk", "mask method: " + ", ".join(MASK_CHOICES) + " (none = dense)", choices=MASK_CHOICES)
+    mask: str = _f("erk", "mask method: " + ", ".join(MASK_CHOICES) + " (none = dense; random = the same density in "
+                   "every layer; erk, er, balanced = random masks with those layer-wise densities)", choices=MASK_CHOICES)
     sparsity: float = _f(0.9, "fraction of masked conv/linear weights, in [0, 1)")
     pruning: str = _f("init", "when the mask is made: init (pruning at initialization) or gmp (gradual magnitude pruning from dense)",
                       choices=PRUNING_CHOICES)
@@ -36,18 +37,27 @@ class TrainConfig:
     signin: bool = _f(False, "train with Sign-In (theta = m * w, rescaled to m^2 - w^2 = beta)")
     beta: float = _f(1.0, "Sign-In: target m^2 - w^2 of every layer")
     beta_output: float | None = _f(None, "Sign-In: beta of the output (fc) layer; default: same as --beta")
-    rescale_every: float = _f(1.0, "Sign-In: rescale every this many epochs (fractions allowed: 0.5 = twice an epoch)")
+    rescale_every: float = _f(1.0, "Sign-In: rescale every this many epochs (fractions allowed: 0.5 = twice an epoch; "
+                                   "0 = never, the no-reset ablation)")
     epochs: int = _f(2, "training epochs")
     batch_size: int = _f(128, "batch size")
     lr: float = _f(0.1, "peak learning rate of SGD")
-    momentum: float = _f(0.9, "SGD momentum (Nesterov)")
+    momentum: float = _f(0.9, "SGD momentum (Nesterov unless --no-nesterov)")
+    nesterov: bool = _f(True, "Nesterov momentum (--no-nesterov: heavy-ball momentum)")
     weight_decay: float = _f(5e-4, "weight decay (on m and w under Sign-In)")
+    weight_decay_masked_factor: float = _f(1.0, "multiplies the weight decay of exactly the weights Sign-In "
+                                                "reparameterizes (the masked conv/linear weights; not BatchNorm, not "
+                                                "biases, not dense first/last layers); 2 = the matching control of Sign-In")
     warmup_epochs: float = _f(1.0, "linear learning-rate warm-up before the cosine decay, in epochs")
     label_smoothing: float = _f(0.0, "label smoothing of the cross-entropy loss")
     seed: int = _f(0, "seed of the initialization, the mask and the data order")
     train_per_class: int | None = _f(None, "training images per class (None: all 5000)")
     val_per_class: int = _f(0, "images per class held out of the training set for validation (tuning without the test set)")
-    test_per_class: int | None = _f(None, "test images per class (None: all 1000)")
+    test_per_class: int | None = _f(None, "test images per class of the per-epoch evaluation (None: all 1000)")
+    final_test_per_class: int | None = _f(0, "test images per class of one more evaluation after training "
+                                             "(None: all 1000, the full 10,000-image test set; 0: none)")
+    dense_first_last: bool = _f(False, "keep the first conv and the classifier (fc) dense: the mask and Sign-In cover "
+                                       "the other layers, and --sparsity is their sparsity")
     tag: str = _f("", "free label appended to the method name, e.g. wd2x for a weight-decay control")
 
     def __post_init__(self) -> None:
@@ -64,8 +74,14 @@ class TrainConfig:
         return self.mask == "none" or self.sparsity == 0
 
     def run_id(self) -> str:
-        """12 hex characters naming this configuration."""
-        blob = json.dumps(dataclasses.asdict(self), sort_keys=True)
+        """12 hex characters naming this configuration.
+
+        Fields added after the first records (``LATER_FIELDS``) count only when they differ from their default,
+        so the run ids of older records stay valid.
+        """
+        values = {k: v for k, v in dataclasses.asdict(self).items()
+                  if k not in LATER_FIELDS or v != LATER_FIELDS[k]}
+        blob = json.dumps(values, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     def name(self) -> str:
@@ -79,6 +95,10 @@ class TrainConfig:
                    if f.name != "profile" and getattr(self, f.name) != base.get(f.name, f.default)}
         return f"TrainConfig(profile={self.profile}" + "".join(f", {k}={v!r}" for k, v in changed.items()) + ")"
 
+
+# Fields added after the first records, with the default that leaves them out of the run id.
+LATER_FIELDS: dict[str, object] = {"nesterov": True, "weight_decay_masked_factor": 1.0, "final_test_per_class": 0,
+                                   "dense_first_last": False}
 
 PROFILES: dict[str, dict] = {
     "smoke": dict(depth=8, epochs=2, batch_size=64, train_per_class=40, test_per_class=20, warmup_epochs=0.5),
@@ -106,10 +126,18 @@ def validate(cfg: TrainConfig) -> None:
     for name in ("epochs", "batch_size"):
         if getattr(cfg, name) <= 0:
             raise bad(name, "it must be a positive whole number")
-    for name in ("lr", "beta", "rescale_every", "width"):
+    for name in ("lr", "beta", "width"):
         v = getattr(cfg, name)
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise bad(name, "it must be a positive number")
+    for name, what in (("rescale_every", "epochs between Sign-In resets (0 = never)"),
+                       ("weight_decay_masked_factor", "e.g. 2 for the matching control")):
+        v = getattr(cfg, name)
+        if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+            raise bad(name, f"it must be zero or a positive number: {what}")
+    for name in ("nesterov", "dense_first_last", "signin"):
+        if not isinstance(getattr(cfg, name), bool):
+            raise bad(name, "it must be True or False")
     if cfg.beta_output is not None and not (math.isfinite(cfg.beta_output) and cfg.beta_output > 0):
         raise bad("beta_output", "it must be a positive number or None")
     for name in ("weight_decay", "warmup_epochs", "label_smoothing"):
@@ -123,10 +151,17 @@ def validate(cfg: TrainConfig) -> None:
         v = getattr(cfg, name)
         if v is not None and v <= 0:
             raise bad(name, "it must be a positive number of images per class, or None for all")
+    v = cfg.final_test_per_class
+    if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+        raise bad("final_test_per_class", "it must be None (all 1000 per class), 0 (no final evaluation) or a "
+                                          "positive number of images per class")
     if cfg.val_per_class < 0:
         raise bad("val_per_class", "it must be zero or positive")
     if cfg.pruning == "gmp" and cfg.is_dense:
         raise ValueError("pruning='gmp' needs a sparsity above 0 and a mask other than 'none'")
+    if cfg.dense_first_last and cfg.is_dense:
+        raise ValueError("dense_first_last=True needs a sparse run (a mask other than 'none' and a sparsity above 0): "
+                         "a dense run has no mask to keep the first and last layers out of")
 
 
 def default_profile() -> str:

@@ -9,8 +9,9 @@ same shape. Only the ``.weight`` of ``nn.Conv2d`` and ``nn.Linear`` is maskable.
     opt = torch.optim.SGD(model.parameters(), lr=0.1)  # build after apply
     masks.check(model)                  # off-mask effective weights are exactly 0
 
-Methods (``METHODS``): ``random`` and ``erk`` draw at random per layer (uniform
-or Erdos-Renyi-Kernel densities); ``snip`` and ``synflow`` score at
+Methods (``METHODS``): ``random``, ``erk``, ``er`` and ``balanced`` draw at
+random per layer, with uniform, Erdos-Renyi-Kernel, Erdos-Renyi or balanced
+(the same kept count in every layer) densities; ``snip`` and ``synflow`` score at
 initialization; ``magnitude`` and ``magnitude_layerwise`` keep the largest
 ``|weight|`` globally or per layer. Global methods keep exactly
 ``round((1 - sparsity) * total)`` weights; ties break towards the earlier entry.
@@ -429,11 +430,21 @@ def _erk_layer_densities(req: _Request) -> dict[str, float]:
     return erk_densities(req.model, req.density, req.names)
 
 
+def _er_layer_densities(req: _Request) -> dict[str, float]:
+    return erk_densities(req.model, req.density, req.names, kind="er")
+
+
+def _balanced_layer_densities(req: _Request) -> dict[str, float]:
+    return erk_densities(req.model, req.density, req.names, kind="balanced")
+
+
 # Scorer per method; methods in _LAYER_DENSITIES keep a fixed fraction per layer,
 # the others rank all layers together.
 _SCORERS: dict[str, Callable[[_Request], dict[str, Tensor]]] = {
     "random": _score_random,
     "erk": _score_random,
+    "er": _score_random,
+    "balanced": _score_random,
     "snip": _score_snip,
     "synflow": _score_synflow,
     "magnitude": _score_magnitude,
@@ -442,25 +453,46 @@ _SCORERS: dict[str, Callable[[_Request], dict[str, Tensor]]] = {
 _LAYER_DENSITIES: dict[str, Callable[[_Request], dict[str, float]]] = {
     "random": _uniform_densities,
     "erk": _erk_layer_densities,
+    "er": _er_layer_densities,
+    "balanced": _balanced_layer_densities,
     "magnitude_layerwise": _uniform_densities,
 }
 METHODS: tuple[str, ...] = tuple(_SCORERS)
+
+
+DENSITY_KINDS: tuple[str, ...] = ("erk", "er", "balanced")
+
+
+def _raw_density(shape: tuple[int, ...], kind: str) -> float:
+    """The unnormalized density of one layer: ERK sum(shape)/prod(shape), ER (n_out + n_in)/(n_out * n_in),
+    balanced 1/prod(shape) (every layer then keeps the same number of weights)."""
+    if kind == "erk":
+        return sum(shape) / math.prod(shape)
+    if kind == "er":
+        return (shape[0] + shape[1]) / (shape[0] * shape[1])
+    if kind == "balanced":
+        return 1.0 / math.prod(shape)
+    raise ValueError(f"unknown density kind {kind!r}; known: {DENSITY_KINDS}")
 
 
 def erk_densities(
     model_or_shapes: nn.Module | Mapping[str, Sequence[int]],
     density: float,
     names: Sequence[str] | None = None,
+    kind: str = "erk",
 ) -> dict[str, float]:
-    """Erdos-Renyi-Kernel layer densities (Evci et al. 2020, RigL).
+    """Layer densities of Erdos-Renyi-Kernel (``kind="erk"``, Evci et al. 2020, RigL), Erdos-Renyi (``"er"``,
+    Mocanu et al. 2018: the kernel size left out) or ``"balanced"`` (the same number of kept weights in every
+    layer, Gadhikar et al. 2023).
 
-    ``density_l = eps * sum(shape_l) / prod(shape_l)``, with ``eps`` chosen so the
-    kept count totals ``density * total``; layers that would exceed 1 are made
-    dense and the rest is redistributed. ``names`` defaults to every maskable
+    ``density_l = eps * raw_l``, with ``eps`` chosen so the kept count totals ``density * total``; layers
+    that would exceed 1 are made dense and the rest is redistributed. ``names`` defaults to every maskable
     weight (or every key of a shapes mapping).
     """
     if not 0.0 < density <= 1.0:
         raise ValueError(f"density must be in (0, 1], got {density!r}")
+    if kind not in DENSITY_KINDS:
+        raise ValueError(f"unknown density kind {kind!r}; known: {DENSITY_KINDS}")
     if isinstance(model_or_shapes, nn.Module):
         names = maskable_names(model_or_shapes) if names is None else list(names)
         with torch.no_grad():
@@ -469,7 +501,7 @@ def erk_densities(
         names = list(model_or_shapes) if names is None else list(names)
         shapes = {n: tuple(model_or_shapes[n]) for n in names}
     size = {n: math.prod(s) for n, s in shapes.items()}
-    raw = {n: sum(s) / size[n] for n, s in shapes.items()}
+    raw = {n: _raw_density(s, kind) for n, s in shapes.items()}
     total = sum(size.values())
     dense: set[str] = set()
     while True:
@@ -582,7 +614,7 @@ def make(
     }
     if method in _LAYER_DENSITIES:
         densities = _LAYER_DENSITIES[method](req)
-        if method == "erk":
+        if method in DENSITY_KINDS:
             counts = _exact_counts(densities, sizes, round(density * total))
         else:
             counts = {n: round(densities[n] * sizes[n]) for n in names}

@@ -157,8 +157,16 @@ def sparsity_key(sparsity: float) -> float:
     return round(float(sparsity), SPARSITY_DECIMALS)
 
 
+def full_config(r: Mapping) -> dict:
+    """A record's config with the fields added after it was written at their defaults (config.LATER_FIELDS), so an
+    older record and a new one of the same setting compare equal."""
+    from .config import LATER_FIELDS
+
+    return {**LATER_FIELDS, **r["config"]}
+
+
 def _identity(r: Mapping) -> tuple:
-    cfg = {k: (sparsity_key(v) if k == "sparsity" else v) for k, v in r["config"].items() if k != "seed"}
+    cfg = {k: (sparsity_key(v) if k == "sparsity" else v) for k, v in full_config(r).items() if k != "seed"}
     return (r["method"], tuple(sorted((k, repr(v)) for k, v in cfg.items())), r["data"]["source"])
 
 
@@ -172,8 +180,8 @@ class Setting:
 
     @property
     def config(self) -> dict:
-        """The shared config (the first run's seed included)."""
-        return self.records[0]["config"]
+        """The shared config (the first run's seed included; later fields at their defaults, :func:`full_config`)."""
+        return full_config(self.records[0])
 
     def __getitem__(self, field: str) -> Any:
         return sparsity_key(self.config["sparsity"]) if field == "sparsity" else self.config[field]
@@ -266,7 +274,7 @@ def select(records: Iterable[Mapping], **criteria: Any) -> list[Mapping]:
             continue
         if final_only and "lottery" in r and r["lottery"]["round"] != r["lottery"]["rounds"]:
             continue
-        got = {"method": r["method"], "data_source": r["data"]["source"], **r["config"]}
+        got = {"method": r["method"], "data_source": r["data"]["source"], **full_config(r)}
         unknown = set(criteria) - set(got)
         if unknown:
             raise ValueError(f"cannot select on {sorted(unknown)}; use method, data_source or config fields {sorted(got)}")

@@ -21,6 +21,7 @@ RUN = "signin_lite.run/1"
 DEPLOY = "signin_lite.deploy/1"
 TOY = "signin_lite.toy/1"
 PROBE = "signin_lite.probe/1"
+PLANTED = "signin_lite.planted/1"
 SOURCES = ("official", "offline-jpeg")                  # real data; committed records use only these
 TEST_SOURCE = "synthetic-test-fixture"                 # the tiny random splits of tests/conftest.py
 NUM = (int, float)
@@ -77,7 +78,8 @@ RUN_FIELDS: dict[str, F] = {
                 need=f"one of {list(methods.TABLE)}"),
     "config": F((dict,), "the full TrainConfig (signin_lite.config); checked by building it"),
     "history": F((list,), "one entry per epoch: epoch, loss, train_acc, test_acc, val_acc, lr, time_s, sparsity, "
-                          "sign_flips (per layer), sign_flip_fraction, sign_alignment (or None); accuracies are fractions",
+                          "sign_flips (per layer), sign_flip_fraction, sign_alignment (or None), signin (Sign-In runs: m^2 - w^2 before each reset, the "
+                          "learning-rate multiplier sqrt(beta^2 + 4 theta^2), zero crossings); accuracies are fractions",
                  check=lambda v: len(v) > 0 and all(isinstance(h, dict) and "epoch" in h and "test_acc" in h for h in v),
                  need="a non-empty list of dicts with 'epoch' and 'test_acc'"),
     "final": F((dict,), "metrics after the last epoch", fields={
@@ -85,7 +87,13 @@ RUN_FIELDS: dict[str, F] = {
         "train_acc": F(NUM, "training accuracy of the last epoch, a fraction", check=_frac, need="a fraction in [0, 1]"),
         "val_acc": F(NUM + (type(None),), "validation accuracy (None without a validation split)"),
         "loss": F(NUM, "training loss of the last epoch"),
-        "test_loss": F(NUM, "test loss", required=False)}),
+        "test_loss": F(NUM, "test loss", required=False),
+        "test_set": F((str,), "which test set test_acc used: per-epoch (the profile's subset) or final (the "
+                              "evaluation after training, final_test_per_class)", required=False,
+                      check=lambda v: v in ("per-epoch", "final"), need="'per-epoch' or 'final'"),
+        "test_size": F((int,), "images behind test_acc", required=False),
+        "test_acc_last_epoch": F(NUM, "with a final evaluation: the last epoch's per-epoch test accuracy",
+                                 required=False)}),
     "counts": F((dict,), "parameters and FLOPs of one 32x32 forward, dense and effective (nonzero)", fields={
         k: F((int,), k.replace("_", " "), check=_nonneg, need=">= 0")
         for k in ("params_dense", "params_effective", "flops_dense", "flops_effective")}),
@@ -130,6 +138,11 @@ OTHER_FIELDS: dict[str, dict[str, F]] = {
             "sparsity": F(NUM, "fraction of conv/linear weights masked", check=lambda v: 0 <= v < 1, need="in [0, 1)"),
             "measurements": F((dict,), "per variant (dense, masked, masked + Sign-In): step time medians, memory"),
             "storage": F((dict,), "saved bytes of the dense and the merged sparse model"), **_PROVENANCE},
+    PLANTED: {"schema": F((str,), f"always {PLANTED!r}"), "name": F((str,), "record name"),
+              "run_id": F((str,), "hash of the experiment's config"),
+              "config": F((dict,), "teacher, students, arms, seeds, steps (signin_lite.planted)"),
+              "runs": F((dict,), "per arm: final loss and fraction of the teacher's signs recovered, one per seed"),
+              **_PROVENANCE},
     TOY: {"schema": F((str,), f"always {TOY!r}"), "name": F((str,), "record name"),
           "config": F((dict,), "the toy's settings"), "diagrams": F((dict,), "recovered starts per method"),
           **_PROVENANCE},

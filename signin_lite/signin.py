@@ -98,7 +98,7 @@ def reparameterize(model: nn.Module, beta: Beta = 1.0, include: list[str] | None
     every conv and linear weight of an unmasked model. Returns the model; build the optimizer afterwards.
     """
     current = masks.current(model)
-    names = include if include is not None else (list(current) or masks.maskable_names(model))
+    names = include if include is not None else target_names(model)
     modules = _modules_by_weight_name(model)
     unknown = [n for n in names if n not in modules]
     if unknown:
@@ -117,6 +117,40 @@ def reparameterize(model: nn.Module, beta: Beta = 1.0, include: list[str] | None
             module.weight.copy_(theta)
         parametrize.register_parametrization(module, "weight", SignInWeight(mask, betas[name]))
     return model
+
+
+def target_names(model: nn.Module) -> list[str]:
+    """The weights :func:`reparameterize` turns into m * w by default: the masked ones, else every conv/linear weight.
+
+    On a Sign-In model these are its Sign-In layers; on a plain masked model, the layers Sign-In would take.
+    """
+    return list(masks.current(model)) or masks.maskable_names(model)
+
+
+def target_parameters(model: nn.Module, names: list[str] | None = None) -> list[nn.Parameter]:
+    """The trainable tensors behind the target weights: m and w under Sign-In, else the stored (masked) weight."""
+    modules = _modules_by_weight_name(model)
+    out = []
+    for name in target_names(model) if names is None else names:
+        module = modules[name]
+        if parametrize.is_parametrized(module, "weight"):
+            out += list(module.parametrizations.weight.parameters())
+        else:
+            out.append(module.weight)
+    return out
+
+
+def weight_decay_groups(model: nn.Module, weight_decay: float, masked_factor: float = 1.0) -> list[dict]:
+    """Optimizer parameter groups: ``masked_factor * weight_decay`` on exactly the tensors Sign-In reparameterizes
+    (:func:`target_parameters`), ``weight_decay`` on every other parameter (BatchNorm, biases, dense layers).
+
+    ``masked_factor=2`` without Sign-In is the matching control of Sign-In, whose m and w each carry the decay.
+    """
+    targets = {id(p) for p in target_parameters(model)}
+    params = [p for p in model.parameters() if p.requires_grad]
+    groups = [{"params": [p for p in params if id(p) in targets], "weight_decay": masked_factor * weight_decay},
+              {"params": [p for p in params if id(p) not in targets], "weight_decay": weight_decay}]
+    return [g for g in groups if g["params"]]
 
 
 def is_reparameterized(module: nn.Module) -> bool:
@@ -191,3 +225,80 @@ def set_masks(model: nn.Module, new_masks: masks.Mask) -> None:
             raise ValueError(f"mask for {name} has shape {tuple(mask.shape)}, the weight has {tuple(p.mask.shape)}")
         p.mask.copy_(mask.to(p.mask.device).bool())
         w.mul_(p.mask.to(w.dtype))
+
+
+# --------------------------------------------------------------------------- diagnostics
+
+
+@torch.no_grad()
+def imbalance_stats(model: nn.Module) -> dict[str, dict[str, float]]:
+    """Per Sign-In layer, the mean and the minimum of m^2 - w^2 over its kept weights (beta right after a reset)."""
+    return {name: {"mean": float(d.double().mean()), "min": float(d.min())} if d.numel() else
+            {"mean": float("nan"), "min": float("nan")} for name, d in imbalance(model).items()}
+
+
+@torch.no_grad()
+def lr_multiplier(model: nn.Module) -> dict[str, float]:
+    """Mean of m^2 + w^2 over kept weights, per Sign-In layer and over all of them (``"_all"``).
+
+    A step of size eta on (m, w) moves theta by about -eta (m^2 + w^2) g, and
+    m^2 + w^2 = sqrt((m^2 - w^2)^2 + 4 theta^2): sqrt(beta^2 + 4 theta^2) right after a reset. So beta is a
+    learning-rate multiplier for the small weights (|theta| << beta), and about 2 |theta| for the large ones.
+    """
+    out, total, count = {}, 0.0, 0
+    for name, module in signin_layers(model).items():
+        m, w, p = _factors(module)
+        s = (m.double() ** 2 + w.double() ** 2)[p.mask]
+        out[name] = float(s.mean()) if s.numel() else float("nan")
+        total, count = total + float(s.sum()), count + s.numel()
+    out["_all"] = total / count if count else float("nan")
+    return out
+
+
+@torch.no_grad()
+def kept_signs(model: nn.Module) -> dict[str, torch.Tensor]:
+    """The sign (-1, 0, +1, int8) of theta = mask * m * w of every Sign-In layer, zero off the mask."""
+    out = {}
+    for name, module in signin_layers(model).items():
+        m, w, p = _factors(module)
+        out[name] = torch.where(p.mask, torch.sign(m * w), 0).to(torch.int8)
+    return out
+
+
+def zero_crossings(before: dict[str, torch.Tensor], after: dict[str, torch.Tensor]) -> dict[str, int]:
+    """Kept weights whose sign went from + to - or from - to + between two :func:`kept_signs` snapshots.
+
+    A weight that is 0 in either snapshot (off the mask, or exactly zero) does not count. ``"_all"`` sums the layers.
+    """
+    out = {name: int(((before[name] * after[name].to(before[name].device)) < 0).sum()) for name in after
+           if name in before}
+    out["_all"] = sum(out.values())
+    return out
+
+
+class ResetDiagnostics:
+    """What Sign-In's resets find, measured just before each reset, summed up once per epoch.
+
+    Call :meth:`before_reset` right before :func:`rescale` and :meth:`epoch_end` after each epoch. The first
+    snapshot is taken at construction (after a resume: at the resumed epoch's start, exact when resets fall on
+    epoch ends).
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        self._signs = kept_signs(model)
+        self._resets: list[dict] = []
+
+    def before_reset(self, model: nn.Module, step: int) -> None:
+        """Record m^2 - w^2 (mean, min per layer) and the zero crossings since the previous reset."""
+        now = kept_signs(model)
+        self._resets.append({"step": step, "imbalance": imbalance_stats(model),
+                             "zero_crossings": zero_crossings(self._signs, now)})
+        self._signs = now
+
+    def epoch_end(self, model: nn.Module) -> dict:
+        """This epoch's resets, m^2 - w^2 and the learning-rate multiplier now, and the zero crossings since
+        the last reset (all of them in a run that never resets); then start the next epoch's list."""
+        out = {"resets": self._resets, "imbalance_end": imbalance_stats(model), "lr_multiplier": lr_multiplier(model),
+               "zero_crossings_since_reset": zero_crossings(self._signs, kept_signs(model))}
+        self._resets = []
+        return out

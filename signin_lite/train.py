@@ -39,6 +39,7 @@ class Splits:
     test: tuple[torch.Tensor, torch.Tensor]
     val: tuple[torch.Tensor, torch.Tensor] | None = None
     source: str = "unknown"
+    final_test: tuple[torch.Tensor, torch.Tensor] | None = None  # the test set of the evaluation after training
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -72,7 +73,12 @@ def load_splits(cfg: TrainConfig, root: str | os.PathLike | None = None) -> Spli
     if cfg.train_per_class is not None:
         pool = pool[data.per_class_subset(y[pool], cfg.train_per_class, seed=0)]
     test_idx = data.per_class_subset(ty, cfg.test_per_class, seed=0) if cfg.test_per_class else torch.arange(len(ty))
-    return Splits((x[pool], y[pool]), (tx[test_idx], ty[test_idx]), val, data.data_source(root))
+    final = None
+    if cfg.final_test_per_class != 0:
+        n = cfg.final_test_per_class
+        final_idx = data.per_class_subset(ty, n, seed=0) if n else torch.arange(len(ty))
+        final = (tx[final_idx], ty[final_idx])
+    return Splits((x[pool], y[pool]), (tx[test_idx], ty[test_idx]), val, data.data_source(root), final)
 
 
 def lr_lambda(warmup_steps: int, total_steps: int) -> Callable[[int], float]:
@@ -102,9 +108,10 @@ def build_model(cfg: TrainConfig, device: torch.device, *, init_state: dict | No
         model.load_state_dict(init_state)
     if cfg.pruning == "gmp":
         mask = {n: torch.ones_like(p, dtype=torch.bool) for n, p in model.named_parameters()
-                if n in masks.maskable_names(model)}
+                if n in mask_layers(model, cfg)}
     elif mask is None and not cfg.is_dense:
-        mask = masks.make(model, cfg.mask, cfg.sparsity, seed=cfg.seed, batch=snip_batch)
+        mask = masks.make(model, cfg.mask, cfg.sparsity, seed=cfg.seed, batch=snip_batch,
+                          include=mask_layers(model, cfg))
     if mask is not None:
         masks.apply(model, mask)
     if cfg.signin:
@@ -113,9 +120,21 @@ def build_model(cfg: TrainConfig, device: torch.device, *, init_state: dict | No
     return model
 
 
+def mask_layers(model: nn.Module, cfg: TrainConfig) -> list[str]:
+    """The weights a mask covers: every conv and linear weight, or all but the first and the last with
+    ``cfg.dense_first_last``."""
+    names = masks.maskable_names(model)
+    return names[1:-1] if cfg.dense_first_last else names
+
+
 def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
-    """SGD with (Nesterov) momentum and weight decay as ``cfg`` sets them; build it after masks and Sign-In."""
-    return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
+    """SGD with (Nesterov) momentum and weight decay as ``cfg`` sets them; build it after masks and Sign-In.
+
+    ``cfg.weight_decay_masked_factor`` multiplies the decay of exactly the tensors Sign-In reparameterizes
+    (:func:`signin.weight_decay_groups`): 2 without Sign-In is the matching control.
+    """
+    groups = signin.weight_decay_groups(model, cfg.weight_decay, cfg.weight_decay_masked_factor)
+    return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0,
                            weight_decay=cfg.weight_decay)
 
 
@@ -174,7 +193,7 @@ def _gmp_step(model: nn.Module, cfg: TrainConfig, progress: float) -> None:
     target = gmp_sparsity(progress, cfg.sparsity, cfg.gmp_start, cfg.gmp_end)
     current = masks.current(model)
     if target > masks.sparsity(current) + 1e-9:
-        _set_mask(model, masks.make(model, "magnitude", target, current=current))
+        _set_mask(model, masks.make(model, "magnitude", target, current=current, include=list(current)))
 
 
 def _peak_memory(device: torch.device) -> tuple[int, str]:
@@ -218,15 +237,19 @@ class _Run:
     loaders: _Loaders
     ckpt_path: Path
     t_start: float
+    channels_last: bool = True
     progress: _Progress = field(default_factory=_Progress)
+    diagnostics: signin.ResetDiagnostics | None = None  # Sign-In runs: what each reset finds
+    final_eval: dict = field(default_factory=dict)       # the evaluation after training, when asked for
 
     @property
     def steps_per_epoch(self) -> int:
         return len(self.loaders.train)
 
     @property
-    def rescale_steps(self) -> int:
-        return max(1, round(self.cfg.rescale_every * self.steps_per_epoch))
+    def rescale_steps(self) -> int | None:
+        """Steps between Sign-In resets; None when ``rescale_every`` is 0 (never: the no-reset ablation)."""
+        return max(1, round(self.cfg.rescale_every * self.steps_per_epoch)) if self.cfg.rescale_every else None
 
     def wall_time(self) -> float:
         return self.progress.earlier_wall + time.perf_counter() - self.t_start
@@ -271,11 +294,13 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lr_lambda(round(cfg.warmup_epochs * len(loaders.train)), cfg.epochs * len(loaders.train)))
     run = _Run(cfg, ctx, device, device.type == "cuda" if bf16 is None else bf16, model,
-               distributed.wrap(model, ctx, device), optimizer, scheduler, loaders, run_dir / "checkpoint.pt", t_start)
+               distributed.wrap(model, ctx, device), optimizer, scheduler, loaders, run_dir / "checkpoint.pt", t_start,
+               channels_last)
     if 0 in save_state_at:
         run.progress.saved_states[0] = _plain_state(model)
     if resume:
         _resume(run)
+    run.diagnostics = signin.ResetDiagnostics(model) if cfg.signin else None
     _train_epochs(run, progress, reference, save_state_at, callbacks)
     return _finish(run, splits, record_path, extra)
 
@@ -366,7 +391,8 @@ def _train_epoch(run: _Run, epoch: int, bar: tqdm) -> tuple[float, float]:
         run.scheduler.step()
         loss_sum += loss.detach() * len(y)
         correct += (out.argmax(1) == y).sum()
-        if cfg.signin and (step + 1) % run.rescale_steps == 0:
+        if run.diagnostics is not None and run.rescale_steps and (step + 1) % run.rescale_steps == 0:
+            run.diagnostics.before_reset(run.model, step + 1)
             signin.rescale(run.model)  # deterministic: every rank computes the same (m, w)
         bar.update(1)
     if run.ctx.enabled:
@@ -397,7 +423,8 @@ def _epoch_metrics(run: _Run, epoch: int, loss: float, train_acc: float, before:
     return {"epoch": epoch + 1, "loss": loss, "train_acc": train_acc, "test_acc": test_acc, "test_loss": test_loss,
             "val_acc": val_acc, "lr": run.optimizer.param_groups[0]["lr"], "time_s": time.perf_counter() - t0,
             "sparsity": 1 - nonzero / total, "sign_flips": flips, "sign_flip_fraction": signs.flip_fraction(flips, after),
-            "sign_alignment": signs.alignment(model, reference) if reference is not None else None}
+            "sign_alignment": signs.alignment(model, reference) if reference is not None else None,
+            "signin": run.diagnostics.epoch_end(model) if run.diagnostics is not None else None}
 
 
 def _save_checkpoint(run: _Run) -> None:
@@ -409,10 +436,14 @@ def _save_checkpoint(run: _Run) -> None:
                   "scheduler": run.scheduler.state_dict(), "epoch": p.epoch, "history": p.history,
                   "train_time": p.train_time, "wall_time": run.wall_time(), "saved_states": p.saved_states},
                  run.ckpt_path)
+    records.write_json_atomic({"schema": "signin_lite.partial/1", "name": run.cfg.name(), "config": asdict(run.cfg),
+                               "status": "partial", "env": records.environment(run.device), "history": p.history,
+                               "date": records.now()}, run.ckpt_path.parent / "partial.json")  # survives a kill
 
 
 def _finish(run: _Run, splits: Splits, record_path: Path | None, extra: dict | None) -> dict:
     """Merge Sign-In, save the final weights and write the record (rank 0); every rank returns the record."""
+    run.final_eval = _final_evaluation(run.model, run.cfg, splits, run.device, run.channels_last, run.autocast)
     if run.cfg.signin:
         signin.merge(run.model, keep_mask=True)
     if run.ctx.is_main:
@@ -432,8 +463,7 @@ def build_record(run: _Run, splits: Splits, extra: dict | None = None) -> dict:
     return {
         "schema": records.SCHEMA, "name": cfg.name(), "run_id": cfg.run_id(), "method": cfg.method,
         "config": asdict(cfg), "history": history,
-        "final": {"test_acc": last["test_acc"], "train_acc": last["train_acc"], "val_acc": last["val_acc"],
-                  "loss": last["loss"], "test_loss": last["test_loss"]},
+        "final": _final_metrics(last, len(splits.test[1]), run.final_eval),
         "counts": counting.count(run.model),
         "cost": {"wall_time_s": run.wall_time(), "train_time_s": run.progress.train_time,
                  "epoch_time_s_median": sorted(h["time_s"] for h in history)[len(history) // 2],
@@ -444,9 +474,35 @@ def build_record(run: _Run, splits: Splits, extra: dict | None = None) -> dict:
                         "batchnorm": "global-batch statistics (SyncBatchNorm2d)" if ctx.enabled else "local",
                         "evaluation": "sharded over ranks" if ctx.enabled else "one process"},
         "data": {"source": splits.source, "train_size": len(splits.train[1]),
-                 "val_size": len(splits.val[1]) if splits.val is not None else 0, "test_size": len(splits.test[1])},
+                 "val_size": len(splits.val[1]) if splits.val is not None else 0, "test_size": len(splits.test[1]),
+                 "final_test_size": run.final_eval.get("test_size", 0)},
         "date": records.now(), "status": "complete", **(extra or {}),
     }
+
+
+def _final_metrics(last: dict, test_size: int, final_eval: dict) -> dict:
+    """The record's ``final``: the last epoch's metrics, or the final evaluation's test numbers when there is one
+    (the last epoch's then kept as ``test_acc_last_epoch``/``test_loss_last_epoch``); ``test_set`` says which."""
+    out = {"test_acc": last["test_acc"], "train_acc": last["train_acc"], "val_acc": last["val_acc"],
+           "loss": last["loss"], "test_loss": last["test_loss"], "test_size": test_size, "test_set": "per-epoch"}
+    if final_eval:
+        out.update(final_eval, test_acc_last_epoch=last["test_acc"], test_loss_last_epoch=last["test_loss"])
+    return out
+
+
+def _final_evaluation(model: nn.Module, cfg: TrainConfig, splits: Splits, device: torch.device,
+                      channels_last: bool, autocast: bool) -> dict:
+    """The evaluation after training on ``splits.final_test`` when ``cfg.final_test_per_class`` asks for it:
+    the record's final test accuracy and loss then come from it (``test_set: "final"``, with its size), and
+    the last epoch's (per-epoch test set) values are kept as ``test_acc_last_epoch``/``test_loss_last_epoch``."""
+    if cfg.final_test_per_class == 0:
+        return {}
+    if splits.final_test is None:
+        raise ValueError(f"final_test_per_class={cfg.final_test_per_class!r} asks for a final evaluation, but the "
+                         "given splits have no final_test; build them with load_splits(cfg) or set Splits.final_test")
+    loader = data.DeviceLoader(*splits.final_test, 500, train=False, device=device, channels_last=channels_last)
+    acc, loss = evaluate(model, loader, autocast)
+    return {"test_acc": acc, "test_loss": loss, "test_size": loader.num_examples, "test_set": "final"}
 
 
 def _plain_state(model: nn.Module) -> dict[str, torch.Tensor]:

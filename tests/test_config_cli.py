@@ -10,7 +10,12 @@ from signin_lite import cli, config, records, sweep
     ("sparsity", 1.5, "sparsity=1.5"), ("sparsity", 1.0, "[0, 1)"), ("sparsity", -0.1, "sparsity=-0.1"),
     ("sparsity", float("nan"), "sparsity=nan"), ("beta", 0.0, "beta=0.0"), ("beta", -1.0, "positive"),
     ("epochs", -3, "epochs=-3"), ("epochs", 0, "positive"), ("mask", "lottery", "'lottery'"),
-    ("pruning", "later", "'later'"), ("rescale_every", 0, "rescale_every=0"), ("lr", float("inf"), "lr=inf"),
+    ("pruning", "later", "'later'"), ("rescale_every", -1, "rescale_every=-1"), ("lr", float("inf"), "lr=inf"),
+    ("rescale_every", float("nan"), "0 = never"), ("weight_decay_masked_factor", -2.0, "matching control"),
+    ("weight_decay_masked_factor", float("inf"), "weight_decay_masked_factor=inf"),
+    ("nesterov", "yes", "True or False"), ("dense_first_last", 1, "dense_first_last=1"),
+    ("final_test_per_class", -5, "final_test_per_class=-5"), ("final_test_per_class", 2.5, "None (all 1000"),
+    ("mask", "uniform", "'uniform'"),
 ])
 def test_bad_config_values_name_the_value_and_what_is_allowed(field, value, needle):
     with pytest.raises(ValueError) as err:
@@ -116,3 +121,48 @@ def test_load_records_errors_name_the_path(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ValueError, match="bad.json"):
         records.load_records(tmp_path)
+
+
+def test_rescale_every_zero_means_never_and_dense_first_last_needs_a_mask():
+    assert config.make_config("smoke", signin=True, rescale_every=0).rescale_every == 0
+    with pytest.raises(ValueError, match="dense_first_last=True needs a sparse run"):
+        config.make_config("smoke", mask="none", sparsity=0.0, dense_first_last=True)
+
+
+def test_new_fields_at_their_defaults_keep_the_old_run_ids():
+    cfg = config.make_config("smoke", sparsity=0.9)
+    old = {k: v for k, v in json.loads(json.dumps(cfg.__dict__)).items() if k not in config.LATER_FIELDS}
+    assert config.TrainConfig(**old).run_id() == cfg.run_id()
+    for field, value in (("nesterov", False), ("weight_decay_masked_factor", 2.0), ("final_test_per_class", None),
+                         ("dense_first_last", True)):
+        assert config.make_config("smoke", sparsity=0.9, **{field: value}).run_id() != cfg.run_id(), field
+
+
+def test_new_methods_name_themselves_and_differ_from_their_neighbours():
+    base = config.make_config("smoke")
+    grid = {c.method: c for c in sweep.grid("smoke", ["pai", "pai_signin", "pai_wd2x", "pai_wd2x_masked",
+                                                      "pai_signin_noreset"], [0.9], [0])}
+    assert set(grid) == {"pai", "pai_signin", "pai_wd2x", "pai_wd2x_masked", "pai_signin_noreset"}
+    control = grid["pai_wd2x_masked"]
+    assert not control.signin and control.weight_decay == base.weight_decay
+    assert control.weight_decay_masked_factor == 2.0
+    noreset = grid["pai_signin_noreset"]
+    assert noreset.signin and noreset.rescale_every == 0 and noreset.beta == grid["pai_signin"].beta
+    assert len({c.run_id() for c in grid.values()}) == 5
+
+
+def test_new_flags_round_trip_through_the_cli():
+    cfg = config.make_config("cpu", signin=True, rescale_every=0.0, nesterov=False, dense_first_last=True,
+                             final_test_per_class=None, weight_decay_masked_factor=2.0, mask="balanced")
+    args = cli.build_parser().parse_args(["train", *sweep.cli_args(cfg)])
+    assert config.make_config("cpu", **config.overrides_from_args(args)) == cfg
+
+
+def test_cli_names_bad_values_of_the_new_flags(capsys):
+    for flag, value in (("--rescale-every", "-1"), ("--final-test-per-class", "-3"),
+                        ("--weight-decay-masked-factor", "-2")):
+        assert cli.main(["train", "--profile", "smoke", flag, value]) == 2
+        assert f"={value}" in capsys.readouterr().err
+    for bad in (["--mask", "uniform"], ["--nesterov", "no"]):
+        with pytest.raises(SystemExit):
+            cli.main(["train", "--profile", "smoke", *bad])

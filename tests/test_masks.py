@@ -84,7 +84,7 @@ def test_make_hits_requested_sparsity(method, s):
     for name, m in mask.items():
         assert m.dtype == torch.bool and m.shape == shapes[name]
     total = sum(m.numel() for m in mask.values())
-    if method in GLOBAL or method == "erk":
+    if method in GLOBAL or method in masks.DENSITY_KINDS:  # erk, er, balanced: exact total
         assert kept(mask) == round((1 - s) * total)
     else:  # random, magnitude_layerwise: the same fraction in every layer
         for m in mask.values():
@@ -93,7 +93,7 @@ def test_make_hits_requested_sparsity(method, s):
 
 
 def test_methods_registry():
-    assert masks.METHODS == ("random", "erk", "snip", "synflow", "magnitude", "magnitude_layerwise")
+    assert masks.METHODS == ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
     assert set(masks._SCORERS) == set(masks.METHODS)
 
 
