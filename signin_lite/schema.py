@@ -141,12 +141,18 @@ OTHER_FIELDS: dict[str, dict[str, F]] = {
     PLANTED: {"schema": F((str,), f"always {PLANTED!r}"), "name": F((str,), "record name"),
               "run_id": F((str,), "hash of the experiment's config"),
               "config": F((dict,), "teacher, students, arms, seeds, steps (signin_lite.planted)"),
-              "runs": F((dict,), "per arm: final loss and fraction of the teacher's signs recovered, one per seed"),
+              "runs": F((list,), "one entry per (arm, seed): final loss and fraction of the teacher's signs recovered"),
               **_PROVENANCE},
     TOY: {"schema": F((str,), f"always {TOY!r}"), "name": F((str,), "record name"),
           "config": F((dict,), "the toy's settings"), "diagrams": F((dict,), "recovered starts per method"),
           **_PROVENANCE},
 }
+
+
+def _short(v: Any) -> str:
+    """repr(v), cut to a readable length for an error message."""
+    text = repr(v)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _check(obj: Mapping, spec: Mapping[str, F], where: str) -> None:
@@ -158,9 +164,10 @@ def _check(obj: Mapping, spec: Mapping[str, F], where: str) -> None:
             continue
         v = obj[key]
         if isinstance(v, bool) and bool not in f.types or not isinstance(v, f.types):
-            raise RecordError(f"{path}={v!r} has type {type(v).__name__}; expected {'/'.join(t.__name__ for t in f.types)}")
+            raise RecordError(f"{path}={_short(v)} has type {type(v).__name__}; expected "
+                              f"{'/'.join(t.__name__ for t in f.types)}")
         if f.check is not None and v is not None and not f.check(v):
-            raise RecordError(f"{path}={v!r} is invalid: it must be {f.need}")
+            raise RecordError(f"{path}={_short(v)} is invalid: it must be {f.need}")
         if f.fields is not None:
             _check(v, f.fields, path)
 
