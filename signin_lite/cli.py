@@ -73,7 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m signin_lite", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_training_commands(sub)
+    _add_experiment_commands(sub)
+    _add_poc_commands(sub)
+    _add_record_commands(sub)
+    return parser
 
+
+def _add_training_commands(sub: argparse._SubParsersAction) -> None:
+    """train, sweep and lottery: runs of the trainer."""
     p = sub.add_parser("train", help="train one configured run and write its record",
                        description="Train one run: profile presets, overridden by the flags you give.")
     config.add_arguments(p)
@@ -97,7 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "SLURM job array (--index $SLURM_ARRAY_TASK_ID) or any scheduler's queue; works under torchrun")
     config.add_arguments(p, exclude=("sparsity", "seed"))
     _common(p)
+    _add_lottery_command(sub)
 
+
+def _add_experiment_commands(sub: argparse._SubParsersAction) -> None:
+    """toy and planted: the small experiments that need no data set."""
     p = sub.add_parser("toy", help="the single-neuron sign-dynamics experiments (seconds on a CPU)",
                        description="Phase diagrams of the toy model f(x) = a ReLU(w x) for plain GD and Sign-In.")
     p.add_argument("--out", default="runs/toy",
@@ -121,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                            "pai_wd2x_masked, signin_noreset, transplant")
     p.add_argument("--out", default=None, help="folder to write the record to, e.g. results/planted (default: none)")
 
+
+def _add_lottery_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lottery", help="lottery tickets (IMP with weight rewinding, LRR) and the sign-transplant runs",
                        description="Iterative magnitude pruning to --sparsity in --rounds rounds, with weight rewinding "
                                    "(imp) and/or learning-rate rewinding (lrr); then the sign experiment on the LRR "
@@ -133,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_arguments(p, exclude=("mask", "signin", "pruning", "tag"))
     _common(p)
 
+
+def _add_record_commands(sub: argparse._SubParsersAction) -> None:
+    """choose, table and schema: reading run records."""
     p = sub.add_parser("choose", help="print Sign-In's beta and period with the best validation accuracy",
                        description="Choose Sign-In's (beta, rescale period) from tuning runs by final validation "
                                    "accuracy (never test accuracy). Prints 'BETA P'; the candidates go to stderr.")
@@ -141,8 +158,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the tuning runs")
     p.add_argument("--epochs", type=int, default=None,
                    help="epoch budget of the tuning runs (default: the budget most Sign-In runs there use)")
-
-    _add_poc_commands(sub)
 
     p = sub.add_parser("table", help="print the records of a folder: one row per setting (mean ± std over seeds, "
                                       "gains with paired intervals), or one row per run with --runs",
@@ -154,7 +169,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", action="store_true", help="one row per run instead of one per setting")
 
     sub.add_parser("schema", help="print results/SCHEMA.md, the record schemas, generated from signin_lite.schema")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

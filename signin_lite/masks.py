@@ -370,7 +370,7 @@ def _score_snip(req: _Request) -> dict[str, Tensor]:
         grads = torch.autograd.grad(loss, weights, allow_unused=True)
     return {
         n: torch.zeros_like(w) if g is None else (g * w).detach().abs()
-        for n, w, g in zip(req.names, weights, grads)
+        for n, w, g in zip(req.names, weights, grads, strict=True)
     }
 
 
@@ -401,19 +401,19 @@ def _score_synflow(req: _Request) -> dict[str, Tensor]:
     shape = req.input_shape or _input_shape(req.model)
     ones = torch.ones((1, *shape), dtype=torch.float64, device=weights[0].device)
     running = {n: req.current[n].to(w.device) if n in req.current else torch.ones_like(w, dtype=torch.bool)
-               for n, w in zip(req.names, weights)}
+               for n, w in zip(req.names, weights, strict=True)}
     total = sum(w.numel() for w in weights)
     rounds = req.synflow_iterations
     with _rng_guard(copy), torch.enable_grad():
         for k in range(1, rounds + 1):
             with torch.no_grad():
-                for n, w in zip(req.names, weights):
+                for n, w in zip(req.names, weights, strict=True):
                     w.mul_(running[n])
             grads = torch.autograd.grad(copy(ones).sum(), weights, allow_unused=True)
             scores = {
                 n: torch.where(running[n], (torch.zeros_like(w) if g is None else g * w).detach().abs(),
                                float("-inf"))
-                for n, w, g in zip(req.names, weights, grads)
+                for n, w, g in zip(req.names, weights, grads, strict=True)
             }
             if k == rounds:
                 return scores
@@ -595,15 +595,7 @@ def make(
     with torch.no_grad():
         weights = {n: _effective(_module(model, n)) for n in names}
     sizes = {n: w.numel() for n, w in weights.items()}
-    total = sum(sizes.values())
-    prior: Mask = {}
-    if current is not None:
-        _validate(model, current, "current")
-        prior = {n: current[n] for n in names if n in current}
-        kept_before = sum(int(m.sum()) for m in prior.values()) + sum(sizes[n] for n in names if n not in prior)
-        before = 1.0 - kept_before / total
-        if s < before - 1e-12:
-            raise ValueError(f"sparsity {s} is below the current sparsity {before:.6f} over the same layers")
+    prior = _prior(model, current, names, sizes, s)
     density = 1.0 - s
     generator = torch.Generator().manual_seed(seed)
     req = _Request(model, names, density, generator, batch, prior, synflow_iterations, input_shape)
@@ -612,17 +604,36 @@ def make(
         n: torch.where(prior[n].to(scores[n].device), scores[n], float("-inf")) if n in prior else scores[n]
         for n in names
     }
-    if method in _LAYER_DENSITIES:
-        densities = _LAYER_DENSITIES[method](req)
-        if method in DENSITY_KINDS:
-            counts = _exact_counts(densities, sizes, round(density * total))
-        else:
-            counts = {n: round(densities[n] * sizes[n]) for n in names}
-        out = {}
-        for n in names:
-            k = min(counts[n], int(prior[n].sum())) if n in prior else counts[n]
-            out[n] = _top_k(scores[n].reshape(-1), k).view(scores[n].shape)
-    else:
-        kept_before = sum(int(prior[n].sum()) if n in prior else sizes[n] for n in names)
-        out = _global_top_k(scores, min(round(density * total), kept_before))
+    out = _keep(method, req, scores, sizes)
     return {n: out[n].to(weights[n].device) for n in names}
+
+
+def _prior(model: nn.Module, current: Mask | None, names: list[str], sizes: dict[str, int], s: float) -> Mask:
+    """The part of ``current`` over ``names`` (empty without one); an error if ``s`` is below its sparsity."""
+    if current is None:
+        return {}
+    _validate(model, current, "current")
+    prior = {n: current[n] for n in names if n in current}
+    kept_before = sum(int(m.sum()) for m in prior.values()) + sum(sizes[n] for n in names if n not in prior)
+    before = 1.0 - kept_before / sum(sizes.values())
+    if s < before - 1e-12:
+        raise ValueError(f"sparsity {s} is below the current sparsity {before:.6f} over the same layers")
+    return prior
+
+
+def _keep(method: str, req: _Request, scores: dict[str, Tensor], sizes: dict[str, int]) -> Mask:
+    """The highest scores: per layer for methods with layer-wise densities, else globally."""
+    names, prior, total = req.names, req.current, sum(sizes.values())
+    if method not in _LAYER_DENSITIES:
+        kept_before = sum(int(prior[n].sum()) if n in prior else sizes[n] for n in names)
+        return _global_top_k(scores, min(round(req.density * total), kept_before))
+    densities = _LAYER_DENSITIES[method](req)
+    if method in DENSITY_KINDS:
+        counts = _exact_counts(densities, sizes, round(req.density * total))
+    else:
+        counts = {n: round(densities[n] * sizes[n]) for n in names}
+    out = {}
+    for n in names:
+        k = min(counts[n], int(prior[n].sum())) if n in prior else counts[n]
+        out[n] = _top_k(scores[n].reshape(-1), k).view(scores[n].shape)
+    return out
