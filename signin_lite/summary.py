@@ -40,6 +40,14 @@ METHOD_FIELDS = ("seed", "signin", "beta", "beta_output", "rescale_every", "weig
                  "pruning")
 
 
+def paper_table() -> str:
+    """The paper's reported accuracies as a Markdown table (PaI, PaI + Sign-In, the gain), for pages that quote them."""
+    lines = ["| Sparsity | PaI | PaI + Sign-In | gain (pp) |", "| --- | --- | --- | --- |"]
+    lines += [f"| {100 * s:g}% | {acc['pai']:.2f} | {acc['pai_signin']:.2f} | {paper_gain(s):+.2f} |"
+              for s, acc in PAPER["test_acc"].items()]
+    return "\n".join(lines)
+
+
 def paper_acc(sparsity: float, method: str) -> float | None:
     """The paper's reported test accuracy (percent) for a method at a sparsity, or None."""
     return PAPER["test_acc"].get(records.sparsity_key(sparsity), {}).get(method)
