@@ -27,14 +27,14 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 import time
 from dataclasses import dataclass, fields
 
 import torch
 import torch.nn as nn
-from scipy import stats
 
-from . import masks, records, signin
+from . import masks, records, signin, stats
 
 SCHEMA = "signin_lite.planted/1"
 ARMS = ("pai", "signin", "signin_beta_out", "pai_wd2x_masked", "signin_noreset", "transplant")
@@ -327,16 +327,6 @@ def load(folder: str) -> list[dict]:
 # --------------------------------------------------------------------------- intervals
 
 
-def _t_interval(values: list[float], level: float = 0.95) -> tuple[float, float, float]:
-    n = len(values)
-    mean = sum(values) / n
-    if n < 2:
-        return mean, math.nan, math.nan
-    sem = stats.sem(values)
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * sem if sem > 0 else 0.0
-    return mean, mean - half, mean + half
-
-
 def _by_arm(record: dict, metric: str) -> dict[str, dict[int, float]]:
     out: dict[str, dict[int, float]] = {}
     for r in record["runs"]:
@@ -348,9 +338,9 @@ def arm_table(record: dict, metric: str = "sign_recovery") -> list[dict]:
     """Per arm: seeds, mean and Student-t 95% interval of ``metric`` over seeds."""
     rows = []
     for arm, values in _by_arm(record, metric).items():
-        mean, lo, hi = _t_interval(list(values.values()))
+        mean, lo, hi = stats.mean_interval(list(values.values()))
         rows.append({"arm": arm, "label": LABELS[arm], "metric": metric, "n": len(values), "mean": mean,
-                     "low": lo, "high": hi})
+                     "low": math.nan if lo is None else lo, "high": math.nan if hi is None else hi})
     return rows
 
 
@@ -361,12 +351,38 @@ def paired_difference(record: dict, arm: str, baseline: str, metric: str = "sign
         if a not in by:
             raise ValueError(f"the record has no arm {a!r}; it has {sorted(by)}")
     seeds = sorted(set(by[arm]) & set(by[baseline]))
-    diffs = [by[arm][s] - by[baseline][s] for s in seeds]
-    mean, lo, hi = _t_interval(diffs)
-    p = float(stats.ttest_rel([by[arm][s] for s in seeds], [by[baseline][s] for s in seeds]).pvalue) \
-        if len(seeds) > 1 and any(diffs) else math.nan
-    return {"arm": arm, "baseline": baseline, "metric": metric, "n": len(seeds), "mean": mean, "low": lo,
-            "high": hi, "p": p}
+    d = stats.paired([by[arm][x] for x in seeds], [by[baseline][x] for x in seeds])
+    nan = lambda v: math.nan if v is None else v  # noqa: E731
+    return {"arm": arm, "baseline": baseline, "metric": metric, "n": len(seeds), "mean": d.estimate,
+            "low": nan(d.low), "high": nan(d.high), "p": nan(d.p)}
+
+
+def arm_values(record: dict, arm: str, metric: str = "sign_recovery") -> list[float]:
+    """``metric`` of every seed of one arm, in seed order."""
+    return [v for _, v in sorted(_by_arm(record, metric)[arm].items())]
+
+
+def mean_curve(record: dict, arm: str, key: str = "test_loss_curve") -> list[float]:
+    """The per-step mean over seeds of one arm's curve (``record["curve_steps"]`` are its steps)."""
+    curves = [r[key] for r in record["runs"] if r["arm"] == arm]
+    return [sum(v) / len(v) for v in zip(*curves, strict=True)]
+
+
+def reference(folder: str, profile: str = "cpu") -> dict | None:
+    """The newest record of ``profile`` in ``folder`` (None when there is none)."""
+    found = [r for r in load(folder) if r["config"]["profile"] == profile] if os.path.isdir(folder) else []
+    return found[-1] if found else None
+
+
+def finding(d: dict, unit: str, better: str) -> str:
+    """One sentence on a :func:`paired_difference`: which side the interval excludes zero on, or what it rules out."""
+    text = f"{d['arm']} - {d['baseline']} ({d['metric']}): {d['mean']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}] {unit}"
+    if d["low"] > 0:
+        return text + f": higher ({'better' if better == 'higher' else 'worse'}), the interval excludes 0"
+    if d["high"] < 0:
+        return text + f": lower ({'better' if better == 'lower' else 'worse'}), the interval excludes 0"
+    return (text + f": no detectable difference; a difference above {d['high']:+.4f} or below {d['low']:+.4f} "
+            "is ruled out here")
 
 
 COMPARISONS = (("signin", "pai"), ("signin", "pai_wd2x_masked"), ("signin_beta_out", "pai"),

@@ -103,6 +103,18 @@ def welch(treatment: Sequence[float], baseline: Sequence[float], level: float = 
     return Difference(est, low, high, p, df, WELCH, t.size, b.size, level)
 
 
+def mean_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float | None, float | None]:
+    """Mean of ``values`` and its Student-t interval ((mean, None, None) with fewer than two values)."""
+    v = np.asarray(values, float)
+    mean = float(v.mean())
+    if v.size < 2:
+        return mean, None, None
+    if np.ptp(v) <= _TINY * max(1.0, abs(mean)):
+        return mean, mean, mean
+    ci = _st.ttest_1samp(v, 0.0).confidence_interval(level)
+    return mean, float(ci.low), float(ci.high)
+
+
 def compare(treatment: Mapping[int, float], baseline: Mapping[int, float], level: float = 0.95) -> Difference:
     """treatment minus baseline, values keyed by seed: paired when both ran the same seeds, Welch otherwise."""
     if set(treatment) == set(baseline):
