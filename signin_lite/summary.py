@@ -209,8 +209,11 @@ def _adjust_family(rows: list[dict]) -> None:
         row.update(gain_p_holm=d.p_adjusted, reading=d.reading())
 
 
+CONTROLS = ("pai_wd2x", "pai_wd2x_masked", "pai_signin_noreset")  # compared with PaI beside Sign-In
+
+
 def summary_table(recs: Iterable[Mapping], baseline: str = "pai", treatment: str = "pai_signin",
-                  control: str | Sequence[str] | None = "pai_wd2x", level: float = 0.95) -> list[dict]:
+                  control: str | Sequence[str] | None = CONTROLS, level: float = 0.95) -> list[dict]:
     """One row per setting (:func:`signin_lite.records.settings`), accuracies in percent.
 
     Each row: n seeds, test accuracy mean ± std, final train accuracy, ``test_change_last3`` (pp moved over the
