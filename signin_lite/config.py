@@ -9,6 +9,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from . import masks
 
@@ -174,14 +175,20 @@ def default_profile() -> str:
 
 def make_config(profile: str | None = None, **overrides) -> TrainConfig:
     """A TrainConfig from a profile's presets plus overrides; unknown keys are refused."""
-    profile = profile or default_profile()
-    if profile not in PROFILES:
-        raise ValueError(f"profile={profile!r} is not a profile; choose one of {sorted(PROFILES)}")
-    known = {f.name for f in fields(TrainConfig)}
+    return from_profile(TrainConfig, PROFILES, profile or default_profile(), overrides)
+
+
+def from_profile(cls: type, profiles: dict[str, dict], profile: str, overrides: dict, what: str = "") -> Any:
+    """``cls`` built from a profile's presets plus overrides: an unknown profile or key is a ValueError naming it
+    and the known ones (``what`` names the kind of config in the message)."""
+    kind = f"{what} " if what else ""
+    if profile not in profiles:
+        raise ValueError(f"profile={profile!r} is not a {kind}profile; choose one of {sorted(profiles)}")
+    known = {f.name for f in fields(cls)}
     unknown = sorted(set(overrides) - known)
     if unknown:
-        raise ValueError(f"unknown config keys {unknown}; known keys are {sorted(known)}")
-    return TrainConfig(**{**PROFILES[profile], **overrides, "profile": profile})
+        raise ValueError(f"unknown {kind}config keys {unknown}; known keys are {sorted(known)}")
+    return cls(**{**profiles[profile], **overrides, "profile": profile})
 
 
 def add_arguments(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:

@@ -29,12 +29,12 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
 
-from . import masks, records, signin, stats
+from . import config, masks, records, signin, stats
 
 SCHEMA = "signin_lite.planted/1"
 ARMS = ("pai", "signin", "signin_beta_out", "pai_wd2x_masked", "signin_noreset", "transplant")
@@ -116,14 +116,8 @@ def validate(cfg: PlantedConfig) -> None:
 
 def make_config(profile: str = "smoke", **overrides) -> PlantedConfig:
     """A PlantedConfig from a profile's presets plus overrides; unknown keys are refused."""
-    if profile not in PROFILES:
-        raise ValueError(f"profile={profile!r} is not a planted-ticket profile; choose one of {sorted(PROFILES)}")
-    known = {f.name for f in fields(PlantedConfig)}
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        raise ValueError(f"unknown planted-ticket config keys {unknown}; known keys are {sorted(known)}")
     tuples = {k: tuple(v) for k, v in overrides.items() if k in ("hidden", "fan_in", "arms") and v is not None}
-    return PlantedConfig(**{**PROFILES[profile], **overrides, **tuples, "profile": profile})
+    return config.from_profile(PlantedConfig, PROFILES, profile, {**overrides, **tuples}, "planted-ticket")
 
 
 # --------------------------------------------------------------------------- teacher, data, students
