@@ -91,6 +91,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for name in NOTEBOOKS:  # copies: Lab's autosave must never touch the repository's notebooks
         shutil.copy(ROOT / "notebooks" / f"{name}.ipynb", root / "notebooks")
     (root / "results").symlink_to(ROOT / "results")  # the chapters read ../results
+    (root / "examples").symlink_to(ROOT / "examples")  # chapter 6 reads the worksheet inputs, ../examples
+    (root / "book").mkdir()  # chapter 6 writes its reports to ../book/reports
     # ... and keep their live runs in the git-ignored ../runs/live, loading finished ones: shared with nbval's
     # runs of the same chapters, so whichever comes second trains nothing
     (ROOT / "runs").mkdir(exist_ok=True)
