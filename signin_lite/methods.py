@@ -29,11 +29,14 @@ class Method:
     ja: str
     color: str
     overrides: Callable[[Any], dict] | None = field(default=None, compare=False)
+    report: tuple[str, str] | None = None  # (en, ja) wording for the managers' report, where it differs
 
-    def label(self, lang: str = "en") -> str:
-        """The display name in ``lang`` ("en" or "ja")."""
+    def label(self, lang: str = "en", report: bool = False) -> str:
+        """The display name in ``lang`` ("en" or "ja"); ``report=True``: the PoC report's wording."""
         if lang not in ("en", "ja"):
             raise ValueError(f"lang={lang!r} is not supported; choose 'en' or 'ja'")
+        if report and self.report is not None:
+            return self.report[lang == "ja"]
         return self.ja if lang == "ja" else self.en
 
 
@@ -41,11 +44,11 @@ FAMILIES = ("dense", "sparse_from_scratch", "dense_to_sparse", "diagnostic")
 
 TABLE: dict[str, Method] = {m.name: m for m in (
     Method("dense", "dense", "dense", "密モデル", "#444444",
-           lambda base: dict(_PLAIN, mask="none", sparsity=0.0, pruning="init")),
+           lambda base: dict(_PLAIN, mask="none", sparsity=0.0, pruning="init"), ("Dense (today)", "密モデル（現行）")),
     Method("pai", "sparse_from_scratch", "PaI", "PaI（初期化時の枝刈り）", "#1f77b4",
-           lambda base: dict(_PLAIN, pruning="init")),
+           lambda base: dict(_PLAIN, pruning="init"), ("Sparse (PaI)", "スパース（PaI）")),
     Method("pai_signin", "sparse_from_scratch", "PaI + Sign-In", "PaI + Sign-In", "#d62728",
-           lambda base: dict(signin=True, pruning="init")),
+           lambda base: dict(signin=True, pruning="init"), ("Sparse + Sign-In", "スパース＋Sign-In")),
     Method("pai_wd2x", "sparse_from_scratch", "PaI, 2x weight decay", "PaI（重み減衰2倍）", "#ff7f0e",
            lambda base: dict(_PLAIN, pruning="init", weight_decay=2 * base.weight_decay, tag="wd2x")),
     Method("pai_wd2x_masked", "sparse_from_scratch", "PaI, 2x weight decay on the masked weights",
@@ -56,7 +59,7 @@ TABLE: dict[str, Method] = {m.name: m for m in (
     Method("gmp", "dense_to_sparse", "GMP", "段階的枝刈り（GMP）", "#2ca02c",
            lambda base: dict(_PLAIN, pruning="gmp")),
     Method("gmp_signin", "dense_to_sparse", "GMP + Sign-In", "GMP + Sign-In", "#9467bd",
-           lambda base: dict(signin=True, pruning="gmp")),
+           lambda base: dict(signin=True, pruning="gmp"), ("GMP + Sign-In", "GMP＋Sign-In")),
     Method("imp", "dense_to_sparse", "IMP ticket", "IMP による当たりくじ", "#8c564b"),
     Method("lrr", "dense_to_sparse", "LRR ticket", "LRR による当たりくじ", "#17becf"),
     Method("transplant_signs", "diagnostic", "ticket mask + signs", "当たりくじのマスクと符号", "#393b79"),

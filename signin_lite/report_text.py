@@ -86,8 +86,6 @@ _EN = {
     },
     "foot": "Inputs, every assumption and the source of every number (run ids, hardware, dates):",
     "sp": " ", "money": "{v} {cur}", "currencies": {}, "na": "n/a", "sep": ", ",
-    "methods": {"dense": "Dense (today)", "pai": "Sparse (PaI)", "pai_signin": "Sparse + Sign-In",
-                "pai_wd2x": "PaI, 2x weight decay", "gmp": "GMP", "gmp_signin": "GMP + Sign-In"},
     # appendix
     "appendix_title": "Appendix to the PoC report: inputs, assumptions and sources",
     "appendix_intro": "Everything behind the one-page report. Accuracies, training times, memory and file sizes "
@@ -186,8 +184,6 @@ _JA = {
     "foot": "入力値、すべての前提条件、各数値の出典（実行記録、計測環境、日付）は別紙にあります：",
     "sp": "", "money": "{v}{cur}", "currencies": {"JPY": "円", "USD": "ドル", "EUR": "ユーロ", "currency units": "通貨単位"},
     "na": "—", "sep": "、",
-    "methods": {"dense": "密モデル（現行）", "pai": "スパース（PaI）", "pai_signin": "スパース＋Sign-In",
-                "pai_wd2x": "PaI（重み減衰2倍）", "gmp": "段階的枝刈り（GMP）", "gmp_signin": "GMP＋Sign-In"},
     "appendix_title": "PoC 判断レポート別紙：入力値、前提条件、数値の出典",
     "appendix_intro": "1ページのレポートの根拠をすべて示します。精度、学習時間、メモリ、保存サイズは末尾に示す実行"
                       "記録の値で、運用に関する数値は入力値です。",
@@ -268,8 +264,10 @@ STRINGS = {"en": _EN, "ja": _JA}
 
 
 def method_name(method: str, S: dict) -> str:
-    """The option's name in the language of ``S``."""
-    return S["methods"].get(method, method)
+    """The option's name in the language of ``S``, in the report's wording (from the one method table)."""
+    from . import methods
+
+    return methods.get(method).label("ja" if S is _JA else "en", report=True) if method in methods.TABLE else method
 
 
 def _label(label: str, S: dict) -> str:

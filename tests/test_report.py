@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from signin_lite import cli, poc_inputs, report
+from signin_lite import cli, poc_inputs, report, report_text
 from signin_lite.poc import Deployment, summarize
 from signin_lite.poc import build_worksheet as evaluate
 
@@ -78,7 +78,7 @@ def test_page_and_appendix_contents(lang):
     assert page.startswith("<!DOCTYPE html>") and f'<html lang="{lang}">' in page and "size: A4" in page
     assert S["verdict"]["go"] in page and S["headlines"]["h_go"] in page
     for key in ("dense", "pai", "pai_signin"):
-        assert S["methods"][key] in page
+        assert report_text.method_name(key, S) in page
     assert "<script" not in page and "<link " not in page and "<svg" in page and "x_appendix.html" in page
     assert S["example"] in page and S["h_plan"] in page and S["h_criteria"] in page
     appendix = html.unescape(report.render_appendix(ws, inp, lang))
