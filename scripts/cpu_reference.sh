@@ -12,10 +12,7 @@
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,11p' "$0"; exit 0; fi
 cd "$(dirname "$0")/.."
-if [[ -z "${SIGNIN_LITE_DATA:-}" && -f ../shared/data/cifar10-jpeg.zip ]]; then
-  export SIGNIN_LITE_DATA=../shared/data/cifar10-jpeg.zip
-  echo "using the offline CIFAR-10 copy $SIGNIN_LITE_DATA"
-fi
+source scripts/offline_data.sh
 OUT=results/cpu
 RUN="python -m signin_lite"
 SPARSITIES="0.9 0.8 0.95 0.98"  # 90% first: the chapters lean on it most

@@ -11,10 +11,7 @@
 set -euo pipefail
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,10p' "$0"; exit 0; fi
 cd "$(dirname "$0")/.."
-if [[ -z "${SIGNIN_LITE_DATA:-}" && -f ../shared/data/cifar10-jpeg.zip ]]; then
-  export SIGNIN_LITE_DATA=../shared/data/cifar10-jpeg.zip
-  echo "using the offline CIFAR-10 copy $SIGNIN_LITE_DATA"
-fi
+source scripts/offline_data.sh
 export OMP_NUM_THREADS=1  # one torch thread per run; JOBS runs side by side
 JOBS=${JOBS:-2}
 STEPS=${STEPS:-"1 2"}

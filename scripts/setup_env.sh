@@ -36,7 +36,4 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   fi
 fi
 export SIGNIN_LITE_PROFILE="${SIGNIN_LITE_PROFILE:-smoke}"
-if [[ -z "${SIGNIN_LITE_DATA:-}" && -f ../shared/data/cifar10-jpeg.zip ]]; then
-  export SIGNIN_LITE_DATA="$(cd ../shared/data && pwd)/cifar10-jpeg.zip"
-  echo "SIGNIN_LITE_DATA is unset: using the offline CIFAR-10 copy $SIGNIN_LITE_DATA (unset it to download the official release)"
-fi
+source scripts/offline_data.sh
