@@ -53,6 +53,17 @@ pytestmark = pytest.mark.skipif(bool(_missing), reason=f"missing {', '.join(_mis
 
 # ----------------------------------------------------------------------------- JavaScript run in the page
 JS_PANEL = "const nb = window.jupyterapp.shell.currentWidget;"
+# Keep only the notebook named arguments[0] open in the main area, and make it the current widget; true when done
+JS_ONLY = """
+const app = window.jupyterapp;
+if (!app) { return false; }
+const widgets = Array.from(app.shell.widgets('main'));
+const mine = widgets.find(w => w.context && w.context.path.endsWith(arguments[0]));
+if (!mine) { return false; }
+widgets.filter(w => w !== mine).forEach(w => w.dispose());
+app.shell.activateById(mine.id);
+return app.shell.currentWidget === mine;
+"""
 JS_STATE = JS_PANEL + """
 if (!nb || !nb.content || !nb.sessionContext || !nb.sessionContext.session) { return null; }
 const cells = nb.content.widgets.filter(c => c.model.type === 'code');
@@ -184,8 +195,11 @@ def cell_signature(driver: Any, cell: int) -> str:
 def run_all(driver: Any, base: str, name: str) -> None:
     url, token = base.split("|")
     driver.get(f"{url}/lab/tree/notebooks/{name}.ipynb?token={token}")
-    wait_for("the notebook and an idle kernel", lambda: (driver.execute_script(
-        "return window.jupyterapp ? 1 : 0") and (driver.execute_script(JS_STATE) or {}).get("status") == "idle"), 180)
+    # Lab restores the tabs of the earlier chapters from its workspace: close them, so that the commands and the
+    # figure checks below act on this chapter only
+    wait_for(f"{name} to open", lambda: driver.execute_script(JS_ONLY, f"{name}.ipynb"), 180)
+    wait_for("the notebook and an idle kernel", lambda: (driver.execute_script(JS_STATE) or {}).get("status") == "idle",
+             180)
     driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells');")
 
     def done() -> bool:
