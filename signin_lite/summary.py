@@ -36,8 +36,8 @@ PAPER: dict = {
 }
 
 # config fields that make one method different from another inside a comparison (with the method itself)
-METHOD_FIELDS = ("seed", "signin", "beta", "beta_output", "rescale_every", "weight_decay", "tag", "sparsity",
-                 "pruning")
+METHOD_FIELDS = ("seed", "signin", "beta", "beta_output", "rescale_every", "weight_decay", "weight_decay_masked_factor",
+                 "tag", "sparsity", "pruning")
 
 
 def paper_table() -> str:
@@ -59,7 +59,7 @@ def paper_gain(sparsity: float, baseline: str = "pai", treatment: str = "pai_sig
     return None if a is None or b is None else round(a - b, 2)
 
 
-def _comparison_key(s: records.Setting) -> tuple:
+def comparison_key(s: records.Setting) -> tuple:
     """What two settings must share to be compared: everything but the method's own fields."""
     return (s.data_source, tuple(sorted((k, repr(v)) for k, v in s.config.items() if k not in METHOD_FIELDS)))
 
@@ -132,7 +132,7 @@ def _group_row(s: records.Setting) -> dict:
         "dates": (min(r["date"][:10] for r in rs), max(r["date"][:10] for r in rs)),
         "commits": sorted({str(r["env"]["git_commit"])[:7] for r in rs if r["env"].get("git_commit")}),
         "run_ids": [r["run_id"] for r in rs], "provenance": provenance(list(rs)),
-        "_setting": s, "_key": _comparison_key(s),
+        "_setting": s, "_key": comparison_key(s),
     }
 
 

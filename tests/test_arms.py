@@ -1,0 +1,154 @@
+"""signin_lite.arms (the four-arm test) and signin_lite.drift (Sign-In's reset diagnostics), on hand-made records.
+Hand arithmetic is in the comments."""
+
+import math
+
+import pytest
+from scipy import stats as st
+
+from signin_lite import arms, drift, records, summary
+
+from recordkit import make_record, rid
+
+ARMS = arms.ARMS
+
+
+def rec(method, seed, acc, *, test_size=10000, wd=5e-4, epochs=20, tag="", diagnostics=None):
+    r = make_record(method, seed, acc, 100.0, mask="random", epochs=epochs, weight_decay=wd, final_test_per_class=None,
+                    run_id=rid(method, seed, f"{wd}{epochs}{tag}"))
+    r["final"].update(test_set="final", test_size=test_size, test_acc_last_epoch=acc - 0.01)
+    r["history"] = [{"epoch": e, "test_acc": acc, "train_acc": 0.9, **({"signin": diagnostics(e)} if diagnostics else {})}
+                    for e in (1, 2)]
+    return r
+
+
+# per seed: PaI, Sign-In, control, no-reset (fractions)
+ACC = {0: (0.800, 0.810, 0.805, 0.800), 1: (0.790, 0.810, 0.800, 0.795), 2: (0.810, 0.820, 0.812, 0.806)}
+
+
+def four_arms(acc=ACC, **kw):
+    return [rec(m, seed, a, **kw) for seed, row in acc.items() for m, a in zip(ARMS, row, strict=True)]
+
+
+def test_primary_comparisons_are_paired_by_seed_with_holm_within_the_family():
+    (test,) = arms.four_arm_tests(four_arms())
+    assert test.seeds == (0, 1, 2) and not test.missing and test.test_size == 10000
+    got = {(c.treatment, c.baseline): c for c in test.comparisons}
+    assert [c.family for c in test.comparisons] == ["primary", "primary", "secondary", "secondary"]
+    # Sign-In - PaI per seed: +1.0, +2.0, +1.0 pp -> mean 4/3
+    c = got[("pai_signin", "pai")]
+    assert c.per_seed == pytest.approx({0: 1.0, 1: 2.0, 2: 1.0})
+    ref = st.ttest_1samp([1.0, 2.0, 1.0], 0.0)
+    assert c.diff.kind == "paired t" and c.diff.estimate == pytest.approx(4 / 3) and c.diff.p == pytest.approx(ref.pvalue)
+    assert c.diff.low == pytest.approx(ref.confidence_interval(0.95).low)
+    # Sign-In - control: +0.5, +1.0, +0.8 pp; Holm over the two primary p-values
+    other = got[("pai_signin", "pai_wd2x_masked")]
+    assert other.per_seed == pytest.approx({0: 0.5, 1: 1.0, 2: 0.8})
+    p = sorted([c.diff.p, other.diff.p])
+    assert min(c.diff.p_adjusted, other.diff.p_adjusted) == pytest.approx(2 * p[0])
+    assert max(c.diff.p_adjusted, other.diff.p_adjusted) == pytest.approx(max(2 * p[0], p[1]))
+    # the secondary family is adjusted on its own: control - PaI is +0.5, +1.0, +0.2
+    sec = got[("pai_wd2x_masked", "pai")]
+    assert sec.per_seed == pytest.approx({0: 0.5, 1: 1.0, 2: 0.2})
+    assert test.accuracies("pai_signin") == pytest.approx({0: 81.0, 1: 81.0, 2: 82.0})
+
+
+def test_only_seeds_every_arm_finished_are_compared_and_the_rest_are_listed():
+    recs = [r for r in four_arms() if not (r["method"] == "pai_wd2x_masked" and r["config"]["seed"] == 2)]
+    (test,) = arms.four_arm_tests(recs)
+    assert test.seeds == (0, 1)
+    assert test.missing == {"pai": (2,), "pai_signin": (2,), "pai_signin_noreset": (2,)}
+    assert all(c.diff.n_treatment == 2 for c in test.comparisons)
+    rows = arms.arm_rows(test)
+    assert [r["n"] for r in rows] == ["2"] * 4 and rows[0]["seeds not yet in every arm"] == "2"
+
+
+def test_a_setting_without_every_arm_is_not_a_four_arm_test():
+    assert arms.four_arm_tests([r for r in four_arms() if r["method"] != "pai_signin_noreset"]) == []
+
+
+def test_two_settings_of_one_arm_in_one_test_is_an_error_naming_the_field():
+    extra = [rec("pai", s, 0.8, wd=1e-3) for s in ACC]  # a second PaI that differs in its weight decay
+    with pytest.raises(ValueError, match="two pai settings.*weight_decay"):
+        arms.four_arm_tests(four_arms() + extra)
+
+
+def test_a_different_schedule_is_a_separate_test_never_pooled():
+    tests = arms.four_arm_tests(four_arms() + four_arms(epochs=40))
+    assert [t.config["epochs"] for t in tests] == [20, 40] and all(t.seeds == (0, 1, 2) for t in tests)
+
+
+def test_mixed_test_sets_are_an_error():
+    recs = four_arms()
+    recs[0]["final"]["test_size"] = 1000
+    (test,) = arms.four_arm_tests(recs)
+    with pytest.raises(ValueError, match="different numbers of images"):
+        test.test_size
+
+
+def test_findings_say_what_a_null_rules_out_and_label_the_papers_gain():
+    acc = {0: (0.80, 0.81, 0.81, 0.80), 1: (0.80, 0.79, 0.80, 0.80), 2: (0.80, 0.805, 0.80, 0.80)}
+    (test,) = arms.four_arm_tests(four_arms(acc))
+    c = test.comparisons[0]
+    assert c.reading == "no clear difference"
+    text = arms.finding(test, c)
+    assert f"rules out a difference above {c.diff.high:+.2f} pp" in text
+    assert "reported by Gadhikar et al. 2025" in text and f"{summary.paper_gain(0.9):+.2f} pp" in text
+    assert "reported by" not in arms.finding(test, test.comparisons[1])  # the paper has no control arm
+    assert "10000 images" in arms.describe_setting(test) and "3 paired seeds (0, 1, 2)" in arms.describe_setting(test)
+    assert "difference pp" in arms.format_test(test)
+
+
+def test_one_seed_gives_no_interval_and_says_so():
+    (test,) = arms.four_arm_tests(four_arms({0: ACC[0]}))
+    c = test.comparisons[0]
+    assert c.reading == "unavailable" and "too few paired seeds" in arms.finding(test, c)
+    assert arms.comparison_rows(test)[0]["95% paired interval"] == "n/a"
+
+
+def test_summary_table_gives_the_matching_control_its_gain_over_pai():
+    rows = summary.summary_table(four_arms())
+    control = [r for r in rows if r["method"] == "pai_wd2x_masked"]
+    assert len(control) == 1 and control[0]["gain"] == pytest.approx((0.5 + 1.0 + 0.2) / 3)
+
+
+# ----------------------------------------------------------------------------------------------- drift
+def diag(mean, low, *, reset=True, multiplier=1.01, crossed=3):
+    """One epoch's Sign-In diagnostics with two layers (beta = 1)."""
+    layers = {"a": {"mean": mean, "min": low}, "b": {"mean": mean + 0.1, "min": low + 0.1}}
+    after = {"a": {"mean": 1.0, "min": 1.0}, "b": {"mean": 1.0, "min": 1.0}}
+    return {"resets": [{"step": 39, "imbalance": layers, "zero_crossings": {"a": crossed, "_all": crossed}}] if reset
+            else [], "imbalance_end": after if reset else layers, "lr_multiplier": {"a": multiplier, "_all": multiplier},
+            "zero_crossings_since_reset": {"_all": 0 if reset else crossed}}
+
+
+def setting(method, per_seed):
+    recs = [rec(method, s, 0.8, diagnostics=lambda e, f=f: f(e)) for s, f in per_seed.items()]
+    return records.one_setting(records.settings(recs), method)
+
+
+def test_drift_reads_the_imbalance_before_the_reset_and_averages_over_seeds():
+    s = setting("pai_signin", {0: lambda e: diag(0.9 - 0.1 * e, 0.5), 1: lambda e: diag(0.7, 0.3, multiplier=1.03)})
+    c = drift.curves(s)
+    # layer means (m, m + 0.1) average to m + 0.05; seed 0: 0.85, 0.75; seed 1: 0.75, 0.75
+    assert c["epoch"] == [1, 2] and c["imbalance"] == pytest.approx([0.80, 0.75])
+    assert c["imbalance_min"] == pytest.approx([0.4, 0.4]) and c["lr_multiplier"] == pytest.approx([1.02, 1.02])
+    assert c["zero_crossings"] == [3, 3]
+    assert drift.lowest_imbalance(s) == pytest.approx({"mean": 0.75, "min": 0.3})
+    (line,) = drift.summary_lines([s])
+    assert "before a reset: 0.750" in line and "0.300 for the smallest weight" in line
+
+
+def test_drift_of_a_run_without_resets_reads_the_epoch_end():
+    s = setting("pai_signin_noreset", {0: lambda e: diag(1.0 - 0.2 * e, 0.1, reset=False, crossed=7)})
+    c = drift.curves(s)
+    assert c["imbalance"] == pytest.approx([0.85, 0.65]) and c["zero_crossings"] == [7, 7]
+    assert "during the run (it never resets)" in drift.summary_lines([s])[0]
+
+
+def test_drift_needs_diagnostics_and_says_which_runs_have_them():
+    s = records.one_setting(records.settings([rec("pai", 0, 0.8)]), "pai")
+    assert not drift.has_diagnostics(s) and drift.summary_lines([s]) == []
+    with pytest.raises(ValueError, match="without Sign-In diagnostics"):
+        drift.curves(s)
+    assert math.isclose(drift.epoch_imbalance({"signin": diag(0.5, 0.2)}, beta=2.0)["mean"], 0.275)
