@@ -83,7 +83,7 @@ def test_mixed_test_sets_are_an_error():
     recs[0]["final"]["test_size"] = 1000
     (test,) = arms.four_arm_tests(recs)
     with pytest.raises(ValueError, match="different numbers of images"):
-        test.test_size
+        _ = test.test_size
 
 
 def test_findings_say_what_a_null_rules_out_and_label_the_papers_gain():
