@@ -18,7 +18,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import methods, records, stats, summary
+from . import drift, methods, records, stats, summary
 
 ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_signin_noreset")
 FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -169,3 +169,29 @@ def format_test(test: ArmTest) -> str:
     lines = [describe_setting(test)]
     lines += [records.format_table(arm_rows(test)), records.format_table(comparison_rows(test))]
     return "\n".join(lines + [finding(test, c) for c in test.comparisons])
+
+
+def comparison(test: ArmTest, treatment: str, baseline: str) -> Comparison:
+    """The test's comparison of ``treatment`` minus ``baseline`` (a ValueError naming the planned ones otherwise)."""
+    for c in test.comparisons:
+        if (c.treatment, c.baseline) == (treatment, baseline):
+            return c
+    raise ValueError(f"{treatment} − {baseline} is not a planned comparison; planned: "
+                     f"{[(c.treatment, c.baseline) for c in test.comparisons]}")
+
+
+def hypotheses(test: ArmTest) -> list[str]:
+    """The declared hypotheses H1–H3 (results/README.md), each with what the records say, by the stats rule."""
+    h1, h2 = comparison(test, "pai_signin", "pai"), comparison(test, "pai_signin", "pai_wd2x_masked")
+    h3 = comparison(test, "pai_signin", "pai_signin_noreset")
+    say = {"gain": "supported", "loss": "contradicted (a clear loss)", "borderline": "not supported (borderline)",
+           "no clear difference": "not supported", "unavailable": "not yet testable"}
+    lines = [f"H1, Sign-In beats PaI: {say[h1.reading]}; {finding(test, h1)}",
+             f"H2, Sign-In beats the matching control: {say[h2.reading]}; {finding(test, h2)}"]
+    if h1.reading == "gain" and h2.reading != "gain":
+        lines.append("So the gain over PaI is matched by doubling the weight decay on the same weights: it cannot be "
+                     "credited to Sign-In's sign mechanism at this scale.")
+    resets = [s for m, s in test.arms.items() if m == "pai_signin" and drift.has_diagnostics(s)]
+    low = f" {drift.summary_lines(resets)[0]}." if resets else ""
+    lines.append(f"H3, the resets matter: {say[h3.reading]}; {finding(test, h3)}{low}")
+    return lines

@@ -152,3 +152,39 @@ def test_drift_needs_diagnostics_and_says_which_runs_have_them():
     with pytest.raises(ValueError, match="without Sign-In diagnostics"):
         drift.curves(s)
     assert math.isclose(drift.epoch_imbalance({"signin": diag(0.5, 0.2)}, beta=2.0)["mean"], 0.275)
+
+
+# ----------------------------------------------------------------------------------------------- figures
+def test_comparison_figure_shows_every_seed_each_interval_and_the_labelled_paper_gain():
+    from signin_lite import arm_figures
+    (test,) = arms.four_arm_tests(four_arms())
+    fig = arm_figures.comparisons(test)
+    seeds = [t for t in fig.data if t.marker.color == "#aaaaaa"]
+    assert len(seeds) == 4 and all(len(t.x) == 3 for t in seeds)
+    means = [t for t in fig.data if t.error_x is not None and t.error_x.array is not None]
+    assert len(means) == 4
+    (star,) = [t for t in fig.data if t.marker.symbol == "star"]
+    assert star.x == (summary.paper_gain(0.9),) and "reported by" in star.name
+
+
+def test_paired_figure_joins_each_seeds_runs_and_drift_figure_skips_arms_without_diagnostics():
+    from signin_lite import arm_figures
+    (test,) = arms.four_arm_tests(four_arms())
+    fig = arm_figures.paired_accuracies(test)
+    lines = [t for t in fig.data if t.name.startswith("seed")]
+    assert len(lines) == 3 and list(lines[1].y) == pytest.approx([79.0, 81.0, 80.0, 79.5])
+    with_diag = setting("pai_signin", {0: lambda e: diag(0.8, 0.5)})
+    without = records.one_setting(records.settings([rec("pai", 0, 0.8)]), "pai")
+    fig = arm_figures.reset_drift([with_diag, without])
+    assert len(fig.data) == 3 and list(fig.data[0].y) == pytest.approx([0.85, 0.85])
+
+
+def test_hypotheses_follow_the_declared_rule():
+    # Sign-In gains over PaI (+1.0, +1.1, +0.9) but the control does the same: H1 holds, H2 does not: it is the decay
+    acc = {0: (0.80, 0.81, 0.81, 0.80), 1: (0.79, 0.801, 0.801, 0.80), 2: (0.81, 0.819, 0.819, 0.80)}
+    (test,) = arms.four_arm_tests(four_arms(acc))
+    h = arms.hypotheses(test)
+    assert h[0].startswith("H1, Sign-In beats PaI: supported") and h[1].startswith("H2") and "not supported" in h[1]
+    assert "matched by doubling the weight decay" in h[2] and h[3].startswith("H3")
+    with pytest.raises(ValueError, match="not a planned comparison"):
+        arms.comparison(test, "pai", "pai_signin")
