@@ -67,6 +67,11 @@ class ArmTest:
                              "a four-arm test needs one test set")
         return sizes.pop()
 
+    @property
+    def records(self) -> list[dict]:
+        """Every run record of the test (for provenance captions)."""
+        return [r for s in self.arms.values() for r in s.records]
+
     def accuracies(self, method: str) -> dict[int, float]:
         """Final test accuracy (%) of one arm over the complete seeds."""
         values = self.arms[method].by_seed()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import poc_inputs, records, report, summary
+from . import arms, poc_inputs, records, report, stats, summary
 
 
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
@@ -22,6 +22,28 @@ def own_result(runs: list[dict], sparsity: float) -> dict | None:
             and abs(r["sparsity"] - sparsity) < 1e-6 and r["role"] == "main" and r["gain"] is not None]
     rows.sort(key=lambda r: (r["epochs"] != epochs, -r["n"]))
     return rows[0] if rows else None
+
+
+def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, str]:
+    """The four-arm test's primary comparisons (``arms``) as formatted strings; dashes while no test exists.
+    With several tests, the one with the most paired seeds, then the longest schedule."""
+    folder = Path(arms_dir or poc_inputs.RESULTS / "cpu_signin" / "runs")
+    recs = records.load_records(folder) if folder.is_dir() else []
+    tests = sorted(arms.four_arm_tests(recs), key=lambda t: (len(t.seeds), t.config["epochs"]))
+    keys = ("sparsity", "n", "epochs", "train", "test", "gain", "gain_low", "gain_high", "gain_reading", "ctrl",
+            "ctrl_low", "ctrl_high", "ctrl_reading")
+    if not tests:
+        return {f"bl_arms_{k}": "—" for k in keys}
+    t = tests[-1]
+    pp = lambda x: "—" if x is None else f"{x:+.1f}"  # noqa: E731
+    out = {"bl_arms_sparsity": f"{100 * t.arms['pai'].sparsity:.0f}", "bl_arms_n": str(len(t.seeds)),
+           "bl_arms_epochs": str(t.config["epochs"]), "bl_arms_train": f"{10 * t.config['train_per_class']:,}",
+           "bl_arms_test": f"{t.test_size:,}" if t.test_size else "—"}
+    for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked")):
+        d = arms.comparison(t, "pai_signin", baseline).diff
+        out.update({f"bl_arms_{key}": pp(d.estimate), f"bl_arms_{key}_low": pp(d.low),
+                    f"bl_arms_{key}_high": pp(d.high), f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
+    return out
 
 
 def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Path | None = None) -> dict[str, str]:
@@ -52,6 +74,7 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
         "bl_paper_time": f"{100 * summary.PAPER['extra_train_time']:.0f}",
         "bl_paper_memory": f"{summary.PAPER['param_memory_factor']:g}",
         "bl_paper_table": paper_table(lang),
+        **four_arm_values(lang),
     }
 
 

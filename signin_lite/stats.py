@@ -27,6 +27,12 @@ from scipy import stats as _st
 PAIRED, WELCH, UNAVAILABLE = "paired t", "Welch t", "unavailable"
 _TINY = 1e-9  # spreads below this (relative) are float rounding, not noise
 READINGS = ("gain", "loss", "borderline", "no clear difference", "unavailable")
+READING_LABELS = {  # how each reading is worded for readers, per language
+    "en": {"gain": "a clear gain", "loss": "a clear loss", "borderline": "borderline (not clear after adjusting)",
+           "no clear difference": "no clear difference", "unavailable": "too few seeds to tell"},
+    "ja": {"gain": "明確な改善", "loss": "明確な悪化", "borderline": "境界的（多重比較の補正後は明確でない）",
+           "no clear difference": "明確な差なし", "unavailable": "シード不足で判定不能"},
+}
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,14 @@ def holm(pvalues: Sequence[float | None]) -> list[float | None]:
 def adjust(family: Sequence[Difference]) -> list[Difference]:
     """The family's differences with ``p_adjusted`` set by :func:`holm`."""
     return [replace(d, p_adjusted=p) for d, p in zip(family, holm([d.p for d in family]), strict=True)]
+
+
+def reading_label(reading: str, lang: str = "en") -> str:
+    """A reading of :data:`READINGS` worded for readers in ``lang`` ("en" or "ja")."""
+    if lang not in READING_LABELS or reading not in READINGS:
+        raise ValueError(f"no label for reading {reading!r} in lang {lang!r}; readings are {READINGS}, "
+                         f"languages {list(READING_LABELS)}")
+    return READING_LABELS[lang][reading]
 
 
 def describe(d: Difference, unit: str = "pp") -> str:

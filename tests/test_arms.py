@@ -188,3 +188,28 @@ def test_hypotheses_follow_the_declared_rule():
     assert "matched by doubling the weight decay" in h[2] and h[3].startswith("H3")
     with pytest.raises(ValueError, match="not a planned comparison"):
         arms.comparison(test, "pai", "pai_signin")
+
+
+# ----------------------------------------------------------------------------------------------- summaries
+def test_executive_summary_values_come_from_the_four_arm_test(tmp_path):
+    from signin_lite import bottom_line, stats
+    for r in four_arms():
+        records.write_record(r, tmp_path)
+    en, ja = bottom_line.four_arm_values("en", tmp_path), bottom_line.four_arm_values("ja", tmp_path)
+    (test,) = arms.four_arm_tests(records.load_records(tmp_path))
+    d = arms.comparison(test, "pai_signin", "pai_wd2x_masked").diff
+    assert en["bl_arms_n"] == "3" and en["bl_arms_test"] == "10,000" and en["bl_arms_epochs"] == "20"
+    assert en["bl_arms_gain"] == "+1.3" and en["bl_arms_ctrl"] == f"{d.estimate:+.1f}"
+    assert en["bl_arms_ctrl_high"] == f"{d.high:+.1f}"
+    assert ja["bl_arms_gain_reading"] == stats.reading_label(test.comparisons[0].reading, "ja")
+    empty = bottom_line.four_arm_values("en", tmp_path / "none")
+    assert set(empty) == set(en) and set(empty.values()) == {"—"}
+
+
+def test_reading_labels_cover_every_reading_in_both_languages():
+    from signin_lite import stats
+    for lang in ("en", "ja"):
+        assert [stats.reading_label(r, lang) for r in stats.READINGS]
+    assert stats.reading_label("no clear difference", "ja") == "明確な差なし"
+    with pytest.raises(ValueError, match="'maybe'"):
+        stats.reading_label("maybe", "en")
