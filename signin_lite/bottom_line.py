@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import arms, poc_inputs, records, report, stats, summary
+from . import arms, planted, poc_inputs, records, report, stats, summary
 
 
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
@@ -46,6 +46,22 @@ def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, 
     return out
 
 
+def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
+    """The planted-ticket reference (chapter 3½): seeds, the transplant's and PaI's mean test loss, and Sign-In minus
+    PaI in the share of the teacher's signs recovered (percentage points of kept weights); dashes without a record."""
+    ref = planted.reference(str(folder or poc_inputs.RESULTS / "planted"), profile="cpu")
+    keys = ("seeds", "transplant_loss", "pai_loss", "loss_ratio", "signs", "signs_low", "signs_high", "signs_reading")
+    if ref is None:
+        return {f"bl_pl_{k}": "—" for k in keys}
+    loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
+    d = planted.difference(ref, "signin", "pai", "sign_recovery")
+    pp = lambda x: "—" if x is None else f"{100 * x:+.1f}"  # noqa: E731
+    return {"bl_pl_seeds": str(ref["config"]["seeds"]), "bl_pl_transplant_loss": f"{loss['transplant']:.3f}",
+            "bl_pl_pai_loss": f"{loss['pai']:.3f}", "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
+            "bl_pl_signs": pp(d.estimate), "bl_pl_signs_low": pp(d.low),
+            "bl_pl_signs_high": pp(d.high), "bl_pl_signs_reading": stats.reading_label(d.reading(), lang)}
+
+
 def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Path | None = None) -> dict[str, str]:
     """Formatted strings for the summary page in ``lang``."""
     S = report.STRINGS[lang]
@@ -74,7 +90,7 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
         "bl_paper_time": f"{100 * summary.PAPER['extra_train_time']:.0f}",
         "bl_paper_memory": f"{summary.PAPER['param_memory_factor']:g}",
         "bl_paper_table": paper_table(lang),
-        **four_arm_values(lang),
+        **four_arm_values(lang), **planted_values(lang),
     }
 
 

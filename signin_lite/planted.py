@@ -338,16 +338,21 @@ def arm_table(record: dict, metric: str = "sign_recovery") -> list[dict]:
     return rows
 
 
-def paired_difference(record: dict, arm: str, baseline: str, metric: str = "sign_recovery") -> dict:
-    """``arm - baseline`` paired by seed: mean difference, Student-t 95% interval, and the paired t-test's p."""
+def difference(record: dict, arm: str, baseline: str, metric: str = "sign_recovery") -> stats.Difference:
+    """``arm - baseline`` paired by the seeds both ran (:func:`signin_lite.stats.paired`)."""
     by = _by_arm(record, metric)
     for a in (arm, baseline):
         if a not in by:
             raise ValueError(f"the record has no arm {a!r}; it has {sorted(by)}")
     seeds = sorted(set(by[arm]) & set(by[baseline]))
-    d = stats.paired([by[arm][x] for x in seeds], [by[baseline][x] for x in seeds])
+    return stats.paired([by[arm][x] for x in seeds], [by[baseline][x] for x in seeds])
+
+
+def paired_difference(record: dict, arm: str, baseline: str, metric: str = "sign_recovery") -> dict:
+    """``arm - baseline`` paired by seed: mean difference, Student-t 95% interval, and the paired t-test's p."""
+    d = difference(record, arm, baseline, metric)
     nan = lambda v: math.nan if v is None else v  # noqa: E731
-    return {"arm": arm, "baseline": baseline, "metric": metric, "n": len(seeds), "mean": d.estimate,
+    return {"arm": arm, "baseline": baseline, "metric": metric, "n": d.n_treatment, "mean": d.estimate,
             "low": nan(d.low), "high": nan(d.high), "p": nan(d.p)}
 
 
@@ -403,5 +408,5 @@ def format_rows(rows: list[dict], digits: int = 4) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ARMS", "COMPARISONS", "LABELS", "PlantedConfig", "PROFILES", "SCHEMA", "arm_table", "comparisons",
+__all__ = ["ARMS", "COMPARISONS", "LABELS", "PlantedConfig", "PROFILES", "SCHEMA", "arm_table", "comparisons", "difference",
            "load", "make_config", "paired_difference", "run", "teacher", "train_arm", "write"]

@@ -213,3 +213,14 @@ def test_reading_labels_cover_every_reading_in_both_languages():
     assert stats.reading_label("no clear difference", "ja") == "明確な差なし"
     with pytest.raises(ValueError, match="'maybe'"):
         stats.reading_label("maybe", "en")
+
+
+def test_executive_summary_reads_the_planted_reference(tmp_path):
+    from signin_lite import bottom_line, planted
+    ref = planted.reference(str(bottom_line.poc_inputs.RESULTS / "planted"), profile="cpu")
+    vals = bottom_line.planted_values("en")
+    d = planted.difference(ref, "signin", "pai", "sign_recovery")
+    assert vals["bl_pl_seeds"] == str(ref["config"]["seeds"]) and vals["bl_pl_signs"] == f"{100 * d.estimate:+.1f}"
+    loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
+    assert vals["bl_pl_loss_ratio"] == f"{loss['transplant'] / loss['pai']:.2f}"
+    assert set(bottom_line.planted_values("ja", tmp_path).values()) == {"—"}
