@@ -196,7 +196,6 @@ def hypotheses(test: ArmTest) -> list[str]:
     if h1.reading == "gain" and h2.reading != "gain":
         lines.append("So the gain over PaI is matched by doubling the weight decay on the same weights: it cannot be "
                      "credited to Sign-In's sign mechanism at this scale.")
-    resets = [s for m, s in test.arms.items() if m == "pai_signin" and drift.has_diagnostics(s)]
-    low = f" {drift.summary_lines(resets)[0]}." if resets else ""
+    low = "".join(f" {line}." for line in drift.summary_lines([test.arms["pai_signin"], test.arms["pai_signin_noreset"]]))
     lines.append(f"H3, the resets matter: {say[h3.reading]}; {finding(test, h3)}{low}")
     return lines
