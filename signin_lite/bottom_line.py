@@ -15,6 +15,11 @@ from pathlib import Path
 from . import arms, planted, poc_inputs, records, report, stats, summary
 
 
+def _pp(x: float | None, scale: float = 1.0) -> str:
+    """A signed one-decimal number, or a dash for a missing value."""
+    return "—" if x is None else f"{scale * x:+.1f}"
+
+
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
     """The summary row of PaI + Sign-In vs PaI at ``sparsity`` on the main schedule (most dense runs)."""
     epochs = poc_inputs.main_schedule(runs)
@@ -35,14 +40,13 @@ def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, 
     if not tests:
         return {f"bl_arms_{k}": "—" for k in keys}
     t = tests[-1]
-    pp = lambda x: "—" if x is None else f"{x:+.1f}"  # noqa: E731
     out = {"bl_arms_sparsity": f"{100 * t.arms['pai'].sparsity:.0f}", "bl_arms_n": str(len(t.seeds)),
            "bl_arms_epochs": str(t.config["epochs"]), "bl_arms_train": f"{10 * t.config['train_per_class']:,}",
            "bl_arms_test": f"{t.test_size:,}" if t.test_size else "—"}
     for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked")):
         d = arms.comparison(t, "pai_signin", baseline).diff
-        out.update({f"bl_arms_{key}": pp(d.estimate), f"bl_arms_{key}_low": pp(d.low),
-                    f"bl_arms_{key}_high": pp(d.high), f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
+        out.update({f"bl_arms_{key}": _pp(d.estimate), f"bl_arms_{key}_low": _pp(d.low),
+                    f"bl_arms_{key}_high": _pp(d.high), f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
     return out
 
 
@@ -55,7 +59,7 @@ def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str
         return {f"bl_pl_{k}": "—" for k in keys}
     loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
     d = planted.difference(ref, "signin", "pai", "sign_recovery")
-    pp = lambda x: "—" if x is None else f"{100 * x:+.1f}"  # noqa: E731
+    pp = lambda x: _pp(x, 100)  # noqa: E731 - a fraction of kept weights, shown in percentage points
     return {"bl_pl_seeds": str(ref["config"]["seeds"]), "bl_pl_transplant_loss": f"{loss['transplant']:.3f}",
             "bl_pl_pai_loss": f"{loss['pai']:.3f}", "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
             "bl_pl_signs": pp(d.estimate), "bl_pl_signs_low": pp(d.low),
@@ -74,7 +78,7 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
     plan = report.poc_plan(ws, inp)
     cur = ws.deployment.currency
     money = lambda x: S["money"].format(v=f"{x:,.0f}", cur=S["currencies"].get(cur, cur))  # noqa: E731
-    pp = lambda x: "—" if x is None else f"{x:+.1f}"  # noqa: E731
+    pp = _pp
     paper = summary.paper_gain(inp.sparsity)
     return {
         "bl_sparsity": f"{100 * inp.sparsity:.0f}", "bl_verdict": S["verdict"][rec.verdict],
