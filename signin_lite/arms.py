@@ -42,7 +42,9 @@ class Comparison:
         return self.diff.reading()
 
     def title(self, lang: str = "en") -> str:
-        return f"{methods.label(self.treatment, lang)} − {methods.label(self.baseline, lang)}"
+        """'(PaI + Sign-In) − PaI': labels with spaces in parentheses, so that the minus reads unambiguously."""
+        wrap = lambda m: f"({methods.label(m, lang)})" if " " in methods.label(m, lang) else methods.label(m, lang)  # noqa: E731
+        return f"{wrap(self.treatment)} − {wrap(self.baseline)}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,11 @@ class ArmTest:
         """Every run record of the test (for provenance captions)."""
         return [r for s in self.arms.values() for r in s.records]
 
+    def complete(self, method: str) -> records.Setting:
+        """One arm's setting restricted to the seeds that every arm finished."""
+        s = self.arms[method]
+        return records.Setting(s.method, s.data_source, tuple(r for r in s.records if r["config"]["seed"] in self.seeds))
+
     def accuracies(self, method: str) -> dict[int, float]:
         """Final test accuracy (%) of one arm over the complete seeds."""
         values = self.arms[method].by_seed()
@@ -92,15 +99,14 @@ def _comparisons(arms: Mapping[str, records.Setting], seeds: Sequence[int], leve
 
 
 def four_arm_tests(recs: Iterable[Mapping], level: float = 0.95) -> list[ArmTest]:
-    """Every (setting, sparsity) of ``recs`` that has a run of each of :data:`ARMS`, with its comparisons."""
+    """Every (setting, sparsity) of ``recs`` that has a run of each of :data:`ARMS`, with its comparisons.
+
+    Settings are :func:`signin_lite.summary.main_settings`: as in the summary table, variants of one method that
+    differ only in its own fields (Sign-In's beta, say) keep the one the sweep used and leave out the others."""
     groups: dict[tuple, dict[str, records.Setting]] = {}
-    for s in records.settings(recs):
+    for s in summary.main_settings(recs):
         if s.method in ARMS:
-            arms = groups.setdefault((summary.comparison_key(s), s.sparsity), {})
-            if s.method in arms:
-                raise ValueError(f"two {s.method} settings share one four-arm test (differing in "
-                                 f"{records.differing_fields([arms[s.method], s])}); select one first")
-            arms[s.method] = s
+            groups.setdefault((summary.comparison_key(s), s.sparsity), {})[s.method] = s
     tests = []
     for arms in groups.values():
         if set(arms) != set(ARMS):
@@ -121,15 +127,15 @@ def describe_setting(test: ArmTest) -> str:
     return (f"ResNet-{c['depth']}, {c['mask']} mask at {100 * test.arms['pai'].sparsity:g}%{first_last}, "
             f"{10 * c['train_per_class']} training images, {c['epochs']} epochs, beta {c['beta']:g}, "
             f"final test on {size if size else 'the per-epoch'} images, "
-            f"{len(test.seeds)} paired seeds ({', '.join(map(str, test.seeds)) or 'none'})")
+            f"{len(test.seeds)} paired seed{'' if len(test.seeds) == 1 else 's'} ({', '.join(map(str, test.seeds)) or 'none'})")
 
 
 def arm_rows(test: ArmTest) -> list[dict[str, str]]:
     """One text row per arm: n, final test accuracy mean ± std (%) over the complete seeds, train accuracy."""
     rows = []
-    for m, s in test.arms.items():
+    for m in test.arms:
         acc = list(test.accuracies(m).values())
-        train = [100 * r["history"][-1]["train_acc"] for r in s.records if r["config"]["seed"] in test.seeds]
+        train = [100 * r["history"][-1]["train_acc"] for r in test.complete(m).records]
         spread = f"{statistics.stdev(acc):.2f}" if len(acc) > 1 else "n/a"
         rows.append({"arm": methods.label(m), "n": str(len(acc)),
                      "test acc %": f"{statistics.fmean(acc):.2f} ± {spread}" if acc else "",
@@ -196,6 +202,7 @@ def hypotheses(test: ArmTest) -> list[str]:
     if h1.reading == "gain" and h2.reading != "gain":
         lines.append("So the gain over PaI is matched by doubling the weight decay on the same weights: it cannot be "
                      "credited to Sign-In's sign mechanism at this scale.")
-    low = "".join(f" {line}." for line in drift.summary_lines([test.arms["pai_signin"], test.arms["pai_signin_noreset"]]))
+    low = "".join(f" {line}." for line in drift.summary_lines([test.complete("pai_signin"),
+                                                                test.complete("pai_signin_noreset")]))
     lines.append(f"H3, the resets matter: {say[h3.reading]}; {finding(test, h3)}{low}")
     return lines

@@ -67,10 +67,12 @@ def test_a_setting_without_every_arm_is_not_a_four_arm_test():
     assert arms.four_arm_tests([r for r in four_arms() if r["method"] != "pai_signin_noreset"]) == []
 
 
-def test_two_settings_of_one_arm_in_one_test_is_an_error_naming_the_field():
-    extra = [rec("pai", s, 0.8, wd=1e-3) for s in ACC]  # a second PaI that differs in its weight decay
-    with pytest.raises(ValueError, match="two pai settings.*weight_decay"):
-        arms.four_arm_tests(four_arms() + extra)
+def test_tuning_variants_are_left_out_as_in_the_summary_table():
+    extra = [rec("pai_signin", 0, 0.9, tag="beta4")]  # a Sign-In candidate with another beta, one seed
+    extra[0]["config"]["beta"] = 4.0
+    (test,) = arms.four_arm_tests(four_arms() + extra)
+    assert test.arms["pai_signin"].config["beta"] == 1.0 and test.arms["pai_signin"].n == 3
+    assert test.accuracies("pai_signin") == pytest.approx({0: 81.0, 1: 81.0, 2: 82.0})
 
 
 def test_a_different_schedule_is_a_separate_test_never_pooled():
@@ -224,3 +226,13 @@ def test_executive_summary_reads_the_planted_reference(tmp_path):
     loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
     assert vals["bl_pl_loss_ratio"] == f"{loss['transplant'] / loss['pai']:.2f}"
     assert set(bottom_line.planted_values("ja", tmp_path).values()) == {"—"}
+
+
+def test_drift_in_the_hypotheses_uses_only_the_paired_seeds():
+    d = lambda e: diag(0.9, 0.5)  # noqa: E731
+    recs = [rec(m, s, a, diagnostics=d if "signin" in m else None) for s, row in ACC.items()
+            for m, a in zip(ARMS, row, strict=True) if not (m == "pai" and s == 2)]
+    (test,) = arms.four_arm_tests(recs)
+    assert test.seeds == (0, 1) and test.complete("pai_signin").seeds == [0, 1]
+    assert "PaI + Sign-In (n=2)" in arms.hypotheses(test)[-1]
+    assert arms.comparison(test, "pai_signin", "pai").title() == "(PaI + Sign-In) − PaI"
