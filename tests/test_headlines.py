@@ -68,3 +68,28 @@ def test_worksheet_dense_baseline_is_one_setting(recs):
     assert (dense.n_seeds, dense.seeds, dense.epochs) == (3, (0, 1, 2), (12,))
     with pytest.raises(ValueError, match=r"option dense .* differ in \['epochs'\]"):
         poc.summarize(recs)
+
+
+# The four-arm test (results/cpu_signin, chapter 4 section 9, chapter 7, the executive summaries and the outcome in
+# results/README.md): (treatment, baseline) -> (difference pp, interval low, high, Holm p, reading), 6 paired seeds
+FOUR_ARMS = {
+    ("pai_signin", "pai"): (0.5, 0.0, 0.99, 0.099, "borderline"),
+    ("pai_signin", "pai_wd2x_masked"): (0.27, -0.63, 1.17, 0.47, "no clear difference"),
+    ("pai_signin", "pai_signin_noreset"): (1.0, 0.44, 1.55, 0.011, "gain"),
+    ("pai_wd2x_masked", "pai"): (0.22, -0.47, 0.92, 0.446, "no clear difference"),
+}
+
+
+def test_four_arm_test_is_pinned():
+    from signin_lite import arms, drift
+    (test,) = arms.four_arm_tests(records.load_records(CPU.parent / "cpu_signin" / "runs"))
+    assert test.seeds == (0, 1, 2, 3, 4, 5) and test.test_size == 10000 and test.config["epochs"] == 20
+    got = {(c.treatment, c.baseline): (round(c.diff.estimate, 2), round(c.diff.low, 2), round(c.diff.high, 2),
+                                       round(c.diff.p_adjusted, 3), c.reading) for c in test.comparisons}
+    assert got == FOUR_ARMS
+    # the outcome's wording: the interval's upper end is below the paper's gain; resets keep m^2 - w^2 near beta on
+    # average while single weights drift far, and without resets it drifts well below, the multiplier with it
+    assert arms.comparison(test, "pai_signin", "pai").diff.high < summary.paper_gain(0.9)
+    with_resets, without = (drift.lowest_imbalance(test.complete(m)) for m in ("pai_signin", "pai_signin_noreset"))
+    assert with_resets["mean"] > 0.9 and with_resets["min"] < 0.5 and without["mean"] < 0.7
+    assert min(drift.curves(test.complete("pai_signin_noreset"))["lr_multiplier"]) < 0.75
