@@ -54,7 +54,7 @@ def comparisons(test: arms.ArmTest) -> go.Figure:
                                 "symbol": "circle" if d.available else "circle-open"})
     paper = summary.paper_gain(test.arms["pai"].sparsity)
     if paper is not None:
-        sign_in = next(c for c in test.comparisons if (c.treatment, c.baseline) == ("pai_signin", "pai"))
+        sign_in = arms.comparison(test, "pai_signin", "pai")
         fig.add_scatter(x=[paper], y=[f"{sign_in.title()} ({sign_in.family})"], mode="markers",
                         marker={"symbol": "star", "size": 14, "color": "#333333"},
                         name=f"Sign-In gain {summary.PAPER['source']} ({summary.PAPER['epochs']} epochs)")
