@@ -38,12 +38,18 @@ def paired_accuracies(test: arms.ArmTest) -> go.Figure:
     return fig
 
 
+def _row_label(c: arms.Comparison) -> str:
+    """The comparison on two lines (treatment, minus baseline and family), to leave the plot its width."""
+    treatment, baseline = c.title().split(" − ")
+    return f"{treatment}<br>− {baseline} ({c.family})"
+
+
 def comparisons(test: arms.ArmTest) -> go.Figure:
     """Each planned comparison: the per-seed differences (grey) and their mean with the paired 95% interval, coloured
     by the treatment; Sign-In − PaI also shows the paper's reported gain at this sparsity (a labelled star)."""
     fig = go.Figure()
     for c in reversed(test.comparisons):
-        y = f"{c.title()} ({c.family})"
+        y = _row_label(c)
         d = c.diff
         fig.add_scatter(x=list(c.per_seed.values()), y=[y] * len(c.per_seed), mode="markers", showlegend=False,
                         marker={"color": "#aaaaaa", "size": 7}, hovertext=[f"seed {s}" for s in c.per_seed])
@@ -55,21 +61,21 @@ def comparisons(test: arms.ArmTest) -> go.Figure:
     paper = summary.paper_gain(test.arms["pai"].sparsity)
     if paper is not None:
         sign_in = arms.comparison(test, "pai_signin", "pai")
-        fig.add_scatter(x=[paper], y=[f"{sign_in.title()} ({sign_in.family})"], mode="markers",
+        fig.add_scatter(x=[paper], y=[_row_label(sign_in)], mode="markers",
                         marker={"symbol": "star", "size": 14, "color": "#333333"},
                         name=f"Sign-In gain {summary.PAPER['source']} ({summary.PAPER['epochs']} epochs)")
     fig.add_vline(x=0, line_dash="dot")
     fig.update_layout(title=f"Paired differences over {len(test.seeds)} seeds (grey: one seed; "
                             "coloured: mean and 95% interval)", xaxis_title="difference in test accuracy (pp)",
-                      height=420, margin={"l": 340}, legend={"orientation": "h", "y": -0.3})
+                      height=460, margin={"l": 230}, legend={"orientation": "h", "y": -0.3})
     return fig
 
 
 def reset_drift(settings: Sequence[records.Setting]) -> go.Figure:
     """Per epoch, mean over seeds: (m² − w²)/β where it was lowest (before the epoch's reset, or at its end without
     resets), over layers and for the smallest weight; and the mean learning-rate multiplier m² + w²."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["(m² − w²)/β: mean over layers (solid), smallest weight (dot)",
-                                                        "learning-rate multiplier m² + w² (mean)"])
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["(m² − w²)/β (dotted: smallest weight)",
+                                                        "multiplier m² + w²"])
     for s in (s for s in settings if drift.has_diagnostics(s)):
         c, color, name = drift.curves(s), methods.color(s.method), methods.label(s.method)
         fig.add_scatter(x=c["epoch"], y=c["imbalance"], name=f"{name} (n={s.n})", line={"color": color},
