@@ -14,7 +14,6 @@ Student-t interval and Holm's adjustment within each family (primary, secondary)
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -43,8 +42,8 @@ class Comparison:
 
     def title(self, lang: str = "en") -> str:
         """'(PaI + Sign-In) − PaI': labels with spaces in parentheses, so that the minus reads unambiguously."""
-        wrap = lambda m: f"({methods.label(m, lang)})" if " " in methods.label(m, lang) else methods.label(m, lang)  # noqa: E731
-        return f"{wrap(self.treatment)} − {wrap(self.baseline)}"
+        a, b = (methods.label(m, lang) for m in (self.treatment, self.baseline))
+        return " − ".join(f"({x})" if " " in x else x for x in (a, b))
 
 
 @dataclass(frozen=True)
@@ -136,9 +135,7 @@ def arm_rows(test: ArmTest) -> list[dict[str, str]]:
     for m in test.arms:
         acc = list(test.accuracies(m).values())
         train = [100 * r["history"][-1]["train_acc"] for r in test.complete(m).records]
-        spread = f"{statistics.stdev(acc):.2f}" if len(acc) > 1 else "n/a"
-        rows.append({"arm": methods.label(m), "n": str(len(acc)),
-                     "test acc %": f"{statistics.fmean(acc):.2f} ± {spread}" if acc else "",
+        rows.append({"arm": methods.label(m), "n": str(len(acc)), "test acc %": summary.mean_std_text(acc),
                      "train acc %": f"{sum(train) / len(train):.1f}" if train else "",
                      "seeds not yet in every arm": ", ".join(map(str, test.missing.get(m, ()))) or "–"})
     return rows

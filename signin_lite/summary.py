@@ -254,6 +254,11 @@ def _pm(mean: float | None, std: float | None) -> str:
     return f"{mean:.2f} ± " + (f"{std:.2f}" if std is not None else "n/a")
 
 
+def mean_std_text(xs: Sequence[float]) -> str:
+    """'61.32 ± 0.49' (mean ± sample std), '61.32 ± n/a' for one value, '' for none: the summary table's format."""
+    return _pm(*_mean_std(xs))
+
+
 def _gain_text(row: Mapping) -> str:
     if row.get("gain") is None:
         return "" if not row.get("gain_vs") else "n/a"
