@@ -1,3 +1,5 @@
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -40,3 +42,16 @@ def image_folder(tmp_path_factory) -> Path:
                 x[:, :, k % 3] += np.uint8(k * 12)
                 Image.fromarray(x).save(folder / split / name / f"{i}.png")
     return folder
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Name the browser the browser tests run on, so that a failure report says which versions it met."""
+    lines = []
+    for name in ("chromium", "chromedriver"):
+        exe = shutil.which(name)
+        if exe is None:
+            lines.append(f"{name}: not installed")
+            continue
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+        lines.append(f"{name}: {out.splitlines()[0] if out else 'unknown version'}")
+    return lines

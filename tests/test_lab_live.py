@@ -52,7 +52,12 @@ pytestmark = pytest.mark.skipif(bool(_missing), reason=f"missing {', '.join(_mis
                                                        "chromium chromium-driver)")
 
 # ----------------------------------------------------------------------------- JavaScript run in the page
-JS_PANEL = "const nb = window.jupyterapp.shell.currentWidget;"
+# The chapter's panel, found by its path (arguments[0]), never through shell.currentWidget: Lumino sets that only
+# when the window has focus, and headless Chromium 150 reports document.hasFocus() false (issue 18)
+JS_PANEL = """
+const nb = Array.from(window.jupyterapp.shell.widgets('main'))
+  .find(w => w.context && w.context.path.endsWith(arguments[0]));
+"""
 # Keep only the notebook named arguments[0] open in the main area, and make it the current widget; true when done
 JS_ONLY = """
 const app = window.jupyterapp;
@@ -62,7 +67,23 @@ const mine = widgets.find(w => w.context && w.context.path.endsWith(arguments[0]
 if (!mine) { return false; }
 widgets.filter(w => w !== mine).forEach(w => w.dispose());
 app.shell.activateById(mine.id);
-return app.shell.currentWidget === mine;
+return !mine.isDisposed && mine.isAttached && mine.isVisible;
+"""
+# What the page shows, for a failure message: the open panels, window focus, and each notebook's kernel state
+JS_SEEN = """
+const app = window.jupyterapp;
+if (!app) { return {app: 'not loaded', focus: document.hasFocus()}; }
+return {focus: document.hasFocus(), current: app.shell.currentWidget ? app.shell.currentWidget.title.label : null,
+        panels: Array.from(app.shell.widgets('main')).map(w => ({
+          label: w.title.label, visible: w.isVisible,
+          kernel: w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel
+                  ? w.sessionContext.session.kernel.status : 'none'}))};
+"""
+# Run a notebook command (arguments[1]) on the chapter's panel, named by its id rather than by the current widget
+JS_COMMAND = JS_PANEL + """
+if (!nb) { return false; }
+window.jupyterapp.commands.execute(arguments[1], {widgetId: nb.id});
+return true;
 """
 JS_STATE = JS_PANEL + """
 if (!nb || !nb.content || !nb.sessionContext || !nb.sessionContext.session) { return null; }
@@ -157,6 +178,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_script_timeout(60)
+    # Headless Chromium reports document.hasFocus() false, and Lumino then never sets the current widget: emulate
+    # a focused window, as a learner's browser has (issue 18)
+    driver.execute_cdp_cmd("Emulation.setFocusEmulationEnabled", {"enabled": True})
+    print(f"\n{browser_versions(driver)}")
     try:
         yield driver
     finally:
@@ -164,8 +189,16 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 # ----------------------------------------------------------------------------- helpers
-def wait_for(what: str, check: Callable[[], Any], timeout: float, poll: float = 0.5) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what` after `timeout` seconds."""
+def browser_versions(driver: Any) -> str:
+    """The Chromium and chromedriver versions in use, for the test's output and every failure message."""
+    caps = driver.capabilities
+    driver_version = caps.get("chrome", {}).get("chromedriverVersion", "unknown").split(" ")[0]
+    return f"Chromium {caps.get('browserVersion', 'unknown')}, chromedriver {driver_version}"
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float, poll: float = 0.5, driver: Any = None) -> Any:
+    """Poll `check` until it returns something truthy; fail naming `what` after `timeout` seconds, and, given the
+    `driver`, what the page showed then (open panels, window focus, kernels) and the browser's versions."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:
@@ -173,7 +206,8 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float, poll: float = 
         if last:
             return last
         time.sleep(poll)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+    seen = f"; seen: {driver.execute_script(JS_SEEN)!r}; {browser_versions(driver)}" if driver else ""
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r}){seen}")
 
 
 def figures(driver: Any) -> list[dict[str, Any]]:
@@ -197,16 +231,17 @@ def run_all(driver: Any, base: str, name: str) -> None:
     driver.get(f"{url}/lab/tree/notebooks/{name}.ipynb?token={token}")
     # Lab restores the tabs of the earlier chapters from its workspace: close them, so that the commands and the
     # figure checks below act on this chapter only
-    wait_for(f"{name} to open", lambda: driver.execute_script(JS_ONLY, f"{name}.ipynb"), 180)
-    wait_for("the notebook and an idle kernel", lambda: (driver.execute_script(JS_STATE) or {}).get("status") == "idle",
-             180)
-    driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells');")
+    path = f"{name}.ipynb"
+    wait_for(f"{name} to open", lambda: driver.execute_script(JS_ONLY, path), 180, driver=driver)
+    wait_for("the notebook and an idle kernel",
+             lambda: (driver.execute_script(JS_STATE, path) or {}).get("status") == "idle", 180, driver=driver)
+    assert driver.execute_script(JS_COMMAND, path, "notebook:run-all-cells"), f"{name}: its panel is gone"
 
     def done() -> bool:
-        state = driver.execute_script(JS_STATE)
+        state = driver.execute_script(JS_STATE, path)
         assert not state["errors"], f"{name}: a cell raised: {state['errors']}"
         return state["status"] == "idle" and state["pending"] == 0 and state["executed"] == state["cells"]
-    wait_for(f"{name} to run all cells", done, RUN_TIMEOUT, poll=2)
+    wait_for(f"{name} to run all cells", done, RUN_TIMEOUT, poll=2, driver=driver)
 
 
 def widget_cells(driver: Any) -> list[int]:
@@ -235,7 +270,7 @@ def move_sliders_and_press(driver: Any, cell: int) -> int:
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
         button.click()
         wait_for(f"the figures of cell {cell} after pressing {button.text!r}",
-                 lambda: cell_signature(driver, cell) != "[]", ACTION_TIMEOUT)
+                 lambda: cell_signature(driver, cell) != "[]", ACTION_TIMEOUT, driver=driver)
     start = cell_signature(driver, cell)
     for slider in sliders:
         label = slider.find_element(By.CSS_SELECTOR, ".widget-label").text
@@ -246,16 +281,16 @@ def move_sliders_and_press(driver: Any, cell: int) -> int:
         handle.click()
         at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
         handle.send_keys(Keys.ARROW_LEFT if at_max else Keys.ARROW_RIGHT)
-        wait_for(f"slider {label!r} to move", lambda r=readout, b=before_value: r.text != b, 20)
+        wait_for(f"slider {label!r} to move", lambda r=readout, b=before_value: r.text != b, 20, driver=driver)
         if not buttons:
             wait_for(f"the figures of cell {cell} to redraw after moving {label!r} to {readout.text}",
-                     lambda b=before: cell_signature(driver, cell) not in (b, "[]"), ACTION_TIMEOUT)
+                     lambda b=before: cell_signature(driver, cell) not in (b, "[]"), ACTION_TIMEOUT, driver=driver)
             assert_no_collapse(driver, f"after moving the slider {label!r}")
     for button in buttons:
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
         button.click()
         wait_for(f"the figures of cell {cell} to redraw after pressing {button.text!r}",
-                 lambda: cell_signature(driver, cell) not in (start, "[]"), ACTION_TIMEOUT)
+                 lambda: cell_signature(driver, cell) not in (start, "[]"), ACTION_TIMEOUT, driver=driver)
         assert_no_collapse(driver, f"after pressing {button.text!r}")
     ticks = driver.execute_script("""
         return Array.from(arguments[0].querySelectorAll('.js-plotly-plot')).filter(el => el.layout && el.layout.xaxis
@@ -286,7 +321,7 @@ def click_plotly_slider_steps(driver: Any) -> int:
                                    target, rail)
         ActionChains(driver).move_to_element(rail).move_by_offset(int(dx), 0).click().perform()  # as a learner clicks
         wait_for("a plotly slider step to change the visible traces", lambda p=plot, b=before: driver.execute_script(
-            "return JSON.stringify(arguments[0].data.map(t => t.visible));", p) != b, 20)
+            "return JSON.stringify(arguments[0].data.map(t => t.visible));", p) != b, 20, driver=driver)
         time.sleep(0.5)  # the collapse came with the relayout right after the step
         assert_no_collapse(driver, "after clicking a plotly slider step")
         clicked += 1
@@ -309,4 +344,4 @@ def test_live_widgets_redraw_and_no_figure_collapses(lab: str, browser: Any, nam
         browser.set_window_size(*size)
         time.sleep(1.0)
         assert_no_collapse(browser, f"after resizing the window to {size}")
-    browser.execute_script("window.jupyterapp.commands.execute('notebook:shutdown-kernel');")
+    browser.execute_script(JS_COMMAND, f"{name}.ipynb", "notebook:shutdown-kernel")
