@@ -22,7 +22,8 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
 
 import torch  # noqa: E402
 
-from signin_lite import config, data, train  # noqa: E402
+from signin_lite.foundations import config
+from signin_lite.training import data, train  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- machine and arguments
@@ -81,7 +82,7 @@ def clock_name() -> str:
     return {"wall": "wall-clock seconds", "cpu": "CPU seconds of the process (+ exited children)"}[_CLOCK["name"]]
 
 
-from signin_lite.records import cpu_name  # noqa: E402  (one implementation, shared with run records)
+from signin_lite.evidence.records import cpu_name  # noqa: E402  (one implementation, shared with run records)
 
 
 def load_avg() -> str:
@@ -214,7 +215,7 @@ def data_root(args: argparse.Namespace) -> str | None:
 
 def make_cfg(args: argparse.Namespace, method: str, **extra) -> config.TrainConfig:
     """The config of ``method`` (dense, pai, pai_signin: ERK 90 %, as in the sweep) on the bench's data sizes."""
-    from signin_lite import sweep
+    from signin_lite.training import sweep
     base = config.make_config(args.profile)
     over = dict(sweep.method_overrides(method, base))
     if method == "dense":

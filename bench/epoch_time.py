@@ -22,7 +22,7 @@ import tempfile
 import _common as C
 import torch
 
-from signin_lite import data, train
+from signin_lite.training import data, train
 
 
 def main() -> None:

@@ -33,7 +33,8 @@ import tempfile
 import _common as C
 import torch
 
-from signin_lite import data, masks, models, signin, train
+from signin_lite.training import data, train
+from signin_lite.core import masks, models, signin
 
 
 def live_bytes(model: torch.nn.Module, opt: torch.optim.Optimizer) -> int:

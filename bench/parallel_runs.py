@@ -29,7 +29,8 @@ import time
 import _common as C
 import torch
 
-from signin_lite import records, sweep, train
+from signin_lite.evidence import records
+from signin_lite.training import sweep, train
 
 MARK = "BENCH_PARALLEL_RESULT "
 

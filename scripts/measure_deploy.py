@@ -1,7 +1,7 @@
 """Measure what deploying a sparse ResNet would change: saved file size and inference latency.
 
 For each sparsity it compares a dense ResNet with a merged sparse one (plain weights, zeros off the mask)
-and writes one record per (sparsity, batch size) with ``signin_lite.deploy.measure`` (schema
+and writes one record per (sparsity, batch size) with ``signin_lite.decision.deploy.measure`` (schema
 ``signin_lite.deploy/1``) to ``results/deploy/resnet<depth>_s<sparsity>_b<batch>.json``:
 
 - storage: ``torch.save`` size of each model as dense, CSR and values + bit mask files;
@@ -33,7 +33,11 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without `pip install -e .`
-from signin_lite import config, deploy, masks, models, records, train  # noqa: E402
+from signin_lite.foundations import config
+from signin_lite.decision import deploy
+from signin_lite.core import masks, models
+from signin_lite.evidence import records
+from signin_lite.training import train  # noqa: E402
 
 
 def _final_states(work_dir: Path) -> list[tuple[str, dict]]:

@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from signin_lite.records import write_json_atomic
+from signin_lite.evidence.records import write_json_atomic
 
 NOTE = ("unknown: the run was resumed from a checkpoint written before commit 2afa560, whose wall time counted only "
         "the time after the resume ({after:.1f} s, below the {train:.1f} s of training)")

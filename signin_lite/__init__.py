@@ -1,27 +1,30 @@
 """signin_lite: sparse training, lottery tickets and Sign-In in small, readable PyTorch.
 
-One idea per module (import the ones you need, e.g. ``from signin_lite import masks, signin``):
+Sub-packages by concern, listed from the bottom up; each imports only from those above it in this list
+(``tests/test_layout.py`` checks every import):
 
-- ``data``      CIFAR-10 from the official release or an offline image-folder copy, held on the device.
-- ``models``    the CIFAR ResNets of He et al. (2016) and the single-neuron toy model.
-- ``masks``     pruning at initialization (random, ERK, SNIP, SynFlow, magnitude) and masked weights.
-- ``signin``    Sign-In: reparameterize, rescale and merge.
-- ``toy``       the single-neuron sign-dynamics experiments of the theory chapter.
-- ``planted``   the planted-ticket experiment: a sparse teacher, students on its mask, can they find its signs?
-- ``config``    the typed run configuration and its profiles (smoke, cpu, gpu).
-- ``train``     the training loop, checkpoints and per-epoch metrics.
-- ``lottery``   iterative magnitude pruning (weight and learning-rate rewinding) and sign transplants.
-- ``distributed``   one run on many processes under torchrun (DDP; NCCL on GPUs, gloo on CPUs).
-- ``sweep``     grids of runs, in turn, several at once, or one by index for a cluster's job array.
-- ``records``   run records (one JSON per run) and tables over them.
-- ``summary``   mean ± std over seeds, Sign-In gains with confidence intervals, the paper's numbers.
-- ``counting``  dense and effective parameter and FLOP counts; ``signs``: sign flips and alignment.
-- ``poc``, ``poc_plots``, ``deploy``   the cost/accuracy worksheet and deployment measurements.
-- ``poc_inputs``, ``report``, ``report_text``   the worksheet inputs file and the one-page report (JA/EN).
-- ``probe``    train-step time, memory and file size of sparse training on the reader's own model.
-- ``bottom_line``   the executive summaries' numbers, computed from the records.
-- ``plotting``, ``figures``   plotly helpers that render offline in the book, and the chapters' figures.
-- ``display``   conclusions as tables and sentences that wrap; smoke-check labels for live runs.
+- ``foundations``  the method table, the record schemas, the typed run configuration (no torch).
+- ``evidence``     run records, the one grouping into settings, statistics, summaries, the four-arm test (no torch).
+- ``core``         masks, pruning at initialization, Sign-In, models, sign and parameter counts (PyTorch).
+- ``training``     the device, CIFAR-10, the training loop, DDP, lottery tickets, sweeps.
+- ``experiments``  the single-neuron toy model and the planted ticket.
+- ``decision``     the cost/accuracy worksheet, probe and deployment measurements, the one-page report.
+- ``views``        plotly figures and tables for the book.
+- ``cli``          ``python -m signin_lite``: one command per task, each with ``--help``.
+
+The three modules of a first sparse run are importable from the top (``from signin_lite import masks, pruning,
+signin``); they load on first use, so reading records never imports torch.
 """
 
+import importlib
+from types import ModuleType
+
 __version__ = "0.1.0"
+_CORE = ("masks", "models", "pruning", "signin")
+__all__ = ["__version__", *_CORE]
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _CORE:
+        return importlib.import_module(f"signin_lite.core.{name}")
+    raise AttributeError(f"module 'signin_lite' has no attribute {name!r}")

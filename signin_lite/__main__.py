@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from signin_lite.cli import main
 
 sys.exit(main())

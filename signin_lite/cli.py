@@ -21,7 +21,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import config, sweep
+from signin_lite.foundations import config
+from signin_lite.training import sweep
 
 RUNS_RESULTS = "runs/results"  # default folder of ad-hoc run records: git-ignored, never read by the book
 TABLE_FIRST = ["method", "mask", "sparsity"]
@@ -161,20 +162,20 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("table", help="print the records of a folder: one row per setting (mean ± std over seeds, "
                                       "gains with paired intervals), or one row per run with --runs",
-                       description="Default: one row per setting (signin_lite.summary). With --runs: one row per "
+                       description="Default: one row per setting (signin_lite.evidence.summary). With --runs: one row per "
                                    "record, sorted by method, mask, sparsity, then every config field that differs "
                                    "between the records (beta, rescale period, epochs, ...), then seed; those fields "
                                    "are shown as columns.")
     p.add_argument("folder", nargs="+", help="folders or record files")
     p.add_argument("--runs", action="store_true", help="one row per run instead of one per setting")
 
-    sub.add_parser("schema", help="print results/SCHEMA.md, the record schemas, generated from signin_lite.schema")
+    sub.add_parser("schema", help="print results/SCHEMA.md, the record schemas, generated from signin_lite.foundations.schema")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .data import DataError
-    from .train import Divergence
+    from signin_lite.training.data import DataError
+    from signin_lite.training.train import Divergence
     try:
         return _dispatch(args)
     except ValueError as e:  # bad input: a config value, a method name, a mask shape, ...
@@ -197,7 +198,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "toy":
         from pathlib import Path
 
-        from .toy import write_phase_record
+        from signin_lite.experiments.toy import write_phase_record
         target = Path(args.out) / "toy_phase_diagram.json"
         if target.exists() and not args.force:
             raise ValueError(f"{target} exists; pass --force to overwrite it, or --out another folder")
@@ -209,7 +210,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "report":
         return _report(args)
     if args.command == "probe":
-        from . import probe
+        from signin_lite.decision import probe
         rec, path = probe.run(args.model, args.input_shape, batch_size=args.batch_size, sparsity=args.sparsity,
                               steps=args.steps, num_classes=args.num_classes, device=args.device, out=args.out)
         print(probe.describe(rec))
@@ -217,7 +218,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "planted":
         return _planted(args)
-    from . import records
+    from signin_lite.evidence import records
     if args.command == "choose":
         beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed,
                                                    args.epochs)
@@ -227,7 +228,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"{beta:g} {period:g}")
         return 0
     if args.command == "schema":
-        from . import schema
+        from signin_lite.foundations import schema
         print(schema.markdown(), end="")
         return 0
     recs = records.load_records(args.folder)
@@ -235,7 +236,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         rows, columns = table_rows(recs)
         print(records.format_table(rows, columns))
     else:
-        from . import summary
+        from signin_lite.evidence import summary
         print(summary.format_summary(summary.summary_table(recs)))
     return 0
 
@@ -252,7 +253,7 @@ def _sort_key(value: object) -> tuple:
 def table_rows(recs: list[dict]) -> tuple[list[dict], list[str]]:
     """Rows of `records.table` plus every config field that differs between the records (the fields that tell
     settings apart), sorted numerically; and the columns to print."""
-    from . import records
+    from signin_lite.evidence import records
     keys = list(dict.fromkeys(k for r in recs for k in r["config"]))
     varying = [k for k in keys if k not in (*TABLE_FIRST, *TABLE_LAST)
                and len({repr(r["config"].get(k)) for r in recs}) > 1]
@@ -273,7 +274,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _train_one(cfg: config.TrainConfig, args: argparse.Namespace) -> int:
     """Train ``cfg`` in this process; under torchrun, as one rank of a DDP run (only rank 0 prints)."""
-    from . import distributed, train
+    from signin_lite.training import distributed, train
     ctx = distributed.init(args.device)
     try:
         if ctx.is_main:
@@ -290,7 +291,7 @@ def _train_one(cfg: config.TrainConfig, args: argparse.Namespace) -> int:
 
 
 def _lottery(args: argparse.Namespace) -> int:
-    from . import lottery
+    from signin_lite.training import lottery
     _refuse_torchrun("lottery")
     cfg = _config(args)
     kwargs = _run_kwargs(args)
@@ -308,7 +309,7 @@ def _lottery(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from . import poc_inputs, report
+    from signin_lite.decision import poc_inputs, report
     inputs = poc_inputs.load_inputs(args.inputs)
     ws = poc_inputs.report_worksheet(inputs, args.results, args.deploy)
     probe = poc_inputs.latest_probe(args.probe)
@@ -327,7 +328,7 @@ def _refuse_torchrun(what: str) -> None:
 
 
 def _planted(args: argparse.Namespace) -> int:
-    from . import planted
+    from signin_lite.experiments import planted
     overrides = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("arms", args.arms)) if v is not None}
     cfg = planted.make_config(args.profile, **overrides)
     print(f"{cfg.name()}: {len(cfg.arms)} arms x {cfg.seeds} seeds, {cfg.steps} steps", flush=True)

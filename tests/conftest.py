@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from signin_lite.train import Splits
+from signin_lite.training.train import Splits
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,7 @@ def tiny_splits() -> Splits:
 def image_folder(tmp_path_factory) -> Path:
     """A CIFAR-10-shaped image folder (PNG; 40 training and 20 test images per class, enough for the smoke
     profile) for command-line runs in subprocesses; same learnable pattern as ``tiny_splits``."""
-    from signin_lite.data import CLASSES
+    from signin_lite.training.data import CLASSES
     folder = tmp_path_factory.mktemp("image_folder")
     rng = np.random.default_rng(0)
     for split, n in (("train", 40), ("test", 20)):

@@ -19,7 +19,9 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from signin_lite import cli, config, data, distributed, train
+from signin_lite import cli
+from signin_lite.foundations import config
+from signin_lite.training import data, distributed, train
 
 
 def global_batch() -> tuple[torch.Tensor, torch.Tensor]:

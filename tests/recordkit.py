@@ -1,5 +1,5 @@
 """Test records made the way the trainer makes them: a committed record of results/cpu as the template, its config
-rebuilt through signin_lite.config and the method table, so every fixture passes signin_lite.schema."""
+rebuilt through signin_lite.foundations.config and the method table, so every fixture passes signin_lite.foundations.schema."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from signin_lite import config, methods
+from signin_lite.foundations import config, methods
 
 TEMPLATE = json.loads(next((Path(__file__).resolve().parent.parent / "results" / "cpu" / "runs")
                            .glob("pai_erk-s0.9_seed0_*.json")).read_text())

@@ -1,4 +1,4 @@
-"""signin_lite.arms (the four-arm test) and signin_lite.drift (Sign-In's reset diagnostics), on hand-made records.
+"""signin_lite.evidence.arms (the four-arm test) and signin_lite.evidence.drift (Sign-In's reset diagnostics), on hand-made records.
 Hand arithmetic is in the comments."""
 
 import math
@@ -6,7 +6,7 @@ import math
 import pytest
 from scipy import stats as st
 
-from signin_lite import arms, drift, records, summary
+from signin_lite.evidence import arms, drift, records, summary
 
 from recordkit import make_record, rid
 
@@ -158,7 +158,7 @@ def test_drift_needs_diagnostics_and_says_which_runs_have_them():
 
 # ----------------------------------------------------------------------------------------------- figures
 def test_comparison_figure_shows_every_seed_each_interval_and_the_labelled_paper_gain():
-    from signin_lite import arm_figures
+    from signin_lite.views import arm_figures
     (test,) = arms.four_arm_tests(four_arms())
     fig = arm_figures.comparisons(test)
     seeds = [t for t in fig.data if t.marker.color == "#aaaaaa"]
@@ -170,7 +170,7 @@ def test_comparison_figure_shows_every_seed_each_interval_and_the_labelled_paper
 
 
 def test_paired_figure_joins_each_seeds_runs_and_drift_figure_skips_arms_without_diagnostics():
-    from signin_lite import arm_figures
+    from signin_lite.views import arm_figures
     (test,) = arms.four_arm_tests(four_arms())
     fig = arm_figures.paired_accuracies(test)
     lines = [t for t in fig.data if t.name.startswith("seed")]
@@ -194,7 +194,8 @@ def test_hypotheses_follow_the_declared_rule():
 
 # ----------------------------------------------------------------------------------------------- summaries
 def test_executive_summary_values_come_from_the_four_arm_test(tmp_path):
-    from signin_lite import bottom_line, stats
+    from signin_lite.decision import bottom_line
+    from signin_lite.evidence import stats
     for r in four_arms():
         records.write_record(r, tmp_path)
     en, ja = bottom_line.four_arm_values("en", tmp_path), bottom_line.four_arm_values("ja", tmp_path)
@@ -209,7 +210,7 @@ def test_executive_summary_values_come_from_the_four_arm_test(tmp_path):
 
 
 def test_reading_labels_cover_every_reading_in_both_languages():
-    from signin_lite import stats
+    from signin_lite.evidence import stats
     for lang in ("en", "ja"):
         assert [stats.reading_label(r, lang) for r in stats.READINGS]
     assert stats.reading_label("no clear difference", "ja") == "明確な差なし"
@@ -218,7 +219,8 @@ def test_reading_labels_cover_every_reading_in_both_languages():
 
 
 def test_executive_summary_reads_the_planted_reference(tmp_path):
-    from signin_lite import bottom_line, planted
+    from signin_lite.decision import bottom_line
+    from signin_lite.experiments import planted
     ref = planted.reference(str(bottom_line.poc_inputs.RESULTS / "planted"), profile="cpu")
     vals = bottom_line.planted_values("en")
     d = planted.difference(ref, "signin", "pai", "sign_recovery")

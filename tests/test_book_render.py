@@ -6,7 +6,7 @@ an SVG (``main-svg``).  Needs /usr/bin/chromium (Debian: ``apt-get install -y ch
 skipped without it.
 
 * test_tiny_book_*: builds a two-page Jupyter Book in tmp_path with the project's plotly
-  settings and local extension, one notebook calling ``signin_lite.plotting.show`` (~20 s).
+  settings and local extension, one notebook calling ``signin_lite.views.plotting.show`` (~20 s).
 * test_full_book_*: checks every page of ``_build/html`` (or ``$SIGNIN_LITE_BOOK_HTML``).
   ``scripts/run_tests.sh`` builds the book first (``jupyter-book build --all -W -n --keep-going .``);
   without a build they skip, except with ``CI`` set, where they fail.
@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 import pytest
 import yaml
 
-from signin_lite.plotting import figure_html, label, slider_figure, standalone_html
+from signin_lite.views.plotting import figure_html, label, slider_figure, standalone_html
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -115,9 +115,9 @@ def assert_all_drawn(page: Path, tmp_path: Path, expected: int | None = None) ->
 
 # ----------------------------------------------------------------------------- the tiny book
 NOTEBOOK_CELLS = [
-    ("markdown", "# Plots\n\nFigures shown with `signin_lite.plotting.show`."),
+    ("markdown", "# Plots\n\nFigures shown with `signin_lite.views.plotting.show`."),
     ("code", "import plotly.graph_objects as go\n"
-             "from signin_lite.plotting import label, show, slider_figure"),
+             "from signin_lite.views.plotting import label, show, slider_figure"),
     ("code", "fig = go.Figure(go.Scatter(x=[0.8, 0.9, 0.95], y=[0.88, 0.86, 0.83], name='pai'))\n"
              "label(fig, 'profile smoke · test hardware · 2026-11-27')\n"
              "show(fig)\n"
@@ -294,7 +294,7 @@ def test_full_book_figures_draw_offline(tmp_path: Path):
         if page.stem == "07_reference_results":
             unlabelled = [d["id"] for d in divs if not d["attrs"].get("data-provenance")]
             assert not unlabelled, (f"{page}: reference figures without a provenance caption "
-                                    f"(signin_lite.plotting.label): {unlabelled}")
+                                    f"(signin_lite.views.plotting.label): {unlabelled}")
 
 
 if __name__ == "__main__":  # pragma: no cover - manual run: python tests/test_book_render.py

@@ -3,7 +3,10 @@ import math
 
 import pytest
 
-from signin_lite import cli, config, records, sweep
+from signin_lite import cli
+from signin_lite.foundations import config
+from signin_lite.evidence import records
+from signin_lite.training import sweep
 
 
 @pytest.mark.parametrize("field,value,needle", [

@@ -1,4 +1,4 @@
-"""Tests for signin_lite.data on tiny fake CIFAR-10 copies built in tmp_path (seconds in all)."""
+"""Tests for signin_lite.training.data on tiny fake CIFAR-10 copies built in tmp_path (seconds in all)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from signin_lite import data
-from signin_lite.data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, DataError, DeviceLoader
+from signin_lite.training import data
+from signin_lite.training.data import CIFAR10_MEAN, CIFAR10_STD, CLASSES, DataError, DeviceLoader
 
 REAL_ZIP = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "cifar10-jpeg.zip"
 PER_CLASS = 3

@@ -1,4 +1,4 @@
-"""Tests for signin_lite.deploy on a small CNN defined here (independent of the library's models)."""
+"""Tests for signin_lite.decision.deploy on a small CNN defined here (independent of the library's models)."""
 
 import json
 
@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize, prune
 
-from signin_lite.deploy import (FORMATS, deployable_state_dict, inference_latency, load_sparse, measure,
+from signin_lite.decision.deploy import (FORMATS, deployable_state_dict, inference_latency, load_sparse, measure,
                                 save_sparse, storage_bytes, weight_sparsity)
 
 

@@ -1,8 +1,8 @@
-"""signin_lite.display: tables and sentences that wrap, with a plain-text twin; smoke-check labels."""
+"""signin_lite.views.display: tables and sentences that wrap, with a plain-text twin; smoke-check labels."""
 
 from __future__ import annotations
 
-from signin_lite import display
+from signin_lite.views import display
 
 ROWS = [{"method": "pai", "sparsity": 0.9, "verdict": "no gain <distinguishable> from noise"},
         {"method": "pai_signin", "sparsity": 0.95, "verdict": None}]

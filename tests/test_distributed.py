@@ -21,7 +21,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from signin_lite import config, data, distributed, masks, train
+from signin_lite.foundations import config
+from signin_lite.training import data, distributed, train
+from signin_lite.core import masks
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAD_RTOL = 1e-9

@@ -1,4 +1,4 @@
-"""Unit tests of signin_lite.figures on small hand-made records (no training, no data)."""
+"""Unit tests of signin_lite.views.figures on small hand-made records (no training, no data)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import torch
 
 from recordkit import make_record, rid
 
-from signin_lite import figures, records
+from signin_lite.views import figures
+from signin_lite.evidence import records
 
 
 def _rec(method, sparsity, seed, acc, history=None, status="complete", **extra):
@@ -98,7 +99,7 @@ def test_layer_density_bars_match_mask_fractions():
 
 
 def test_density_slider_one_step_per_sparsity_with_one_visible():
-    from signin_lite import models
+    from signin_lite.core import models
     fig = figures.density_slider(models.resnet(8), [0.5, 0.9], active=0.9)
     steps = fig.layout.sliders[0].steps
     assert [st.label for st in steps] == ["50%", "90%"] and fig.layout.sliders[0].active == 1

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from signin_lite import figures, poc, records, summary
+from signin_lite.views import figures
+from signin_lite.decision import poc
+from signin_lite.evidence import records, summary
 
 CPU = Path(__file__).resolve().parent.parent / "results" / "cpu"
 
@@ -81,7 +83,7 @@ FOUR_ARMS = {
 
 
 def test_four_arm_test_is_pinned():
-    from signin_lite import arms, drift
+    from signin_lite.evidence import arms, drift
     (test,) = arms.four_arm_tests(records.load_records(CPU.parent / "cpu_signin" / "runs"))
     assert test.seeds == (0, 1, 2, 3, 4, 5) and test.test_size == 10000 and test.config["epochs"] == 20
     got = {(c.treatment, c.baseline): (round(c.diff.estimate, 2), round(c.diff.low, 2), round(c.diff.high, 2),

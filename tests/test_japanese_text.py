@@ -19,7 +19,7 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from signin_lite import poc_inputs, report
+from signin_lite.decision import poc_inputs, report
 
 ROOT = Path(__file__).resolve().parents[1]
 JA = r"[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]"   # kana, kanji, Japanese and full-width punctuation

@@ -3,7 +3,9 @@ import math
 import pytest
 import torch
 
-from signin_lite import config, lottery, masks, train
+from signin_lite.foundations import config
+from signin_lite.training import lottery, train
+from signin_lite.core import masks
 
 
 def _kw(tmp_path, splits):

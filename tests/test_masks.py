@@ -1,4 +1,4 @@
-"""Tests for signin_lite.masks on small CNN/MLP models built here."""
+"""Tests for signin_lite.core.masks on small CNN/MLP models built here."""
 
 import copy
 import io
@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize, prune
 
-from signin_lite import masks
+from signin_lite.core import masks
 
 SPARSITIES = (0.0, 0.5, 0.9, 0.98)
 GLOBAL = ("snip", "synflow", "magnitude")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from signin_lite import counting, masks, models
+from signin_lite.core import counting, masks, models
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFLINE_ZIP = ROOT.parent / "shared" / "data" / "cifar10-jpeg.zip"

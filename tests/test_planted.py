@@ -6,7 +6,10 @@ import math
 import pytest
 import torch
 
-from signin_lite import cli, masks, planted, records, signin
+from signin_lite import cli
+from signin_lite.core import masks, signin
+from signin_lite.experiments import planted
+from signin_lite.evidence import records
 
 
 def _cfg(**kw):

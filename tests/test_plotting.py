@@ -1,4 +1,4 @@
-"""Fast unit tests of signin_lite.plotting (no browser, no book build)."""
+"""Fast unit tests of signin_lite.views.plotting (no browser, no book build)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from signin_lite import plotting
-from signin_lite.plotting import (
+from signin_lite.views import plotting
+from signin_lite.views.plotting import (
     PLOTLY_MIME, figure_html, label, mimebundle, plotlyjs_path, provenance, provenance_of, show,
     slider_figure, standalone_html,
 )

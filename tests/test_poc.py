@@ -1,4 +1,4 @@
-"""Tests for signin_lite.poc (cost model) and signin_lite.poc_plots. Hand arithmetic is in the comments."""
+"""Tests for signin_lite.decision.poc (cost model) and signin_lite.views.poc_plots. Hand arithmetic is in the comments."""
 
 import math
 import warnings
@@ -7,9 +7,9 @@ import pytest
 
 from recordkit import make_record, rid
 
-from signin_lite import schema
-from signin_lite.poc import Deployment, build_worksheet, reading, summarize
-from signin_lite.stats import PAIRED, Difference
+from signin_lite.foundations import schema
+from signin_lite.decision.poc import Deployment, build_worksheet, reading, summarize
+from signin_lite.evidence.stats import PAIRED, Difference
 
 
 def rec(method, seed, acc, train_s, **kw):
@@ -272,7 +272,7 @@ def worksheet_for_plots():
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_plots_build_with_expected_traces(lang):
-    from signin_lite import poc_plots
+    from signin_lite.views import poc_plots
     ws = worksheet_for_plots()   # options: dense, pai 50 %, pai 90 %, pai_signin 90 %, gmp 90 %
     assert len(ws.options) == 5
     frontier = poc_plots.frontier_figure(ws, lang=lang)
@@ -291,6 +291,6 @@ def test_plots_build_with_expected_traces(lang):
 
 
 def test_plots_reject_unknown_lang():
-    from signin_lite import poc_plots
+    from signin_lite.views import poc_plots
     with pytest.raises(ValueError, match="known: en, ja"):
         poc_plots.frontier_figure(worksheet_for_plots(), lang="fr")

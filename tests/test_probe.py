@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from signin_lite import cli, poc_inputs, probe
+from signin_lite import cli
+from signin_lite.decision import poc_inputs, probe
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from signin_lite import cli, poc_inputs, report, report_text
-from signin_lite.poc import Deployment, summarize
-from signin_lite.poc import build_worksheet as evaluate
+from signin_lite import cli
+from signin_lite.decision import poc_inputs, report, report_text
+from signin_lite.decision.poc import Deployment, summarize
+from signin_lite.decision.poc import build_worksheet as evaluate
 
 import recordkit
 from test_poc import deploy_rec, dense_recs, rec, signin_recs

@@ -1,5 +1,5 @@
 """Every committed record under results/: its schema, its provenance, consistent costs, unique run ids; and
-results/SCHEMA.md is the text generated from signin_lite.schema."""
+results/SCHEMA.md is the text generated from signin_lite.foundations.schema."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from signin_lite import records, schema
+from signin_lite.evidence import records
+from signin_lite.foundations import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = sorted((ROOT / "results").glob("**/*.json"))

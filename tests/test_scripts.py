@@ -33,7 +33,8 @@ def test_cpu_signin_test_plans_four_arms_six_seeds_and_the_full_test_set():
     args = ["--profile", "cpu", "--epochs", "40", "--mask", "random", "--sparsity", "0.9", "--train-per-class", "500",
             "--val-per-class", "0", "--test-per-class", "100", "--final-test-per-class", "all", "--weight-decay",
             "5e-4", "--beta", "1", "--rescale-every", "1", "--signin", "--seed", "0"]
-    from signin_lite import cli, config
+    from signin_lite import cli
+    from signin_lite.foundations import config
     cfg = config.make_config("cpu", **config.overrides_from_args(cli.build_parser().parse_args(["train", *args])))
     assert cfg.name() in names and cfg.final_test_per_class is None  # the plan's own setting, by name
     assert "estimate:" in out.stdout  # from the committed cpu records

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from signin_lite import masks, models, signin
+from signin_lite.core import masks, models, signin
 
 
 def _model(seed: int = 0) -> nn.Module:

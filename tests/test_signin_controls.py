@@ -7,8 +7,10 @@ import pytest
 import torch
 import torch.nn as nn
 
-from signin_lite import config, masks, models, signin, train
-from signin_lite.train import Splits
+from signin_lite.foundations import config
+from signin_lite.core import masks, models, signin
+from signin_lite.training import train
+from signin_lite.training.train import Splits
 
 
 def _cfg(**kw):

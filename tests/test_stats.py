@@ -1,4 +1,4 @@
-"""signin_lite.stats against hand computations and scipy, and its reading rule."""
+"""signin_lite.evidence.stats against hand computations and scipy, and its reading rule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats as st
 
-from signin_lite import stats
+from signin_lite.evidence import stats
 
 
 def test_paired_interval_by_hand():

@@ -1,12 +1,12 @@
-"""Tests for signin_lite.summary on hand-made records. Hand arithmetic is in the comments."""
+"""Tests for signin_lite.evidence.summary on hand-made records. Hand arithmetic is in the comments."""
 
 import math
 
 import pytest
 
-from signin_lite import records, summary
-from signin_lite.summary import PAPER, format_summary, summary_table, tuning_table
-from signin_lite.summary import finding as verdict
+from signin_lite.evidence import records, summary
+from signin_lite.evidence.summary import PAPER, format_summary, summary_table, tuning_table
+from signin_lite.evidence.summary import finding as verdict
 
 from recordkit import make_record, rid
 

@@ -4,7 +4,9 @@ import shlex
 
 import pytest
 
-from signin_lite import cli, config, sweep
+from signin_lite import cli
+from signin_lite.foundations import config
+from signin_lite.training import sweep
 
 GRID = ["--profile", "smoke", "--methods", "dense", "pai", "pai_signin", "--sparsities", "0.8", "0.9",
         "--seeds", "0", "1"]
@@ -38,7 +40,7 @@ def test_index_out_of_range_is_a_clear_error(index, capsys):
 
 
 def test_index_trains_only_that_run_in_this_process(monkeypatch, capsys):
-    from signin_lite import train
+    from signin_lite.training import train
     seen = []
 
     def fake_train(cfg, **kwargs):

@@ -8,7 +8,8 @@ Each test takes well under a second.
 import pytest
 import torch
 
-from signin_lite import models, toy
+from signin_lite.core import models
+from signin_lite.experiments import toy
 
 SIGNIN = dict(signin=True, beta_a=4.0, beta_w=0.1)
 EQUAL = dict(signin=True, beta_a=0.1, beta_w=0.1)

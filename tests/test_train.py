@@ -4,7 +4,10 @@ import math
 import pytest
 import torch
 
-from signin_lite import config, data, masks, records, train
+from signin_lite.foundations import config
+from signin_lite.training import data, train
+from signin_lite.core import masks
+from signin_lite.evidence import records
 
 
 def _cfg(**kw):

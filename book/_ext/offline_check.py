@@ -22,10 +22,10 @@ HINTS = {
     "mathjax": "the page has math and no local MathJax was found: pip install sphinx-mathjax-offline "
                "(book/_ext/mathjax_offline.py then serves it from _static)",
     "require": "a notebook displayed ipywidgets while the book executed it: tag that cell "
-               "'skip-execution' and show a signin_lite.plotting.slider_figure instead",
+               "'skip-execution' and show a signin_lite.views.plotting.slider_figure instead",
     "html-manager": "a notebook displayed ipywidgets while the book executed it: tag that cell "
-                    "'skip-execution' and show a signin_lite.plotting.slider_figure instead",
-    "plotly": "use signin_lite.plotting.show(fig); book/_ext/plotly_offline.py serves plotly.js locally",
+                    "'skip-execution' and show a signin_lite.views.plotting.slider_figure instead",
+    "plotly": "use signin_lite.views.plotting.show(fig); book/_ext/plotly_offline.py serves plotly.js locally",
     "thebe": "switch off launch_buttons.thebe in _config.yml",
 }
 

@@ -1,6 +1,6 @@
 """Sphinx extension: ship plotly.js with the book so plotly figures render with no network.
 
-`signin_lite.plotting.show` writes a ``text/html`` output (a ``<div class="plotly-graph-div">``
+`signin_lite.views.plotting.show` writes a ``text/html`` output (a ``<div class="plotly-graph-div">``
 and a ``Plotly.newPlot`` call) that needs a global ``Plotly``.  This extension
 
 1. copies ``plotly.min.js`` from the installed plotly package to ``<outdir>/_static/``
