@@ -22,8 +22,9 @@ if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
 
 import torch  # noqa: E402
 
-from signin_lite.foundations import config
-from signin_lite.training import data, train  # noqa: E402
+from signin_lite.evidence.records import cpu_name  # noqa: E402  (one implementation, shared with run records)
+from signin_lite.foundations import config  # noqa: E402
+from signin_lite.training import data, hardware, train  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- machine and arguments
@@ -53,7 +54,7 @@ def add_common_args(p: argparse.ArgumentParser, *, train_per_class: int = 250, t
 def setup(args: argparse.Namespace) -> torch.device:
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = train.pick_device(args.device)
+    device = hardware.pick_device(args.device)
     if getattr(args, "clock", "wall") == "cpu":
         if device.type != "cpu":
             raise SystemExit("--clock cpu measures CPU runs only; use the default wall clock on a GPU")
@@ -80,9 +81,6 @@ def set_clock(name: str) -> None:
 
 def clock_name() -> str:
     return {"wall": "wall-clock seconds", "cpu": "CPU seconds of the process (+ exited children)"}[_CLOCK["name"]]
-
-
-from signin_lite.evidence.records import cpu_name  # noqa: E402  (one implementation, shared with run records)
 
 
 def load_avg() -> str:

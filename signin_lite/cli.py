@@ -19,10 +19,17 @@ reference records live under results/ (results/README.md) and are written there 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
-from signin_lite.foundations import config
-from signin_lite.training import sweep
+from signin_lite.decision import poc_inputs, probe, report
+from signin_lite.evidence import records, summary
+from signin_lite.experiments import planted, toy
+from signin_lite.foundations import config, schema
+from signin_lite.training import distributed, lottery, sweep, train
+from signin_lite.training.data import DataError
+from signin_lite.training.train import Divergence
 
 RUNS_RESULTS = "runs/results"  # default folder of ad-hoc run records: git-ignored, never read by the book
 TABLE_FIRST = ["method", "mask", "sparsity"]
@@ -174,8 +181,6 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from signin_lite.training.data import DataError
-    from signin_lite.training.train import Divergence
     try:
         return _dispatch(args)
     except ValueError as e:  # bad input: a config value, a method name, a mask shape, ...
@@ -196,13 +201,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sweep":
         return _sweep(args)
     if args.command == "toy":
-        from pathlib import Path
-
-        from signin_lite.experiments.toy import write_phase_record
         target = Path(args.out) / "toy_phase_diagram.json"
         if target.exists() and not args.force:
             raise ValueError(f"{target} exists; pass --force to overwrite it, or --out another folder")
-        path = write_phase_record(args.out, beta_a=args.beta_a, beta_w=args.beta_w, steps=args.steps, grid=args.grid)
+        path = toy.write_phase_record(args.out, beta_a=args.beta_a, beta_w=args.beta_w, steps=args.steps, grid=args.grid)
         print(f"wrote {path}")
         return 0
     if args.command == "lottery":
@@ -210,7 +212,6 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "report":
         return _report(args)
     if args.command == "probe":
-        from signin_lite.decision import probe
         rec, path = probe.run(args.model, args.input_shape, batch_size=args.batch_size, sparsity=args.sparsity,
                               steps=args.steps, num_classes=args.num_classes, device=args.device, out=args.out)
         print(probe.describe(rec))
@@ -218,9 +219,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "planted":
         return _planted(args)
-    from signin_lite.evidence import records
     if args.command == "choose":
-        beta, period, rows = sweep.choose_signin(records.load_records(args.results), args.sparsity, args.seed,
+        beta, period, rows = summary.choose_signin(records.load_records(args.results), args.sparsity, args.seed,
                                                    args.epochs)
         for r in rows:
             c = r["config"]
@@ -228,7 +228,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"{beta:g} {period:g}")
         return 0
     if args.command == "schema":
-        from signin_lite.foundations import schema
         print(schema.markdown(), end="")
         return 0
     recs = records.load_records(args.folder)
@@ -236,7 +235,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         rows, columns = table_rows(recs)
         print(records.format_table(rows, columns))
     else:
-        from signin_lite.evidence import summary
         print(summary.format_summary(summary.summary_table(recs)))
     return 0
 
@@ -253,7 +251,6 @@ def _sort_key(value: object) -> tuple:
 def table_rows(recs: list[dict]) -> tuple[list[dict], list[str]]:
     """Rows of `records.table` plus every config field that differs between the records (the fields that tell
     settings apart), sorted numerically; and the columns to print."""
-    from signin_lite.evidence import records
     keys = list(dict.fromkeys(k for r in recs for k in r["config"]))
     varying = [k for k in keys if k not in (*TABLE_FIRST, *TABLE_LAST)
                and len({repr(r["config"].get(k)) for r in recs}) > 1]
@@ -274,7 +271,6 @@ def _train(args: argparse.Namespace) -> int:
 
 def _train_one(cfg: config.TrainConfig, args: argparse.Namespace) -> int:
     """Train ``cfg`` in this process; under torchrun, as one rank of a DDP run (only rank 0 prints)."""
-    from signin_lite.training import distributed, train
     ctx = distributed.init(args.device)
     try:
         if ctx.is_main:
@@ -291,7 +287,6 @@ def _train_one(cfg: config.TrainConfig, args: argparse.Namespace) -> int:
 
 
 def _lottery(args: argparse.Namespace) -> int:
-    from signin_lite.training import lottery
     _refuse_torchrun("lottery")
     cfg = _config(args)
     kwargs = _run_kwargs(args)
@@ -309,7 +304,6 @@ def _lottery(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from signin_lite.decision import poc_inputs, report
     inputs = poc_inputs.load_inputs(args.inputs)
     ws = poc_inputs.report_worksheet(inputs, args.results, args.deploy)
     probe = poc_inputs.latest_probe(args.probe)
@@ -321,14 +315,12 @@ def _report(args: argparse.Namespace) -> int:
 
 def _refuse_torchrun(what: str) -> None:
     """Raise ValueError when started by torchrun with more than one process, for commands that cannot share a run."""
-    import os
     if os.environ.get("WORLD_SIZE", "1") not in ("", "0", "1"):
         raise ValueError(f"{what} cannot run under torchrun (WORLD_SIZE={os.environ['WORLD_SIZE']}); "
                          "start it as one process, or use torchrun with `train` or `sweep --index I`")
 
 
 def _planted(args: argparse.Namespace) -> int:
-    from signin_lite.experiments import planted
     overrides = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("arms", args.arms)) if v is not None}
     cfg = planted.make_config(args.profile, **overrides)
     print(f"{cfg.name()}: {len(cfg.arms)} arms x {cfg.seeds} seeds, {cfg.steps} steps", flush=True)

@@ -7,6 +7,7 @@ from signin_lite import cli
 from signin_lite.foundations import config
 from signin_lite.evidence import records
 from signin_lite.training import sweep
+from signin_lite.evidence import summary
 
 
 @pytest.mark.parametrize("field,value,needle", [
@@ -94,9 +95,9 @@ def test_choose_picks_best_validation_accuracy_not_test():
         cfg = {"signin": True, "sparsity": 0.9, "seed": 0, "pruning": "init", "beta": beta, "rescale_every": p}
         return {"config": cfg, "final": {"val_acc": val, "test_acc": test}}
     rows = [rec(1, 1, 0.50, 0.90), rec(4, 1, 0.55, 0.10), rec(0.25, 1, 0.55, 0.20)]
-    assert sweep.choose_signin(rows, 0.9)[:2] == (0.25, 1)  # tie on validation -> smaller beta; test ignored
+    assert summary.choose_signin(rows, 0.9)[:2] == (0.25, 1)  # tie on validation -> smaller beta; test ignored
     with pytest.raises(ValueError, match="validation"):
-        sweep.choose_signin([rec(1, 1, None, 0.5)], 0.9)
+        summary.choose_signin([rec(1, 1, None, 0.5)], 0.9)
 
 
 def test_choose_ignores_a_longer_convergence_check_run():
@@ -105,9 +106,9 @@ def test_choose_ignores_a_longer_convergence_check_run():
                "epochs": epochs}
         return {"config": cfg, "final": {"val_acc": val, "test_acc": 0.5}}
     rows = [rec(1, 0.50, 12), rec(4, 0.55, 12), rec(0.25, 0.40, 12), rec(0.25, 0.90, 24)]
-    beta, _, cands = sweep.choose_signin(rows, 0.9)
+    beta, _, cands = summary.choose_signin(rows, 0.9)
     assert beta == 4 and len(cands) == 3           # the 24-epoch run is not a candidate
-    assert sweep.choose_signin(rows, 0.9, epochs=24)[0] == 0.25
+    assert summary.choose_signin(rows, 0.9, epochs=24)[0] == 0.25
 
 
 def test_write_json_atomic_keeps_the_old_file_on_failure(tmp_path):

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn.utils import parametrize, prune
 
 from signin_lite.core import masks
+from signin_lite.foundations import config
 
 SPARSITIES = (0.0, 0.5, 0.9, 0.98)
 GLOBAL = ("snip", "synflow", "magnitude")
@@ -75,7 +76,7 @@ def test_maskable_names_unchanged_on_parametrized_and_pruned_models():
 
 
 @pytest.mark.parametrize("s", SPARSITIES)
-@pytest.mark.parametrize("method", masks.METHODS)
+@pytest.mark.parametrize("method", config.MASK_KINDS)
 def test_make_hits_requested_sparsity(method, s):
     model = tiny_cnn()
     mask = make(model, method, s)
@@ -93,8 +94,8 @@ def test_make_hits_requested_sparsity(method, s):
 
 
 def test_methods_registry():
-    assert masks.METHODS == ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
-    assert set(masks._SCORERS) == set(masks.METHODS)
+    assert config.MASK_KINDS == ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
+    assert set(masks._SCORERS) == set(config.MASK_KINDS)
 
 
 def test_erk_densities_differ_cap_at_one_and_total():
@@ -168,7 +169,7 @@ def test_magnitude_ties_break_deterministically():
     assert first[:k].all() and not first[k:].any() and not mask["3.weight"].any()  # earlier entries win
 
 
-@pytest.mark.parametrize("method", masks.METHODS)
+@pytest.mark.parametrize("method", config.MASK_KINDS)
 @pytest.mark.parametrize("masked", [False, True])
 def test_make_leaves_model_and_rng_untouched(method, masked):
     model = tiny_cnn()
@@ -257,7 +258,7 @@ def test_magnitude_with_current_gives_a_subset():
         masks.make(model, "magnitude", 0.3, current=first)
 
 
-@pytest.mark.parametrize("method", masks.METHODS)
+@pytest.mark.parametrize("method", config.MASK_KINDS)
 def test_every_method_respects_current(method):
     model = tiny_cnn()
     first = masks.make(model, "random", 0.5, seed=5)

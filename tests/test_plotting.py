@@ -10,8 +10,9 @@ import plotly.io as pio
 import pytest
 
 from signin_lite.views import plotting
+from signin_lite.evidence.records import provenance
 from signin_lite.views.plotting import (
-    PLOTLY_MIME, figure_html, label, mimebundle, plotlyjs_path, provenance, provenance_of, show,
+    PLOTLY_MIME, figure_html, label, mimebundle, plotlyjs_path, provenance_of, show,
     slider_figure, standalone_html,
 )
 

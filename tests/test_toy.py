@@ -10,6 +10,7 @@ import torch
 
 from signin_lite.core import models
 from signin_lite.experiments import toy
+from signin_lite.views import toy_figures
 
 SIGNIN = dict(signin=True, beta_a=4.0, beta_w=0.1)
 EQUAL = dict(signin=True, beta_a=0.1, beta_w=0.1)
@@ -135,9 +136,9 @@ def test_invalid_arguments_and_threads_restored():
 def test_figures_build():
     a0, w0, labels = toy.sign_cases()
     res = {"GD": toy.train_toy(a0, w0, steps=20, record_every=5)}
-    fig = toy.trajectory_figure(res, start=2, title="t")
+    fig = toy_figures.trajectory_figure(res, start=2, title="t")
     assert len(fig.data) == 3
     values = torch.linspace(-1, 1, 3, dtype=torch.float64)
     r = toy.phase_diagram(values, steps=5)
-    fig = toy.phase_figure({"GD": r.recovered.reshape(3, 3)}, values.tolist(), betas={"GD": (None, None)})
+    fig = toy_figures.phase_figure({"GD": r.recovered.reshape(3, 3)}, values.tolist(), betas={"GD": (None, None)})
     assert [t.type for t in fig.data] == ["heatmap", "scatter"]

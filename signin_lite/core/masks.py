@@ -9,7 +9,7 @@ same shape. Only the ``.weight`` of ``nn.Conv2d`` and ``nn.Linear`` is maskable.
     opt = torch.optim.SGD(model.parameters(), lr=0.1)  # build after apply
     masks.check(model)                  # off-mask effective weights are exactly 0
 
-Methods (``METHODS``): ``random``, ``erk``, ``er`` and ``balanced`` draw at
+Methods (``config.MASK_KINDS``): ``random``, ``erk``, ``er`` and ``balanced`` draw at
 random per layer, with uniform, Erdos-Renyi-Kernel, Erdos-Renyi or balanced
 (the same kept count in every layer) densities; ``snip`` and ``synflow`` score at
 initialization; ``magnitude`` and ``magnitude_layerwise`` keep the largest
@@ -30,6 +30,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import parametrize, prune
+
+from signin_lite.foundations import config
 
 Mask = dict[str, Tensor]
 
@@ -457,7 +459,8 @@ _LAYER_DENSITIES: dict[str, Callable[[_Request], dict[str, float]]] = {
     "balanced": _balanced_layer_densities,
     "magnitude_layerwise": _uniform_densities,
 }
-METHODS: tuple[str, ...] = tuple(_SCORERS)
+if tuple(_SCORERS) != config.MASK_KINDS:
+    raise ImportError(f"mask scorers {tuple(_SCORERS)} differ from config.MASK_KINDS {config.MASK_KINDS}")
 
 
 DENSITY_KINDS: tuple[str, ...] = ("erk", "er", "balanced")
@@ -586,7 +589,7 @@ def make(
     """
     s = _check_sparsity(sparsity)
     if method not in _SCORERS:
-        raise ValueError(f"unknown mask method {method!r}; known: {METHODS}")
+        raise ValueError(f"unknown mask method {method!r}; known: {config.MASK_KINDS}")
     if isinstance(synflow_iterations, bool) or not isinstance(synflow_iterations, int) or synflow_iterations < 1:
         raise ValueError(f"synflow_iterations must be a positive int, got {synflow_iterations!r}")
     names = maskable_names(model, include)

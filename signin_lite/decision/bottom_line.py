@@ -112,7 +112,7 @@ def paper_table(lang: str) -> str:
 
 def glue_all(lang: str, **kw) -> dict[str, str]:
     """Glue every value for myst-nb (``{glue:text}`key```); the paper's table is displayed as Markdown."""
-    from myst_nb import glue
+    from myst_nb import glue  # deferred: myst-nb exists only where the book is built
     vals = values(lang, **kw)
     for key, value in vals.items():
         if key != "bl_paper_table":

@@ -34,7 +34,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from signin_lite.evidence import records
+from signin_lite.training import hardware
 
 SCHEMA = "signin_lite.deploy/1"
 FILE_FORMAT = "signin_lite.sparse/1"
@@ -210,7 +210,7 @@ def inference_latency(model: nn.Module, batch_size: int = 1, repeats: int = 50, 
 
 def _env(device: torch.device) -> dict:
     """Where the measurement ran, as every record says it (records.environment), plus the thread count."""
-    return {**records.environment(device), "num_threads": torch.get_num_threads(), "platform": sys.platform}
+    return {**hardware.environment(device), "num_threads": torch.get_num_threads(), "platform": sys.platform}
 
 
 def measure(model_dense: nn.Module, model_sparse: nn.Module, *, dense_run_id: str | None = None,

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any, Mapping, NamedTuple, Sequence
 
+from signin_lite.decision.notes import TEMPLATES, Note
 from signin_lite.foundations import methods
-from signin_lite.evidence import records, stats
+from signin_lite.evidence import records, stats, summary
 
 DEPLOY_SCHEMA = "signin_lite.deploy/1"
 VERDICTS = ("baseline", "go", "inconclusive", "no-go")
@@ -190,8 +191,6 @@ def summarize(recs: Sequence[Mapping]) -> list[MethodSummary]:
     Runs that differ in more than the seed are never pooled: two settings for one option raise a ``ValueError``
     naming the fields they differ in (choose one with ``records.select``, e.g. ``epochs=12``).
     """
-    from signin_lite.evidence import summary  # late: summary imports poc's neighbours
-
     by_key: dict[tuple, list[records.Setting]] = {}
     for st in summary.main_settings(recs):
         key = ("dense", None, 0.0) if st.method == "dense" else (st.method, st.config["mask"], st.sparsity)
@@ -229,57 +228,6 @@ def reading(ci: stats.Difference | None, saving_abs: float, tolerance_pp: float,
 
 
 # ------------------------------------------------------------------------------------------- outputs
-class Note(NamedTuple):
-    """One assumption: a template key and its parameters (the report translates the key)."""
-    key: str
-    params: dict
-
-
-NOTE_TEMPLATES_EN = {
-    "utilization": "Inference cost counts busy hardware time only ({requests:,.0f} requests/month / throughput, "
-                   "100% utilization); idle or reserved capacity is not modelled.",
-    "throughput": "Dense throughput on {hardware}: {rps:g} requests/s ({basis}).",
-    "dense_kernels": "Unstructured sparsity stored as zeros in dense tensors gives about no wall-clock speed-up "
-                     "on dense kernels (measured dense/sparse latency ratio: {measured}).",
-    "speedup_none": "Realized sparse inference speed-up assumed: 1.0 (none), so sparse options cost the same to "
-                    "serve as dense unless a measurement shows otherwise.",
-    "speedup_assumed": "Realized sparse inference speed-up assumed: {speedup:g}x on top of the measured ratio. "
-                       "This is an assumption, not a measurement: it needs a sparse kernel or engine (2:4 "
-                       "semi-structured kernels also need 2:4-structured masks; the masks here are unstructured).",
-    "latency_not_measured": "No latency measurement given: merged sparse models are assumed to run at dense "
-                            "speed (ratio 1.0).",
-    "latency_noise": "Measurement {meas_id}: dense/sparse latency ratio {ratio:.3f} is within measurement "
-                     "noise (IQR), so 1.0 was used.",
-    "latency_borrowed": "{labels}: latency taken from the model of run {run_id} (sparsity {sparsity:.1%}), not "
-                        "from each option's own model.",
-    "flops": "FLOPs saving counts the multiply-adds skipped by zero weights (one 32x32 image). It is a "
-             "theoretical upper bound; dense hardware does not realize it.",
-    "storage": "Storage = torch.save size of the merged weights (dense, CSR, or values + bit mask); the "
-               "smallest format is reported. Measured {dates} on {devices}.",
-    "storage_missing": "{labels}: storage not measured (no measurement within 2 points of their sparsity).",
-    "storage_borrowed": "{labels}: storage taken from the weights of run {run_id} (sparsity {sparsity:.1%}), "
-                        "not from each option's own weights.",
-    "train_time": "Retraining cost uses each method's measured train time (mean over seeds): Sign-In overhead "
-                  "and the dense phases of gmp/imp/lrr are inside those measurements.",
-    "train_scale": "Training times measured on {devices}; multiplied by {scale:g} for {hardware}.",
-    "train_scale_same": "Training times measured on {devices} are used as they are for {hardware} (scale 1.0); "
-                        "set train_time_scale if the target hardware is faster or slower.",
-    "energy": "Hardware {price:g} {currency}/h plus {watts:g} W x {kwh_price:g} {currency}/kWh = "
-              "{hourly:g} {currency} per busy hour, for both serving and retraining on {hardware}.",
-    "retrain": "{retrains:g} retraining run(s) per month for every option.",
-    "ci": "Accuracy change = option mean - dense mean test accuracy, in percentage points; 95% interval paired by "
-          "seed where both ran the same seeds (else Welch), from signin_lite.evidence.stats. With one seed on either side "
-          "the interval is unavailable (not zero).",
-    "verdict_rule": "Go: CI lower bound >= -{tol:g} pp and monthly saving > {materiality:,.0f} {currency} (the "
-                    "materiality threshold). Inconclusive: CI unavailable or "
-                    "straddling -{tol:g} pp. No-go: CI wholly below -{tol:g} pp, or no saving.",
-    "memory": "Peak training memory is measured. Sign-In keeps two tensors per masked weight while training "
-              "(about 2x parameter memory), merged back to plain sparse weights afterwards.",
-    "test_data": "Accuracy measured on {test_size} test images, data source '{source}', profile '{profile}'.",
-    "mismatch": "{label}: differs from the dense baseline in {what}; not a like-for-like comparison.",
-    "diagnostic_skipped": "Not costed: {methods} (diagnostic experiments that need a trained reference "
-                          "model, not training recipes to deploy).",
-}
 
 
 @dataclass(frozen=True)
@@ -330,7 +278,7 @@ class Worksheet:
     @property
     def assumptions(self) -> list[str]:
         """Every assumption, as English sentences."""
-        return [NOTE_TEMPLATES_EN[n.key].format(**n.params) for n in self.notes]
+        return [TEMPLATES["en"][n.key].format(**n.params) for n in self.notes]
 
     def rows(self) -> list[dict]:
         """Flat rows (one per option) for tables."""

@@ -31,6 +31,7 @@ from torch import nn
 from signin_lite.decision import deploy
 from signin_lite.core import masks, signin
 from signin_lite.evidence import records
+from signin_lite.training import hardware
 
 SCHEMA = "signin_lite.probe/1"
 VARIANTS = ("dense", "masked", "masked_signin")
@@ -46,7 +47,7 @@ def load_model(spec: str) -> nn.Module:
                          "(e.g. torchvision:resnet18, mypackage.models:build_model)")
     module_name, attr = spec.split(":")
     if module_name == "torchvision":
-        import torchvision
+        import torchvision  # deferred: only torchvision:NAME models need it (slow to import)
         try:
             return torchvision.models.get_model(attr, weights=None)
         except ValueError:
@@ -215,7 +216,7 @@ def probe(spec: str, input_shape, *, batch_size: int = 8, sparsity: float = 0.9,
            "ratios": {f"{k}_vs_dense": {"step_time": meas[k]["step_time_s"] / d["step_time_s"],
                                         "memory": meas[k]["peak_memory_bytes"] / d["peak_memory_bytes"]}
                       for k in VARIANTS[1:]},
-           "env": records.environment(dev), "date": records.now(), "status": "complete"}
+           "env": hardware.environment(dev), "date": records.now(), "status": "complete"}
     key = json.dumps([spec, input_shape, batch_size, sparsity, steps, device, rec["date"]])
     rec["run_id"] = hashlib.sha1(key.encode()).hexdigest()[:12]
     slug = "".join(c if c.isalnum() else "_" for c in spec.split(":")[-1])

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from signin_lite import __version__
+from signin_lite.foundations import methods
 from signin_lite.foundations import schema as _schema
+from signin_lite.foundations.config import LATER_FIELDS
 
 SCHEMA = _schema.RUN
 
@@ -62,15 +61,6 @@ def git_commit() -> str | None:
         return None
 
 
-def environment(device: torch.device) -> dict:
-    """Where a run ran: device and its name, library versions, commit."""
-    if device.type == "cuda":
-        name = torch.cuda.get_device_name(device)
-    else:
-        name = cpu_name() + f" ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
-    return {"device": device.type, "device_name": name, "torch": torch.__version__,
-            "python": platform.python_version(), "library_version": __version__, "git_commit": git_commit(),
-            "hostname": platform.node()}
 
 
 def cpu_name() -> str:
@@ -160,8 +150,6 @@ def sparsity_key(sparsity: float) -> float:
 def full_config(r: Mapping) -> dict:
     """A record's config with the fields added after it was written at their defaults (config.LATER_FIELDS), so an
     older record and a new one of the same setting compare equal."""
-    from signin_lite.foundations.config import LATER_FIELDS
-
     return {**LATER_FIELDS, **r["config"]}
 
 
@@ -223,8 +211,6 @@ def settings(records: Iterable[Mapping]) -> list[Setting]:
     """Group complete records into settings (every config field but the seed equal), in method-table order.
 
     Every record is validated first (:func:`signin_lite.foundations.schema.validate`); incomplete ones are left out."""
-    from signin_lite.foundations import methods
-
     groups: dict[tuple, list[dict]] = {}
     records = list(records)
     for r in records:
@@ -281,3 +267,46 @@ def select(records: Iterable[Mapping], **criteria: Any) -> list[Mapping]:
         if all(_matches(got[k], v, k) for k, v in criteria.items()):
             out.append(r)
     return out
+
+
+# ------------------------------------------------------------------------------------------------ provenance
+def provenance(records: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> str:
+    """One-line provenance for one run record or several (schema ``signin_lite.run/1``).
+
+    Example: ``"profile cpu · Intel Xeon (2 cores) · 2026-11-27 · signin_lite 0.1.0 (5534d8c) · 3 runs"``.
+    """
+    recs = [records] if isinstance(records, Mapping) else list(records)
+    if not recs:
+        raise ValueError("provenance() needs at least one run record")
+
+    def values(get) -> list[str]:
+        seen: dict[str, None] = {}
+        for rec in recs:
+            try:
+                value = get(rec)
+            except (KeyError, TypeError):
+                value = None
+            if value not in (None, ""):
+                seen[str(value)] = None
+        return list(seen)
+
+    profiles = values(lambda r: r["config"]["profile"])
+    devices = values(lambda r: r["env"].get("device_name") or r["env"]["device"])
+    dates = sorted(values(lambda r: str(r["date"])[:10]))
+    versions = values(lambda r: r["env"]["library_version"])
+    commits = values(lambda r: str(r["env"]["git_commit"])[:7])
+    sources = values(lambda r: r["data"]["source"])
+
+    parts = []
+    if profiles:
+        parts.append("profile " + ", ".join(profiles))
+    if devices:
+        parts.append(", ".join(devices))
+    if dates:
+        parts.append(dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}")
+    if versions:
+        parts.append("signin_lite " + ", ".join(versions) + (f" ({', '.join(commits)})" if commits else ""))
+    if sources:
+        parts.append("data " + ", ".join(sources))
+    parts.append(f"{len(recs)} run" + ("s" if len(recs) != 1 else ""))
+    return " · ".join(parts)

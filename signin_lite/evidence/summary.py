@@ -17,12 +17,11 @@ are in percent, gains in percentage points (pp).
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from signin_lite.foundations import methods
 from signin_lite.evidence import records, stats
-from signin_lite.training import sweep
-from signin_lite.views.plotting import provenance
+from signin_lite.foundations import methods
 
 PAPER: dict = {
     "source": "reported by Gadhikar et al. 2025, CIFAR-10 ResNet-20, random mask",
@@ -133,7 +132,7 @@ def _group_row(s: records.Setting) -> dict:
         "devices": sorted({r["env"]["device_name"] for r in rs}),
         "dates": (min(r["date"][:10] for r in rs), max(r["date"][:10] for r in rs)),
         "commits": sorted({str(r["env"]["git_commit"])[:7] for r in rs if r["env"].get("git_commit")}),
-        "run_ids": [r["run_id"] for r in rs], "provenance": provenance(list(rs)),
+        "run_ids": [r["run_id"] for r in rs], "provenance": records.provenance(list(rs)),
         "_setting": s, "_key": comparison_key(s),
     }
 
@@ -334,7 +333,7 @@ def tuning_table(recs: Iterable[Mapping], sparsity: float, seed: int = 0, profil
     which one ``python -m signin_lite choose`` picks (by validation accuracy). Empty if there are none."""
     crit = {"pruning": "init", **({"profile": profile} if profile else {})}
     try:
-        beta, period, cands = sweep.choose_signin(records.select(recs, **crit), sparsity, seed)
+        beta, period, cands = choose_signin(records.select(recs, **crit), sparsity, seed)
     except ValueError:
         return []
     rows = [{"profile": r["config"]["profile"], "mask": r["config"]["mask"], "sparsity": sparsity, "seed": seed,
@@ -481,3 +480,24 @@ def headroom(rows: Sequence[Mapping], baseline: str = "pai", treatment: str = "p
                     "baseline": baseline, "baseline_acc": r["test_acc_mean"], "baseline_n": r["n"],
                     "headroom": d["test_acc_mean"] - r["test_acc_mean"]})
     return sorted(out, key=lambda h: (str(h["profile"]), h["epochs"] or 0, str(h["mask"]), h["sparsity"]))
+
+
+def choose_signin(records: list[dict], sparsity: float, seed: int = 0,
+                  epochs: int | None = None) -> tuple[float, float, list[dict]]:
+    """Pick Sign-In's (beta, rescale_every) with the best final VALIDATION accuracy among the tuning runs.
+
+    Candidates share one schedule: ``epochs``, or else the epoch budget most of the runs at this sparsity and
+    seed use (so a longer convergence-check run is not a candidate). Ties go to the smaller beta, then the
+    smaller period. Returns (beta, p, the candidate rows).
+    """
+    rows = [r for r in records if r["config"]["signin"] and r["config"]["sparsity"] == sparsity
+            and r["config"]["seed"] == seed and r["config"]["pruning"] == "init"]
+    budgets = Counter(r["config"].get("epochs") for r in rows)
+    if epochs is None and budgets:
+        epochs = min(budgets, key=lambda e: (-budgets[e], e or 0))
+    rows = [r for r in rows if epochs is None or r["config"].get("epochs") == epochs]
+    if not rows or any(r["final"].get("val_acc") is None for r in rows):
+        raise ValueError(f"no Sign-In tuning runs with a validation split at sparsity {sparsity}, seed {seed}; "
+                         "run them with --val-per-class > 0 first")
+    best = max(rows, key=lambda r: (r["final"]["val_acc"], -r["config"]["beta"], -r["config"]["rescale_every"]))
+    return best["config"]["beta"], best["config"]["rescale_every"], rows

@@ -37,6 +37,7 @@ import torch.nn as nn
 from signin_lite.foundations import config
 from signin_lite.core import masks, signin
 from signin_lite.evidence import records, stats
+from signin_lite.training import hardware
 
 SCHEMA = "signin_lite.planted/1"
 ARMS = ("pai", "signin", "signin_beta_out", "pai_wd2x_masked", "signin_noreset", "transplant")
@@ -292,7 +293,7 @@ def run(cfg: PlantedConfig, progress: bool = False) -> dict:
     before = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny tensors: more threads only wait on each other
     try:
-        env = records.environment(torch.device("cpu"))
+        env = hardware.environment(torch.device("cpu"))
         t0, runs = time.perf_counter(), []
         for arm in cfg.arms:
             runs += train_arm(cfg, arm, list(range(cfg.seeds)))

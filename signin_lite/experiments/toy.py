@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ import torch
 
 from signin_lite.core.models import teacher_data
 from signin_lite.core.signin import balanced_factors
+from signin_lite.evidence import records
+from signin_lite.training import hardware
 
 
 @dataclass
@@ -190,79 +193,9 @@ def phase_diagram(values: torch.Tensor | None = None, **kwargs) -> ToyResult:
     return train_toy(a0.reshape(-1), w0.reshape(-1), **kwargs)
 
 
-def trajectory_figure(results: Mapping[str, ToyResult], start: int = 0, title: str | None = None,
-                      log_steps: bool = True):
-    """a, w (first coordinate) and the loss over steps, for one start of several runs (plotly, two panels).
-
-    ``log_steps`` puts the steps on a log axis (step 0 is then not drawn): sign flips under Sign-In take
-    tens of steps, the collapse of plain GD hundreds.
-    """
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("parameters a (solid) and w (dotted)", "loss"))
-    palette = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
-    for k, (name, r) in enumerate(results.items()):
-        color, steps = palette[k % len(palette)], r.curve_steps.tolist()
-        fig.add_trace(go.Scatter(x=steps, y=r.a_curve[:, start].tolist(), name=f"{name}: a", legendgroup=name,
-                                 line={"color": color}), 1, 1)
-        fig.add_trace(go.Scatter(x=steps, y=r.w_curve[:, start, 0].tolist(), name=f"{name}: w", legendgroup=name,
-                                 line={"color": color, "dash": "dot"}), 1, 1)
-        fig.add_trace(go.Scatter(x=steps, y=r.loss_curve[:, start].tolist(), name=f"{name}: loss", legendgroup=name,
-                                 line={"color": color}, showlegend=False), 1, 2)
-    fig.add_hline(y=0, line={"color": "#999999", "width": 1}, row=1, col=1)
-    fig.update_xaxes(title_text="step (log scale)" if log_steps else "step", type="log" if log_steps else "linear")
-    fig.update_layout(title_text=title, height=420)
-    return fig
-
-
-def phase_heatmap(recovered, values: Sequence[float], name: str = "",
-                  betas: tuple[float | None, float | None] | None = None, showscale: bool = False) -> list:
-    """Plotly traces for one phase diagram: recovered[i_a][i_w] as a heatmap over (a0, w0), plus, when
-    ``betas`` is given ((None, None) for plain GD, (beta_a, beta_w) for Sign-In), the boundary that
-    :func:`critical_a0` predicts in the quadrant a0 < 0 < w0 as a dashed line."""
-    import plotly.graph_objects as go
-
-    z = torch.as_tensor(recovered, dtype=torch.float64).T.tolist()  # rows: w0, columns: a0
-    values = [float(v) for v in values]
-    traces = [go.Heatmap(x=values, y=values, z=z, zmin=0, zmax=1, name=name, showscale=showscale,
-                         colorscale=[[0, "#f4cccc"], [1, "#b6d7a8"]],
-                         colorbar={"tickvals": [0, 1], "ticktext": ["stuck", "recovered"]},
-                         hovertemplate="a0=%{x:.2f}<br>w0=%{y:.2f}<br>recovered=%{z}<extra>" + name + "</extra>")]
-    if betas is not None and max(values) > 0:
-        w = torch.linspace(0, max(values), 101, dtype=torch.float64)
-        a = -critical_a0(w, *betas)
-        keep = a >= min(values)
-        traces.append(go.Scatter(x=a[keep].tolist(), y=w[keep].tolist(), mode="lines", showlegend=False,
-                                 line={"color": "black", "dash": "dash"}, name=f"{name}: predicted boundary"))
-    return traces
-
-
-def phase_figure(diagrams: Mapping[str, object], values: Sequence[float],
-                 betas: Mapping[str, tuple[float | None, float | None]] | None = None, title: str | None = None):
-    """Phase diagrams side by side (recovered: green, stuck: red), x = a0, y = w0. ``diagrams`` maps a
-    panel title to its recovered grid [i_a][i_w]; ``betas`` maps it to (beta_a, beta_w), or (None, None)
-    for plain GD, to draw the predicted boundary (see :func:`phase_heatmap`)."""
-    from plotly.subplots import make_subplots
-
-    names = list(diagrams)
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, shared_yaxes=True)
-    for k, name in enumerate(names):
-        for trace in phase_heatmap(diagrams[name], values, name, (betas or {}).get(name), showscale=k == len(names) - 1):
-            fig.add_trace(trace, 1, k + 1)
-    fig.update_xaxes(title_text="a0")
-    fig.update_yaxes(title_text="w0", col=1)
-    fig.update_layout(title_text=title, height=380)
-    return fig
-
-
 def phase_record(beta_a: float = 4.0, beta_w: float = 0.1, steps: int = 4000, grid: int = 25,
                  lr: float = 0.05, seed: int = 0) -> dict:
     """Phase diagrams over (a0, w0) for plain GD, Sign-In with beta_a > beta_w, and Sign-In with equal betas."""
-    import time
-
-    from signin_lite.evidence import records
-
     values = torch.linspace(-1.5, 1.5, grid, dtype=torch.float64)
     settings = {
         "gd": dict(signin=False),
@@ -270,7 +203,7 @@ def phase_record(beta_a: float = 4.0, beta_w: float = 0.1, steps: int = 4000, gr
         "signin_equal_beta": dict(signin=True, beta_a=beta_w, beta_w=beta_w),
     }
     with _one_thread():  # the threads train_toy ran on, for the record's device_name
-        env = records.environment(torch.device("cpu"))
+        env = hardware.environment(torch.device("cpu"))
     t0 = time.perf_counter()
     diagrams = {}
     for key, kw in settings.items():
@@ -286,6 +219,4 @@ def phase_record(beta_a: float = 4.0, beta_w: float = 0.1, steps: int = 4000, gr
 
 def write_phase_record(folder: str, **kwargs) -> "os.PathLike":
     """Compute :func:`phase_record` and write it atomically to ``folder/toy_phase_diagram.json``."""
-    from signin_lite.evidence import records
-
     return records.write_json_atomic(phase_record(**kwargs), f"{folder}/toy_phase_diagram.json")

@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from signin_lite.core import masks
-
-MASK_CHOICES = ("none", *masks.METHODS)
+# The mask kinds that signin_lite.core.pruning can make (its registry is checked against this tuple)
+MASK_KINDS: tuple[str, ...] = ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
+MASK_CHOICES = ("none", *MASK_KINDS)
 PRUNING_CHOICES = ("init", "gmp")
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from signin_lite.foundations import methods
+from signin_lite.foundations.config import TrainConfig
 
 RUN = "signin_lite.run/1"
 DEPLOY = "signin_lite.deploy/1"
@@ -173,8 +174,6 @@ def _check(obj: Mapping, spec: Mapping[str, F], where: str) -> None:
 
 
 def _check_config(cfg: Mapping) -> None:
-    from signin_lite.foundations.config import TrainConfig  # late: config imports masks, which imports torch
-
     known = {f.name for f in fields(TrainConfig)}
     unknown = sorted(set(cfg) - known)
     if unknown:

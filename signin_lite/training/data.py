@@ -234,7 +234,7 @@ def _load_official(split: str, cache_dir: Path, download: bool) -> tuple[torch.T
     root = cache_dir / "official"
     hint = f"set {DATA_ENV} to an offline copy such as {OFFLINE_HINT}"
     try:
-        from torchvision import datasets
+        from torchvision import datasets  # deferred: only the official download needs torchvision
     except ImportError as e:
         raise DataError(f"torchvision is needed to download the official CIFAR-10; install it or {hint}.") from e
     try:

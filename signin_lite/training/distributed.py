@@ -26,6 +26,8 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 
+from signin_lite.training import hardware
+
 
 @dataclass(frozen=True)
 class Context:
@@ -92,8 +94,7 @@ def current() -> Context:
 def device_for(name: str | torch.device, ctx: Context) -> torch.device:
     """The device this rank trains on: under DDP, "auto" and "cuda" mean ``cuda:LOCAL_RANK``, which becomes the
     current CUDA device (NCCL's collectives use it)."""
-    from signin_lite.training.train import pick_device
-    device = pick_device(name) if isinstance(name, str) else name
+    device = hardware.pick_device(name) if isinstance(name, str) else name
     if not ctx.enabled:
         return device
     if device.type == "cuda" and device.index is None:

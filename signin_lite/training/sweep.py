@@ -7,7 +7,6 @@ import shlex
 import subprocess
 import sys
 import time
-from collections import Counter
 from dataclasses import asdict, fields
 
 from signin_lite.foundations import methods
@@ -88,11 +87,6 @@ def run_parallel(configs: list[TrainConfig], jobs: int, extra_args: list[str], l
     return codes
 
 
-def shell_command(cfg: TrainConfig) -> str:
-    """The ``python -m signin_lite train`` command line for ``cfg``, quoted for a shell."""
-    return shlex.join(["python", "-m", "signin_lite", "train", *cli_args(cfg)])
-
-
 def listing(configs: list[TrainConfig], extra_args: list[str] = ()) -> str:
     """One line per run for job arrays: ``INDEX<tab>NAME<tab>COMMAND``, the command quoted for a shell."""
     return "\n".join(f"{i}\t{cfg.name()}\t{shlex.join(['python', '-m', 'signin_lite', 'train', *cli_args(cfg), *extra_args])}"
@@ -114,23 +108,3 @@ def describe(configs: list[TrainConfig]) -> str:
 
 __all__ = ["METHODS", "method_overrides", "grid", "cli_args", "run_parallel", "listing", "pick", "describe", "asdict"]
 
-
-def choose_signin(records: list[dict], sparsity: float, seed: int = 0,
-                  epochs: int | None = None) -> tuple[float, float, list[dict]]:
-    """Pick Sign-In's (beta, rescale_every) with the best final VALIDATION accuracy among the tuning runs.
-
-    Candidates share one schedule: ``epochs``, or else the epoch budget most of the runs at this sparsity and
-    seed use (so a longer convergence-check run is not a candidate). Ties go to the smaller beta, then the
-    smaller period. Returns (beta, p, the candidate rows).
-    """
-    rows = [r for r in records if r["config"]["signin"] and r["config"]["sparsity"] == sparsity
-            and r["config"]["seed"] == seed and r["config"]["pruning"] == "init"]
-    budgets = Counter(r["config"].get("epochs") for r in rows)
-    if epochs is None and budgets:
-        epochs = min(budgets, key=lambda e: (-budgets[e], e or 0))
-    rows = [r for r in rows if epochs is None or r["config"].get("epochs") == epochs]
-    if not rows or any(r["final"].get("val_acc") is None for r in rows):
-        raise ValueError(f"no Sign-In tuning runs with a validation split at sparsity {sparsity}, seed {seed}; "
-                         "run them with --val-per-class > 0 first")
-    best = max(rows, key=lambda r: (r["final"]["val_acc"], -r["config"]["beta"], -r["config"]["rescale_every"]))
-    return best["config"]["beta"], best["config"]["rescale_every"], rows

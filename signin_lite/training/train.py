@@ -28,6 +28,7 @@ from signin_lite.core import counting, masks, models, signin, signs
 from signin_lite.training import data, distributed
 from signin_lite.evidence import records
 from signin_lite.foundations.config import TrainConfig
+from signin_lite.training import hardware
 
 
 class Divergence(RuntimeError):
@@ -45,15 +46,6 @@ class Splits:
     final_test: tuple[torch.Tensor, torch.Tensor] | None = None  # the test set of the evaluation after training
 
 
-def pick_device(name: str = "auto") -> torch.device:
-    """cuda, then mps, then cpu for "auto"; otherwise the named device."""
-    if name != "auto":
-        return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
 
 
 @lru_cache(maxsize=4)
@@ -440,7 +432,7 @@ def _save_checkpoint(run: _Run) -> None:
                   "train_time": p.train_time, "wall_time": run.wall_time(), "saved_states": p.saved_states},
                  run.ckpt_path)
     records.write_json_atomic({"schema": "signin_lite.partial/1", "name": run.cfg.name(), "config": asdict(run.cfg),
-                               "status": "partial", "env": records.environment(run.device), "history": p.history,
+                               "status": "partial", "env": hardware.environment(run.device), "history": p.history,
                                "date": records.now()}, run.ckpt_path.parent / "partial.json")  # survives a kill
 
 
@@ -471,7 +463,7 @@ def build_record(run: _Run, splits: Splits, extra: dict | None = None) -> dict:
         "cost": {"wall_time_s": run.wall_time(), "train_time_s": run.progress.train_time,
                  "epoch_time_s_median": sorted(h["time_s"] for h in history)[len(history) // 2],
                  "peak_memory_bytes": peak, "peak_memory_kind": peak_kind},
-        "env": records.environment(run.device),
+        "env": hardware.environment(run.device),
         "distributed": {"world_size": ctx.world_size, "backend": ctx.backend, "global_batch": cfg.batch_size,
                         "per_device_batch": cfg.batch_size // ctx.world_size,
                         "batchnorm": "global-batch statistics (SyncBatchNorm2d)" if ctx.enabled else "local",

@@ -80,7 +80,7 @@ def lines_html(lines: Iterable[str]) -> str:
 def show_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, *,
                float_format: str = "{:.4g}", caption: str | None = None) -> None:
     """Display `rows` (dicts) as a table that wraps in the book and in JupyterLab."""
-    from IPython.display import display
+    from IPython.display import display  # deferred: IPython only inside a notebook
 
     text = table_text(rows, columns, float_format) + (f"\n{caption}" if caption else "")
     display({"text/html": table_html(rows, columns, float_format, caption) if rows else "<p>(no rows)</p>",
@@ -89,7 +89,7 @@ def show_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None 
 
 def show_lines(lines: Iterable[str]) -> None:
     """Display sentences (e.g. verdicts) as a bullet list that wraps, not as clipped code output."""
-    from IPython.display import display
+    from IPython.display import display  # deferred: IPython only inside a notebook
 
     lines = list(lines)
     display({"text/html": lines_html(lines), "text/plain": "\n".join(f"- {line}" for line in lines)}, raw=True)

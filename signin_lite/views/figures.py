@@ -24,7 +24,7 @@ import torch
 
 from signin_lite.core import masks
 from signin_lite.foundations import methods
-from signin_lite.evidence import records
+from signin_lite.evidence import records, summary
 from signin_lite.views.plotting import slider_figure
 
 __all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
@@ -230,8 +230,6 @@ def density_slider(model: torch.nn.Module, sparsities: Sequence[float], methods:
 def accuracy_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> go.Figure:
     """Test accuracy (mean ± std over seeds) against sparsity for the summary rows of one panel
     (:func:`signin_lite.evidence.summary.panels`), dense as a dotted line, the paper's reported points beside them."""
-    from signin_lite.evidence.summary import PAPER
-
     fig = go.Figure()
     for method in dict.fromkeys(r["method"] for r in rows if r["method"] != "dense"):
         pts = sorted((r for r in rows if r["method"] == method), key=lambda r: r["sparsity"])
@@ -242,9 +240,9 @@ def accuracy_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> g
     for r in (r for r in rows if r["method"] == "dense"):
         fig.add_hline(y=r["test_acc_mean"], line_dash="dot", annotation_text=f"dense, {r['n']} seeds")
     for method, symbol in (("pai", "x"), ("pai_signin", "star")) if paper else ():
-        fig.add_scatter(x=list(PAPER["test_acc"]), y=[v[method] for v in PAPER["test_acc"].values()],
+        fig.add_scatter(x=list(summary.PAPER["test_acc"]), y=[v[method] for v in summary.PAPER["test_acc"].values()],
                         mode="markers", marker={"symbol": symbol, "size": 11, "color": methods.color(method)},
-                        name=f"{methods.label(method)}: reported by the paper ({PAPER['mask']} mask, {PAPER['epochs']} epochs)")
+                        name=f"{methods.label(method)}: reported by the paper ({summary.PAPER['mask']} mask, {summary.PAPER['epochs']} epochs)")
     fig.update_layout(title=title, xaxis_title="sparsity", yaxis_title="test accuracy (%)", height=520)
     return fig
 
@@ -252,8 +250,6 @@ def accuracy_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> g
 def gain_panel(rows: Sequence[Mapping], title: str) -> go.Figure:
     """Each gain row's difference from its baseline (pp) with its 95% interval (paired or Welch, as the row says),
     an open marker where the interval is unavailable, and the paper's reported Sign-In gain."""
-    from signin_lite.evidence.summary import PAPER, paper_gain
-
     fig = go.Figure()
     gains = [r for r in rows if r.get("gain") is not None]
     for i, method in enumerate(dict.fromkeys(r["method"] for r in gains)):
@@ -266,9 +262,9 @@ def gain_panel(rows: Sequence[Mapping], title: str) -> go.Figure:
                                  "arrayminus": [r["gain"] - (r["gain_ci_low"] or r["gain"]) for r in pts]},
                         name=f"{methods.label(method)} minus {methods.label(pts[0]['gain_vs'])} "
                              f"(95% {pts[0]['gain_kind']}; open: unavailable)")
-    fig.add_scatter(x=list(PAPER["test_acc"]), y=[paper_gain(s) for s in PAPER["test_acc"]], mode="markers",
+    fig.add_scatter(x=list(summary.PAPER["test_acc"]), y=[summary.paper_gain(s) for s in summary.PAPER["test_acc"]], mode="markers",
                     marker={"symbol": "star", "size": 12, "color": "#333333"},
-                    name=f"Sign-In gain reported by the paper ({PAPER['mask']} mask, {PAPER['epochs']} epochs)")
+                    name=f"Sign-In gain reported by the paper ({summary.PAPER['mask']} mask, {summary.PAPER['epochs']} epochs)")
     fig.add_hline(y=0, line_dash="dot")
     fig.update_layout(title=title, xaxis_title="sparsity (markers nudged apart)",
                       yaxis_title="test accuracy gain (percentage points)")
@@ -279,8 +275,6 @@ def history_slider(recs: Iterable[Mapping], which: Sequence[str], key: str = "te
                    active: float | None = None, title: str = "test accuracy per epoch") -> go.Figure:
     """Per sparsity (slider), the per-epoch mean ± std over seeds of ``history[key]`` for each method; dense (if
     given) in every step. Each (method, sparsity) must be one setting (select one first)."""
-    from signin_lite.evidence.summary import history_mean
-
     cells: dict[tuple[str, float], list[records.Setting]] = {}
     for st in records.settings(recs):
         if st.method in which:
@@ -296,7 +290,7 @@ def history_slider(recs: Iterable[Mapping], which: Sequence[str], key: str = "te
             if not group:
                 continue
             st = records.one_setting(group, f"{m} at sparsity {sp:g}")
-            epochs, mean, std = history_mean(st, key)
+            epochs, mean, std = summary.history_mean(st, key)
             steps[sp].append(go.Scatter(x=epochs, y=mean, error_y={"type": "data", "array": [v or 0 for v in std]},
                                         mode="lines+markers", name=f"{methods.label(m)} (n={st.n})",
                                         line={"color": methods.color(m), "dash": "dot" if m == "dense" else "solid"}))

@@ -47,13 +47,14 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 
+from signin_lite.evidence import records
+
 __all__ = [
     "PLOTLY_MIME",
     "figure_html",
     "label",
     "mimebundle",
     "plotlyjs_path",
-    "provenance",
     "provenance_of",
     "show",
     "slider_figure",
@@ -174,7 +175,7 @@ def mimebundle(fig: go.Figure | Mapping[str, Any]) -> dict[str, Any]:
 
 def show(fig: go.Figure | Mapping[str, Any]) -> None:
     """Display `fig` so that it works in JupyterLab and in the executed, built book offline."""
-    from IPython.display import display
+    from IPython.display import display  # deferred: IPython only inside a notebook
 
     display(mimebundle(fig), raw=True)
 
@@ -189,47 +190,6 @@ class _SigninLiteRenderer(MimetypeRenderer):
 pio.renderers["signin_lite"] = _SigninLiteRenderer()
 
 
-# --------------------------------------------------------------------------- provenance captions
-def provenance(records: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> str:
-    """One-line provenance for one run record or several (schema ``signin_lite.run/1``).
-
-    Example: ``"profile cpu · Intel Xeon (2 cores) · 2026-11-27 · signin_lite 0.1.0 (5534d8c) · 3 runs"``.
-    """
-    recs = [records] if isinstance(records, Mapping) else list(records)
-    if not recs:
-        raise ValueError("provenance() needs at least one run record")
-
-    def values(get) -> list[str]:
-        seen: dict[str, None] = {}
-        for rec in recs:
-            try:
-                value = get(rec)
-            except (KeyError, TypeError):
-                value = None
-            if value not in (None, ""):
-                seen[str(value)] = None
-        return list(seen)
-
-    profiles = values(lambda r: r["config"]["profile"])
-    devices = values(lambda r: r["env"].get("device_name") or r["env"]["device"])
-    dates = sorted(values(lambda r: str(r["date"])[:10]))
-    versions = values(lambda r: r["env"]["library_version"])
-    commits = values(lambda r: str(r["env"]["git_commit"])[:7])
-    sources = values(lambda r: r["data"]["source"])
-
-    parts = []
-    if profiles:
-        parts.append("profile " + ", ".join(profiles))
-    if devices:
-        parts.append(", ".join(devices))
-    if dates:
-        parts.append(dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}")
-    if versions:
-        parts.append("signin_lite " + ", ".join(versions) + (f" ({', '.join(commits)})" if commits else ""))
-    if sources:
-        parts.append("data " + ", ".join(sources))
-    parts.append(f"{len(recs)} run" + ("s" if len(recs) != 1 else ""))
-    return " · ".join(parts)
 
 
 def label(
@@ -244,7 +204,7 @@ def label(
     The caption is also stored as ``fig.layout.meta["provenance"]`` so checks can find it,
     and `figure_html` copies it into the div's ``data-provenance`` attribute.
     """
-    pieces = [p for p in (text, provenance(record) if record is not None else None) if p]
+    pieces = [p for p in (text, records.provenance(record) if record is not None else None) if p]
     if not pieces:
         raise ValueError("label() needs text or a run record")
     caption = " · ".join(pieces)

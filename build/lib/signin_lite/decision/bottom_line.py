@@ -1,0 +1,120 @@
+"""The executive summaries' bottom line, computed from the run records (never typed into prose).
+
+    from signin_lite.decision import bottom_line
+    bottom_line.glue_all("ja")        # in a MyST page: {glue:text}`bl_gain` etc.
+
+Values: the project's own Sign-In gain over PaI at the report's sparsity (``summary.summary_table``, main
+schedule), the paper's (``summary.PAPER`` only), the report's recommendation under the example inputs, and
+what the PoC costs (``report.poc_plan``). Every value is a ready-formatted string.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from signin_lite.evidence import arms, records, stats, summary
+from signin_lite.experiments import planted
+from signin_lite.decision import poc_inputs, report
+
+
+def _pp(x: float | None, scale: float = 1.0) -> str:
+    """A signed one-decimal number, or a dash for a missing value."""
+    return "—" if x is None else f"{scale * x:+.1f}"
+
+
+def own_result(runs: list[dict], sparsity: float) -> dict | None:
+    """The summary row of PaI + Sign-In vs PaI at ``sparsity`` on the main schedule (most dense runs)."""
+    epochs = poc_inputs.main_schedule(runs)
+    rows = [r for r in summary.summary_table(runs) if r["method"] == "pai_signin" and r["gain_vs"] == "pai"
+            and abs(r["sparsity"] - sparsity) < 1e-6 and r["role"] == "main" and r["gain"] is not None]
+    rows.sort(key=lambda r: (r["epochs"] != epochs, -r["n"]))
+    return rows[0] if rows else None
+
+
+def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, str]:
+    """The four-arm test's primary comparisons (``arms``) as formatted strings; dashes while no test exists.
+    With several tests, the one with the most paired seeds, then the longest schedule."""
+    folder = Path(arms_dir or poc_inputs.RESULTS / "cpu_signin" / "runs")
+    recs = records.load_records(folder) if folder.is_dir() else []
+    tests = sorted(arms.four_arm_tests(recs), key=lambda t: (len(t.seeds), t.config["epochs"]))
+    keys = ("sparsity", "n", "epochs", "train", "test", "gain", "gain_low", "gain_high", "gain_reading", "ctrl",
+            "ctrl_low", "ctrl_high", "ctrl_reading")
+    if not tests:
+        return {f"bl_arms_{k}": "—" for k in keys}
+    t = tests[-1]
+    out = {"bl_arms_sparsity": f"{100 * t.arms['pai'].sparsity:.0f}", "bl_arms_n": str(len(t.seeds)),
+           "bl_arms_epochs": str(t.config["epochs"]), "bl_arms_train": f"{10 * t.config['train_per_class']:,}",
+           "bl_arms_test": f"{t.test_size:,}" if t.test_size else "—"}
+    for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked")):
+        d = arms.comparison(t, "pai_signin", baseline).diff
+        out.update({f"bl_arms_{key}": _pp(d.estimate), f"bl_arms_{key}_low": _pp(d.low),
+                    f"bl_arms_{key}_high": _pp(d.high), f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
+    return out
+
+
+def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
+    """The planted-ticket reference (chapter 3½): seeds, the transplant's and PaI's mean test loss, and Sign-In minus
+    PaI in the share of the teacher's signs recovered (percentage points of kept weights); dashes without a record."""
+    ref = planted.reference(str(folder or poc_inputs.RESULTS / "planted"), profile="cpu")
+    keys = ("seeds", "transplant_loss", "pai_loss", "loss_ratio", "signs", "signs_low", "signs_high", "signs_reading")
+    if ref is None:
+        return {f"bl_pl_{k}": "—" for k in keys}
+    loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
+    d = planted.difference(ref, "signin", "pai", "sign_recovery")
+    pp = lambda x: _pp(x, 100)  # noqa: E731 - a fraction of kept weights, shown in percentage points
+    return {"bl_pl_seeds": str(ref["config"]["seeds"]), "bl_pl_transplant_loss": f"{loss['transplant']:.3f}",
+            "bl_pl_pai_loss": f"{loss['pai']:.3f}", "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
+            "bl_pl_signs": pp(d.estimate), "bl_pl_signs_low": pp(d.low),
+            "bl_pl_signs_high": pp(d.high), "bl_pl_signs_reading": stats.reading_label(d.reading(), lang)}
+
+
+def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Path | None = None) -> dict[str, str]:
+    """Formatted strings for the summary page in ``lang``."""
+    S = report.STRINGS[lang]
+    inp = poc_inputs.load_inputs(inputs_path)
+    runs = records.load_records(runs_dir or poc_inputs.RESULTS / "cpu" / "runs")
+    row = own_result(runs, inp.sparsity)
+    ws = poc_inputs.report_worksheet(inp, runs_dir)
+    probe = poc_inputs.latest_probe()
+    rec = report.recommend(ws, inp.sparsity, probe)
+    plan = report.poc_plan(ws, inp)
+    cur = ws.deployment.currency
+    money = lambda x: S["money"].format(v=f"{x:,.0f}", cur=S["currencies"].get(cur, cur))  # noqa: E731
+    pp = _pp
+    paper = summary.paper_gain(inp.sparsity)
+    return {
+        "bl_sparsity": f"{100 * inp.sparsity:.0f}", "bl_verdict": S["verdict"][rec.verdict],
+        "bl_headline": S["headlines"][rec.headline],
+        "bl_gain": pp(row["gain"]) if row else "—", "bl_gain_low": pp(row["gain_ci_low"]) if row else "—",
+        "bl_gain_high": pp(row["gain_ci_high"]) if row else "—", "bl_n": str(row["n"]) if row else "0",
+        "bl_epochs": str(row["epochs"]) if row else "—",
+        "bl_sign_in_acc": f"{row['test_acc_mean']:.1f}" if row else "—",
+        "bl_paper_gain": pp(paper), "bl_paper_epochs": str(summary.PAPER["epochs"]),
+        "bl_dense_cost": money(ws.dense.total_cost), "bl_poc_total": money(plan["total"]),
+        "bl_poc_compute": money(plan["compute"]), "bl_poc_people": money(plan["people"]),
+        "bl_poc_days": f"{plan['days']:g}", "bl_poc_weeks": str(plan["weeks"]), "bl_poc_runs": str(plan["runs"]),
+        "bl_paper_time": f"{100 * summary.PAPER['extra_train_time']:.0f}",
+        "bl_paper_memory": f"{summary.PAPER['param_memory_factor']:g}",
+        "bl_paper_table": paper_table(lang),
+        **four_arm_values(lang), **planted_values(lang),
+    }
+
+
+def paper_table(lang: str) -> str:
+    """The paper's reported accuracies (``summary.PAPER``) as a Markdown table."""
+    head = ("| Sparsity | Without Sign-In (PaI) | With Sign-In |" if lang == "en"
+            else "| スパース率 | Sign-In なし（PaI） | Sign-In あり |")
+    lines = [head, "| --- | --- | --- |"]
+    for sp, accs in sorted(summary.PAPER["test_acc"].items()):
+        lines.append(f"| {100 * sp:.0f}% | {accs['pai']:.2f} | {accs['pai_signin']:.2f} |")
+    return "\n".join(lines)
+
+
+def glue_all(lang: str, **kw) -> dict[str, str]:
+    """Glue every value for myst-nb (``{glue:text}`key```); the paper's table is displayed as Markdown."""
+    from myst_nb import glue  # deferred: myst-nb exists only where the book is built
+    vals = values(lang, **kw)
+    for key, value in vals.items():
+        if key != "bl_paper_table":
+            glue(key, value, display=False)
+    return vals

@@ -1,0 +1,549 @@
+"""PoC cost model: does sparse training cut compute cost without hurting accuracy?
+
+The model turns measured run records (``results/SCHEMA.md``) and the user's deployment numbers into a
+worksheet, one row per option (method x mask x sparsity). The savings are kept apart, never blended:
+
+1. theoretical compute (FLOPs) saving  -- an explicit upper bound, dense kernels do not realize it;
+2. storage saving                      -- measured sizes of saved files (``signin_lite.decision.deploy``);
+3. wall-clock inference cost           -- measured dense vs merged-sparse latency x the user's
+                                          realized speed-up assumption;
+4. retraining cost                     -- each method's own measured train time (Sign-In overhead and
+                                          the dense phases of gmp/imp/lrr are in those measurements).
+
+Typical use::
+
+    from signin_lite.evidence.records import load_records
+    from signin_lite.decision import poc
+    dep = poc.Deployment(requests_per_month=3e6, hardware="1x L4 GPU", price_per_hour=0.8,
+                         power_watts=72, electricity_price_per_kwh=0.2, baseline_throughput_rps=900)
+    ws = poc.build_worksheet(dep, poc.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec)
+    for row in ws.rows(): print(row)
+    print("\\n".join(ws.assumptions))
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any, Mapping, NamedTuple, Sequence
+
+from signin_lite.decision.notes import TEMPLATES, Note
+from signin_lite.foundations import methods
+from signin_lite.evidence import records, stats, summary
+
+DEPLOY_SCHEMA = "signin_lite.deploy/1"
+VERDICTS = ("baseline", "go", "inconclusive", "no-go")
+_EPS = 1e-9  # floating-point slack for the tolerance boundary (pp)
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+def _num(help_: str, unit: str, **kw) -> Any:
+    return field(metadata={"help": help_, "unit": unit}, **kw)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deployment:
+    """What the business would run. All money is in the same, unnamed currency ("currency units")."""
+
+    requests_per_month: float = _num("Inference requests served per month.", "requests/month")
+    hardware: str = field(metadata={"help": "Target hardware name (CPU or GPU kind) for serving and retraining.",
+                                    "unit": ""})
+    price_per_hour: float = _num("Hardware price per hour (rent or amortized).", "currency units/h")
+    power_watts: float = _num("Average power draw of that hardware while busy.", "W")
+    electricity_price_per_kwh: float = _num("Electricity price.", "currency units/kWh")
+    baseline_throughput_rps: float = _num(
+        "Dense model throughput on the target hardware (measured value or a labelled assumption).", "requests/s")
+    throughput_basis: str = field(default="assumption", metadata={
+        "help": "Where baseline_throughput_rps comes from, e.g. 'measured 2026-11-27' or 'assumption'.",
+        "unit": ""})
+    retrains_per_month: float = _num("Full training runs per month (0 = train once, serve only).", "runs/month",
+                                     default=1.0)
+    tolerance_pp: float = _num("Largest accuracy loss vs dense that is still acceptable.", "percentage points",
+                               default=1.0)
+    sparse_speedup: float = _num(
+        "Realized inference speed-up of sparse models (1.0 = none, as on dense kernels; e.g. 1.3 for 2:4 "
+        "semi-structured kernels or a sparse engine). An assumption, multiplied onto the measured ratio.", "x",
+        default=1.0)
+    train_time_scale: float = _num("Training time on the target hardware / time on the measured hardware.", "x",
+                                   default=1.0)
+    currency: str = field(default="currency units", metadata={"help": "Currency label used in outputs.",
+                                                               "unit": ""})
+    materiality: float = _num(
+        "Smallest monthly saving that counts: a saving at or below it is treated as none, so noise in "
+        "measured times cannot flip a verdict.", "currency units/month", default=0.0)
+    poc_engineer_days: float = _num("Engineering effort of a PoC (an assumption).", "person-days", default=10.0)
+    engineer_cost_per_day: float = _num("Cost of one engineer-day.", "currency units/day", default=0.0)
+
+    def __post_init__(self):
+        rules = {  # field -> (test, requirement)
+            "requests_per_month": (lambda v: v > 0, "> 0"),
+            "price_per_hour": (lambda v: v >= 0, ">= 0"),
+            "power_watts": (lambda v: v > 0, "> 0"),
+            "electricity_price_per_kwh": (lambda v: v >= 0, ">= 0"),
+            "baseline_throughput_rps": (lambda v: v > 0, "> 0"),
+            "retrains_per_month": (lambda v: v >= 0, ">= 0"),
+            "tolerance_pp": (lambda v: v >= 0, ">= 0"),
+            "sparse_speedup": (lambda v: v > 0, "> 0"),
+            "train_time_scale": (lambda v: v > 0, "> 0"),
+            "materiality": (lambda v: v >= 0, ">= 0"),
+            "poc_engineer_days": (lambda v: v >= 0, ">= 0"),
+            "engineer_cost_per_day": (lambda v: v >= 0, ">= 0"),
+        }
+        for name, (ok, need) in rules.items():
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"Deployment.{name} must be a finite number (got {v!r})")
+            if not ok(v):
+                raise ValueError(f"Deployment.{name} must be {need} (got {v!r})")
+        for name in ("hardware", "throughput_basis", "currency"):
+            v = getattr(self, name)
+            if not isinstance(v, str) or not v.strip():
+                raise ValueError(f"Deployment.{name} must be a non-empty string (got {v!r})")
+
+    @property
+    def hourly_cost(self) -> float:
+        """Hardware price plus electricity for one busy hour."""
+        return self.price_per_hour + self.power_watts / 1000.0 * self.electricity_price_per_kwh
+
+    def inputs(self) -> list[tuple[str, Any, str, str]]:
+        """(field name, value, unit, help) for every input, in declaration order."""
+        return [(f.name, getattr(self, f.name), f.metadata.get("unit", ""), f.metadata.get("help", ""))
+                for f in fields(self)]
+
+
+# ------------------------------------------------------------------------------------- measured numbers
+@dataclass(frozen=True)
+class MethodSummary:
+    """One (method, mask_method, sparsity) group of complete runs, pooled over seeds."""
+
+    method: str
+    mask_method: str | None
+    sparsity: float
+    n_seeds: int
+    seeds: tuple
+    test_accs: tuple[float, ...]          # fractions in [0, 1], one per run
+    test_acc_mean: float
+    test_acc_std: float | None            # sample std (ddof=1); None with one run
+    train_time_s_mean: float | None
+    peak_memory_bytes: int | None         # max over runs
+    params_dense: float | None
+    params_effective: float | None
+    flops_dense: float | None
+    flops_effective: float | None
+    run_ids: tuple[str, ...]
+    dates: tuple[str, ...]
+    device_names: tuple[str, ...]         # distinct values, sorted
+    data_sources: tuple[str, ...]
+    profiles: tuple[str, ...]
+    models: tuple[str, ...]
+    epochs: tuple[int, ...]
+    test_sizes: tuple[int, ...]
+
+    @property
+    def key(self) -> tuple:
+        return (self.method, self.mask_method, self.sparsity)
+
+    @property
+    def label(self) -> str:
+        if self.method == "dense":
+            return "dense"
+        parts = [self.method] + ([self.mask_method] if self.mask_method else []) + [f"{self.sparsity:.0%}"]
+        return " / ".join(parts)
+
+
+def _get(rec: Mapping, *path, default=None):
+    for p in path:
+        if not isinstance(rec, Mapping) or p not in rec:
+            return default
+        rec = rec[p]
+    return rec
+
+
+def _mean(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.fmean(xs) if xs else None
+
+
+def _method_summary(st: records.Setting) -> MethodSummary:
+    rs, c = st.records, st.config
+    accs = tuple(st.values("test_acc"))
+    mems = [r["cost"]["peak_memory_bytes"] for r in rs if r["cost"].get("peak_memory_bytes") is not None]
+    dense = st.method == "dense"
+    return MethodSummary(
+        method=st.method, mask_method=None if dense else c["mask"], sparsity=0.0 if dense else st.sparsity,
+        n_seeds=st.n, seeds=tuple(st.seeds), test_accs=accs, test_acc_mean=statistics.fmean(accs),
+        test_acc_std=statistics.stdev(accs) if len(accs) > 1 else None,
+        train_time_s_mean=_mean(r["cost"]["train_time_s"] for r in rs), peak_memory_bytes=max(mems) if mems else None,
+        **{k: _mean(r["counts"][k] for r in rs) for k in ("params_dense", "params_effective", "flops_dense",
+                                                           "flops_effective")},
+        run_ids=tuple(r["run_id"] for r in rs), dates=tuple(r["date"] for r in rs),
+        device_names=tuple(sorted({r["env"]["device_name"] for r in rs})), data_sources=(st.data_source,),
+        profiles=(c["profile"],), models=(f"resnet-{c['depth']}-{c['width']}",), epochs=(c["epochs"],),
+        test_sizes=(rs[0]["data"]["test_size"],))
+
+
+def summarize(recs: Sequence[Mapping]) -> list[MethodSummary]:
+    """One :class:`MethodSummary` per (method, mask, sparsity): each a single setting of
+    :func:`signin_lite.evidence.records.settings` (Sign-In tuning variants dropped, as in the summary tables).
+
+    Runs that differ in more than the seed are never pooled: two settings for one option raise a ``ValueError``
+    naming the fields they differ in (choose one with ``records.select``, e.g. ``epochs=12``).
+    """
+    by_key: dict[tuple, list[records.Setting]] = {}
+    for st in summary.main_settings(recs):
+        key = ("dense", None, 0.0) if st.method == "dense" else (st.method, st.config["mask"], st.sparsity)
+        by_key.setdefault(key, []).append(st)
+    out = [_method_summary(records.one_setting(group, f"option {key[0]} {key[1] or ''} {key[2]:g}"))
+           for key, group in by_key.items()]
+    out.sort(key=lambda m: (methods.order(m.method), m.method, str(m.mask_method), m.sparsity))
+    return out
+
+
+# ------------------------------------------------------------------------------- reading
+def accuracy_change(option: MethodSummary, dense: MethodSummary, level: float = 0.95) -> stats.Difference:
+    """Option minus dense test accuracy (pp): paired by seed where both ran the same seeds, else Welch."""
+    pct = lambda m: {seed: 100 * a for seed, a in zip(m.seeds, m.test_accs, strict=True)}  # noqa: E731
+    return stats.compare(pct(option), pct(dense), level)
+
+
+def reading(ci: stats.Difference | None, saving_abs: float, tolerance_pp: float,
+            materiality: float = 0.0) -> tuple[str, str]:
+    """Go / inconclusive / no-go, with a reason code.
+
+    No cost saving, or one at or below ``materiality`` (reason ``immaterial``), is decisive (no-go) whatever the
+    accuracy; otherwise go needs the CI lower bound at or above
+    -tolerance, a CI that is unavailable or straddles -tolerance is inconclusive, and one wholly below is no-go.
+    """
+    if not saving_abs > materiality:
+        return "no-go", "no_saving" if not saving_abs > 0 else "immaterial"
+    if ci is None or not ci.available:
+        return "inconclusive", "ci_unavailable"
+    if ci.low >= -tolerance_pp - _EPS:
+        return "go", "within_tolerance"
+    if ci.high >= -tolerance_pp:
+        return "inconclusive", "ci_straddles"
+    return "no-go", "below_tolerance"
+
+
+# ------------------------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    """One option of the worksheet. Costs are per month in ``Deployment.currency``."""
+
+    summary: MethodSummary
+    family: str
+    acc_mean_pct: float
+    acc_std_pp: float | None
+    acc_change_pp: float
+    acc_ci_pp: stats.Difference | None
+    flops_saving_pct: float | None         # theoretical upper bound
+    params_saving_pct: float | None
+    storage: dict | None                   # {dense_bytes, bytes, format, saving_pct, source}
+    train_memory_change_pct: float | None  # + = more peak memory than dense
+    speedup_measured: float
+    speedup_effective: float
+    latency_source: dict | None
+    inference_hours: float
+    inference_cost: float
+    train_hours_per_run: float
+    retraining_cost: float
+    energy_kwh: float
+    total_cost: float
+    saving_abs: float
+    saving_pct: float | None
+    verdict: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return self.summary.label
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    deployment: Deployment
+    options: list[OptionResult]            # dense baseline first
+    notes: list[Note]
+    measurements: list[dict]               # provenance of deploy measurements used
+    created: str
+
+    @property
+    def dense(self) -> OptionResult:
+        return self.options[0]
+
+    @property
+    def assumptions(self) -> list[str]:
+        """Every assumption, as English sentences."""
+        return [TEMPLATES["en"][n.key].format(**n.params) for n in self.notes]
+
+    def rows(self) -> list[dict]:
+        """Flat rows (one per option) for tables."""
+        out = []
+        for o in self.options:
+            s = o.summary
+            out.append({
+                "option": o.label, "family": o.family, "n_seeds": s.n_seeds,
+                "test_acc_pct": o.acc_mean_pct, "test_acc_std_pp": o.acc_std_pp,
+                "acc_change_pp": o.acc_change_pp,
+                "acc_ci_low_pp": o.acc_ci_pp.low if o.acc_ci_pp else None,
+                "acc_ci_high_pp": o.acc_ci_pp.high if o.acc_ci_pp else None,
+                "flops_saving_pct_upper_bound": o.flops_saving_pct,
+                "storage_saving_pct": o.storage["saving_pct"] if o.storage else None,
+                "storage_format": o.storage["format"] if o.storage else None,
+                "train_memory_change_pct": o.train_memory_change_pct,
+                "speedup_effective": o.speedup_effective,
+                "inference_cost": o.inference_cost, "retraining_cost": o.retraining_cost,
+                "total_cost": o.total_cost, "saving_abs": o.saving_abs, "saving_pct": o.saving_pct,
+                "verdict": o.verdict, "reason": o.reason,
+                "run_ids": ", ".join(s.run_ids), "dates": _span(s.dates),
+                "hardware": ", ".join(s.device_names), "data_source": ", ".join(s.data_sources),
+                "profile": ", ".join(s.profiles),
+            })
+        return out
+
+
+def _span(dates: Sequence[str]) -> str:
+    ds = sorted(d for d in dates if d)
+    if not ds:
+        return "?"
+    return ds[0] if ds[0] == ds[-1] else f"{ds[0]} .. {ds[-1]}"
+
+
+def monthly_costs(dep: Deployment, train_time_s: float, speedup: float) -> dict:
+    """Inference and retraining cost per month for one option at a given effective inference speed-up.
+
+    inference hours = requests / (throughput x speed-up) / 3600; retraining hours = runs x train time x scale.
+    """
+    inf_h = dep.requests_per_month / (dep.baseline_throughput_rps * speedup) / 3600.0
+    train_h = train_time_s * dep.train_time_scale / 3600.0
+    retrain_h = dep.retrains_per_month * train_h
+    return {"inference_hours": inf_h, "inference_cost": inf_h * dep.hourly_cost,
+            "train_hours_per_run": train_h, "retraining_cost": retrain_h * dep.hourly_cost,
+            "energy_kwh": (inf_h + retrain_h) * dep.power_watts / 1000.0,
+            "total_cost": (inf_h + retrain_h) * dep.hourly_cost}
+
+
+def _as_list(x, what: str) -> list[dict]:
+    if x is None:
+        return []
+    xs = [x] if isinstance(x, Mapping) else list(x)
+    for d in xs:
+        if not isinstance(d, Mapping) or d.get("schema") != DEPLOY_SCHEMA:
+            got = d.get("schema") if isinstance(d, Mapping) else type(d).__name__
+            raise ValueError(f"{what} must be deploy measurement(s) with schema {DEPLOY_SCHEMA!r} (got {got!r})")
+    return xs
+
+
+def _match(meas: list[dict], s: MethodSummary) -> tuple[dict | None, bool]:
+    """The measurement of this option's own run, else the one nearest in sparsity. Returns (rec, own)."""
+    for m in meas:
+        if _get(m, "source", "sparse_run_id") in s.run_ids:
+            return m, True
+    if not meas:
+        return None, False
+    return min(meas, key=lambda m: abs(float(m.get("sparsity", -1.0)) - s.sparsity)), False
+
+
+def latency_records(meas: Sequence[Mapping], batch_size: int) -> tuple[list[dict], list[dict]]:
+    """Deploy measurements at ``batch_size``, and those of them taken on a quiet machine (load average at most
+    the CPU count before and after), the only ones whose latency the worksheet uses."""
+    at_batch = [dict(m) for m in meas if m["latency"]["batch_size"] == batch_size]
+    def quiet(m: Mapping) -> bool:
+        load = m.get("load_average") or {"before": [0.0], "after": [0.0], "cpu_count": 1}
+        return max(load["before"][0], load["after"][0]) <= load["cpu_count"]
+    return at_batch, [m for m in at_batch if quiet(m)]
+
+
+def _pct_saving(dense, other):
+    if dense in (None, 0) or other is None:
+        return None
+    return 100.0 * (1.0 - other / dense)
+
+
+def _check_inputs(deployment: Deployment, summaries: Sequence[MethodSummary]) -> MethodSummary:
+    """Type checks; returns the dense baseline."""
+    if not isinstance(deployment, Deployment):
+        raise TypeError(f"deployment must be a Deployment (got {type(deployment).__name__})")
+    for s in summaries:
+        if not isinstance(s, MethodSummary):
+            raise TypeError(f"summaries must be MethodSummary objects (got {type(s).__name__}); "
+                            "call summarize(records) first")
+    dense = [s for s in summaries if s.method == "dense"]
+    if not dense:
+        found = sorted({s.method for s in summaries}) or ["none"]
+        raise ValueError(f"no dense baseline record among the summaries (methods found: {', '.join(found)}); "
+                         "run `python -m signin_lite train --mask none ...` with the same profile first")
+    return dense[0]
+
+
+class _Context(NamedTuple):
+    """What every option is costed against: inputs, measurements, and the notes being collected."""
+    dep: Deployment
+    dense: MethodSummary
+    stor: list[dict]
+    lat: list[dict]
+    lat_ratio: dict[int, float]
+    dense_bytes: int | None
+    notes: list[Note]
+    borrowed: dict[tuple, list[str]]
+    missing_storage: list[str]
+
+    def add(self, key: str, **params) -> None:
+        self.notes.append(Note(key, params))
+
+
+def _latency_ratios(lat: list[dict], notes: list[Note]) -> dict[int, float]:
+    """Per measurement: dense/sparse latency ratio, or 1.0 when the difference is inside the IQR noise."""
+    out = {}
+    for m in lat:
+        d, sp = _get(m, "latency", "dense"), _get(m, "latency", "sparse")
+        ratio = d["median_s"] / sp["median_s"]
+        if abs(d["median_s"] - sp["median_s"]) <= max(d.get("iqr_s", 0.0), sp.get("iqr_s", 0.0)):
+            notes.append(Note("latency_noise", {"meas_id": m.get("run_id", "?"), "ratio": ratio}))
+            ratio = 1.0
+        out[id(m)] = ratio
+    return out
+
+
+def _speedup(ctx: _Context, s: MethodSummary) -> tuple[float, dict | None]:
+    """Measured inference speed-up of an option (noise-guarded) and where it came from."""
+    if s is ctx.dense or not ctx.lat:
+        return 1.0, None
+    m, own = _match(ctx.lat, s)
+    if not own:
+        ctx.borrowed.setdefault(("latency_borrowed", _get(m, "source", "sparse_run_id") or "?",
+                                 float(m.get("sparsity", float("nan")))), []).append(s.label)
+    return ctx.lat_ratio[id(m)], {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}
+
+
+def _storage(ctx: _Context, s: MethodSummary) -> dict | None:
+    """The smallest measured file of this option's weights (its own measurement, else one within 2 points)."""
+    if not (ctx.dense_bytes and ctx.stor):
+        return None
+    if s is ctx.dense:
+        return {"dense_bytes": ctx.dense_bytes, "bytes": ctx.dense_bytes, "format": "dense", "saving_pct": 0.0,
+                "source": None}
+    m, own = _match(ctx.stor, s)
+    if not own and abs(float(m.get("sparsity", -1.0)) - s.sparsity) > 0.02:
+        ctx.missing_storage.append(s.label)
+        return None
+    sizes = _get(m, "storage", "sparse_model") or {}
+    fmt = min(sizes, key=sizes.get)
+    if not own:
+        ctx.borrowed.setdefault(("storage_borrowed", _get(m, "source", "sparse_run_id") or "?",
+                                 float(m.get("sparsity", float("nan")))), []).append(s.label)
+    return {"dense_bytes": ctx.dense_bytes, "bytes": sizes[fmt], "format": fmt,
+            "saving_pct": _pct_saving(ctx.dense_bytes, sizes[fmt]),
+            "source": {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}}
+
+
+def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> OptionResult:
+    """Cost one option against dense (``dense_total`` None: this is dense)."""
+    dep, dense, is_dense = ctx.dep, ctx.dense, s is ctx.dense
+    measured, lat_src = _speedup(ctx, s)
+    speedup = 1.0 if is_dense else measured * dep.sparse_speedup
+    c = monthly_costs(dep, s.train_time_s_mean, speedup)
+    change = None if is_dense else accuracy_change(s, dense)
+    ci = change if change is not None and change.available else None  # None: no interval (one seed)
+    dense_total = c["total_cost"] if dense_total is None else dense_total
+    saving = dense_total - c["total_cost"]
+    if abs(saving) <= 1e-9 * max(1.0, dense_total):  # equal costs up to float rounding
+        saving = 0.0
+    verdict, reason = ("baseline", "baseline") if is_dense else reading(ci, saving, dep.tolerance_pp, dep.materiality)
+    mem = None
+    if s.peak_memory_bytes and dense.peak_memory_bytes:
+        mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
+    if not is_dense:
+        what = [n for n, a, b in (("profile", s.profiles, dense.profiles), ("model", s.models, dense.models),
+                                  ("epochs", s.epochs, dense.epochs), ("data source", s.data_sources, dense.data_sources),
+                                  ("hardware", s.device_names, dense.device_names)) if set(a) != set(b)]
+        if what:
+            ctx.add("mismatch", label=s.label, what=", ".join(what))
+    return OptionResult(
+        summary=s, family=methods.get(s.method).family, acc_mean_pct=100 * s.test_acc_mean,
+        acc_std_pp=_x100(s.test_acc_std), acc_change_pp=100 * (s.test_acc_mean - dense.test_acc_mean), acc_ci_pp=ci,
+        flops_saving_pct=_pct_saving(s.flops_dense, s.flops_effective),
+        params_saving_pct=_pct_saving(s.params_dense, s.params_effective), storage=_storage(ctx, s),
+        train_memory_change_pct=mem, speedup_measured=measured, speedup_effective=speedup, latency_source=lat_src,
+        **c, saving_abs=saving, saving_pct=100.0 * saving / dense_total if dense_total > 0 else None,
+        verdict=verdict, reason=reason)
+
+
+def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str]) -> list[Note]:
+    """The assumptions that hold for every option, first in the list."""
+    dep, lat, stor, dense, head = ctx.dep, ctx.lat, ctx.stor, ctx.dense, []
+    h = lambda key, **p: head.append(Note(key, p))  # noqa: E731
+    h("utilization", requests=dep.requests_per_month)
+    h("throughput", hardware=dep.hardware, rps=dep.baseline_throughput_rps, basis=dep.throughput_basis)
+    ratios = [_get(m, "latency", "dense", "median_s") / _get(m, "latency", "sparse", "median_s") for m in lat]
+    h("dense_kernels", measured=", ".join(f"{r:.3f}" for r in ratios) if ratios else "not measured")
+    if not lat:
+        h("latency_not_measured")
+    if dep.sparse_speedup == 1.0:
+        h("speedup_none")
+    else:
+        h("speedup_assumed", speedup=dep.sparse_speedup)
+    h("flops")
+    if stor:
+        h("storage", dates=_span([str(m.get("date", "?"))[:10] for m in stor]),
+          devices=", ".join(sorted({str(_get(m, "env", "device_name")) for m in stor})))
+    h("train_time")
+    train_devices = ", ".join(sorted({d for s in chosen for d in s.device_names})) or "?"
+    h("train_scale" if dep.train_time_scale != 1.0 else "train_scale_same", devices=train_devices,
+      scale=dep.train_time_scale, hardware=dep.hardware)
+    h("energy", price=dep.price_per_hour, watts=dep.power_watts, kwh_price=dep.electricity_price_per_kwh,
+      hourly=dep.hourly_cost, currency=dep.currency, hardware=dep.hardware)
+    h("retrain", retrains=dep.retrains_per_month)
+    h("ci")
+    h("verdict_rule", tol=dep.tolerance_pp, materiality=dep.materiality, currency=dep.currency)
+    h("memory")
+    h("test_data", test_size="/".join(map(str, dense.test_sizes)) or "?",
+      source="/".join(dense.data_sources) or "?", profile="/".join(dense.profiles) or "?")
+    if skipped:
+        h("diagnostic_skipped", methods=", ".join(skipped))
+    return head
+
+
+def _measurements(stor: list[dict], lat: list[dict]) -> list[dict]:
+    return [{"kind": kind, "run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name"),
+             "dense_run_id": _get(m, "source", "dense_run_id"), "sparse_run_id": _get(m, "source", "sparse_run_id"),
+             "sparsity": m.get("sparsity")} for kind, ms in (("storage", stor), ("latency", lat)) for m in ms]
+
+
+def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], storage=None,
+                    inference=None) -> Worksheet:
+    """Cost every option against the dense baseline; see the module docstring.
+
+    ``storage`` and ``inference`` are deploy measurements (``signin_lite.decision.deploy.measure`` output), one dict or
+    a list. A measurement is matched to an option by the option's run ids, else by the nearest sparsity
+    (within 2 points for storage); what was borrowed is listed in the assumptions.
+    """
+    dense = _check_inputs(deployment, summaries)
+    stor, lat, notes = _as_list(storage, "storage"), _as_list(inference, "inference"), []
+    dense_bytes = None
+    for m in stor:
+        dense_bytes = _get(m, "storage", "dense_model", "dense") or dense_bytes
+    ctx = _Context(deployment, dense, stor, lat, _latency_ratios(lat, notes), dense_bytes, notes, {}, [])
+    diagnostic = lambda s: methods.get(s.method).family == "diagnostic"  # noqa: E731
+    skipped = sorted({s.label for s in summaries if diagnostic(s)})
+    chosen = [dense] + [s for s in summaries if s.method != "dense" and not diagnostic(s)]
+    for s in chosen:
+        if s.train_time_s_mean is None:
+            raise ValueError(f"{s.label}: no cost.train_time_s in records {', '.join(s.run_ids)}")
+    opts = [_option(ctx, dense, None)]
+    opts += [_option(ctx, s, opts[0].total_cost) for s in chosen[1:]]
+    for (key, run_id, sparsity), labels in ctx.borrowed.items():
+        ctx.add(key, labels=", ".join(labels), run_id=run_id, sparsity=sparsity)
+    if ctx.missing_storage:
+        ctx.add("storage_missing", labels=", ".join(ctx.missing_storage))
+    return Worksheet(deployment=deployment, options=opts, notes=_general_notes(ctx, chosen, skipped) + ctx.notes,
+                     measurements=_measurements(stor, lat),
+                     created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _x100(x):
+    return None if x is None else 100.0 * x

@@ -1,0 +1,299 @@
+"""Figure builders for the book's chapters: run records (or masks) in, plotly figures out.
+
+Every builder returns a ``go.Figure`` and shows nothing; the notebook adds provenance and displays it::
+
+    from signin_lite.views import figures
+    from signin_lite.evidence import records
+    from signin_lite.views.plotting import label, show
+
+    recs = records.load_records("results/cpu/runs")
+    show(label(figures.accuracy_vs_sparsity(recs, ["dense", "pai"]), record=recs))
+
+``seed_stats`` is the aggregation behind them: mean ± std of a final metric over the seeds of one setting
+(:func:`signin_lite.evidence.records.settings`) per (method, sparsity); a figure never pools two settings. Accuracies in
+records are fractions; figures show them in percent.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+
+import plotly.graph_objects as go
+import torch
+
+from signin_lite.core import masks
+from signin_lite.foundations import methods
+from signin_lite.evidence import records, summary
+from signin_lite.views.plotting import slider_figure
+
+__all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
+           "layer_density", "density_slider", "percent"]
+
+def percent(sparsity: float) -> str:
+    """0.9 -> '90%', 0.68377 -> '68.38%'."""
+    return f"{100 * sparsity:.4g}%"
+
+
+def seed_stats(recs: Iterable[Mapping], metric: str = "test_acc",
+               which: Sequence[str] | None = None) -> list[dict]:
+    """One row per (method, sparsity), each exactly one setting (:func:`signin_lite.evidence.records.settings`):
+    ``method, sparsity, n, mean, std, values, seeds`` of ``final[metric]``, plus the mean ``params_effective``
+    and ``flops_effective`` of its runs.
+
+    Runs that differ in more than the seed are never pooled: if a (method, sparsity) holds two settings (e.g. 12 and
+    24 epochs) this raises ``ValueError`` naming the differing fields; select one with ``records.select`` first.
+    Rows follow the order of ``which`` (default: the method table's), then sparsity.
+    """
+    cells: dict[tuple[str, float], list[records.Setting]] = {}
+    for st in records.settings(recs):
+        if which is None or st.method in which:
+            cells.setdefault((st.method, st.sparsity), []).append(st)
+    order = list(which) if which is not None else list(methods.TABLE)
+    rows = []
+    for (method, sparsity), group in sorted(cells.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order
+                                                                           else len(order), kv[0][1])):
+        st = records.one_setting(group, f"{method} at sparsity {sparsity:g}")
+        values = st.values(metric)
+        rows.append({"method": method, "sparsity": sparsity, "n": st.n, "mean": statistics.fmean(values),
+                     "std": statistics.stdev(values) if len(values) > 1 else None, "values": values,
+                     "seeds": st.seeds, "run_ids": [r["run_id"] for r in st.records],
+                     **{k: statistics.fmean(r["counts"][k] for r in st.records)
+                        for k in ("params_effective", "flops_effective")}})
+    return rows
+
+
+def at_sparsity(recs: Iterable[Mapping], sparsity: float) -> list[Mapping]:
+    """The dense records and the final-round records run at ``sparsity`` (e.g. a ticket and its transplants)."""
+    final = records.select(recs, lottery_final=True)
+    return records.select(final, method="dense") + records.select(final, sparsity=sparsity)
+
+
+def _error(row: dict) -> float:
+    return 100 * row["std"] if row["std"] is not None else 0.0
+
+
+def accuracy_vs_sparsity(recs: Iterable[Mapping], which: Sequence[str] | None = None,
+                         metric: str = "test_acc", title: str | None = None) -> go.Figure:
+    """Final ``metric`` (percent) against sparsity: mean ± std over seeds per method, seeds as faint dots.
+
+    Dense runs (sparsity 0) are drawn as a dashed line with a ± std band. The x axis is categorical
+    (one tick per sparsity that was run), so 90%, 95% and 98% do not crowd together.
+    """
+    rows = seed_stats(recs, metric, which)
+    if not rows:
+        raise ValueError(f"no complete records of methods {list(which) if which else 'any'} to plot")
+    xs = [percent(s) for s in sorted({r["sparsity"] for r in rows if r["sparsity"] > 0})]
+    fig = go.Figure()
+    for method in dict.fromkeys(r["method"] for r in rows):
+        mine = [r for r in rows if r["method"] == method]
+        color = methods.color(method)
+        if all(r["sparsity"] == 0 for r in mine):
+            r = mine[0]
+            mean, err = 100 * r["mean"], _error(r)
+            fig.add_trace(go.Scatter(x=[xs[0], xs[-1]] if xs else [0, 1], y=[mean, mean], mode="lines",
+                                     line={"dash": "dash", "color": color}, name=f"{methods.label(method)} (n={r['n']})",
+                                     hovertemplate=f"{method}: %{{y:.2f}}% ± {err:.2f}<extra></extra>"))
+            if err:
+                fig.add_hrect(y0=mean - err, y1=mean + err, fillcolor=color or "grey", opacity=0.12, line_width=0)
+            continue
+        mine = [r for r in mine if r["sparsity"] > 0]
+        fig.add_trace(go.Scatter(
+            x=[percent(r["sparsity"]) for r in mine], y=[100 * r["mean"] for r in mine],
+            error_y={"type": "data", "array": [_error(r) for r in mine], "visible": True},
+            mode="lines+markers", name=f"{methods.label(method)} (n={'/'.join(sorted({str(r['n']) for r in mine}))})",
+            line={"color": color}, customdata=[[r["n"]] for r in mine],
+            hovertemplate=f"{method} %{{x}}: %{{y:.2f}}% (seeds: %{{customdata[0]}})<extra></extra>"))
+        fig.add_trace(go.Scatter(
+            x=[percent(r["sparsity"]) for r in mine for _ in r["values"]],
+            y=[100 * v for r in mine for v in r["values"]], mode="markers", showlegend=False,
+            marker={"color": color, "opacity": 0.35, "size": 6}, hoverinfo="skip"))
+    name = metric.replace("_acc", " accuracy").replace("_", " ")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs,
+                     title="sparsity (fraction of weights removed)")
+    fig.update_yaxes(title=f"final {name} (%)")
+    fig.update_layout(title=title or f"Final {name} against sparsity (mean ± std over seeds)", hovermode="closest")
+    return fig
+
+
+def method_bars(recs: Iterable[Mapping], which: Sequence[str], metric: str = "test_acc",
+                names: Mapping[str, str] | None = None, title: str | None = None) -> go.Figure:
+    """One bar per method (in the given order): mean ± std of the final ``metric`` (percent), seeds as dots.
+
+    A method run at several sparsities gets one bar per sparsity, named ``method @ sparsity``.
+    ``names`` renames methods for the axis (e.g. ``{"transplant_signs": "ticket signs + new magnitudes"}``).
+    """
+    rows = seed_stats(recs, metric, which)
+    if not rows:
+        raise ValueError(f"no complete records of methods {list(which)} to plot")
+    names = names or {}
+    several = {m for m in which if sum(r["method"] == m for r in rows) > 1}
+    ticks = [names.get(r["method"], methods.label(r["method"])) + (f" @ {percent(r['sparsity'])}" if r["method"] in several else "")
+             for r in rows]
+    fig = go.Figure(go.Bar(
+        x=ticks, y=[100 * r["mean"] for r in rows], marker_color=[methods.color(r["method"]) for r in rows],
+        error_y={"type": "data", "array": [_error(r) for r in rows], "visible": True}, showlegend=False,
+        customdata=[[r["n"], percent(r["sparsity"])] for r in rows],
+        hovertemplate="%{x}: %{y:.2f}% (seeds: %{customdata[0]}, sparsity %{customdata[1]})<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[t for t, r in zip(ticks, rows, strict=True) for _ in r["values"]],
+                             y=[100 * v for r in rows for v in r["values"]], mode="markers", showlegend=False,
+                             marker={"color": "black", "size": 6, "opacity": 0.6}, hoverinfo="skip"))
+    name = metric.replace("_acc", " accuracy").replace("_", " ")
+    fig.update_yaxes(title=f"final {name} (%)")
+    fig.update_layout(title=title or f"Final {name} (mean ± std over seeds; dots: single seeds)")
+    return fig
+
+
+def _history_value(entry: Mapping, key: str) -> float | None:
+    value = entry.get(key)
+    if isinstance(value, Mapping):  # per-layer dicts (sign_alignment): the pooled "_all" value
+        value = value.get("_all")
+    return None if value is None else float(value)
+
+
+def history_curves(recs: Iterable[Mapping], key: str = "test_acc", names: Mapping[str, str] | None = None,
+                   title: str | None = None, percent_scale: bool = True) -> go.Figure:
+    """Per-epoch ``history[key]`` of each record, one line per record, coloured by method.
+
+    Dict-valued entries (``sign_alignment``) use their pooled ``"_all"`` value; records without the key are
+    skipped. Values are shown in percent unless ``percent_scale=False``.
+    """
+    fig = go.Figure()
+    shown: set[str] = set()
+    names = names or {}
+    scale = 100 if percent_scale else 1
+    for r in (r for st in records.settings(recs) for r in st.records):
+        points = [(h["epoch"], _history_value(h, key)) for h in r.get("history", [])]
+        points = [(e, v) for e, v in points if v is not None]
+        if not points:
+            continue
+        method = r["method"]
+        seed = r["config"].get("seed")
+        fig.add_trace(go.Scatter(
+            x=[e for e, _ in points], y=[scale * v for _, v in points], mode="lines+markers",
+            name=names.get(method, methods.label(method)), legendgroup=method, showlegend=method not in shown,
+            line={"color": methods.color(method)},
+            hovertemplate=f"{names.get(method, methods.label(method))} (seed {seed}) epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
+        shown.add(method)
+    if not fig.data:
+        raise ValueError(f"no record has per-epoch values of {key!r}")
+    label = key.replace("_", " ") + (" (%)" if percent_scale else "")
+    fig.update_xaxes(title="epoch", dtick=1)
+    fig.update_yaxes(title=label)
+    fig.update_layout(title=title or f"{key.replace('_', ' ')} per epoch")
+    return fig
+
+
+def layer_density(masks_by_name: Mapping[str, Mapping[str, torch.Tensor]], title: str | None = None,
+                  log: bool = False) -> go.Figure:
+    """Grouped bars of the kept fraction per layer, one group per weight tensor, one colour per mask.
+
+    ``masks_by_name`` maps a label (e.g. ``"erk"``) to a mask (weight name -> bool tensor). Hover shows the
+    kept and total counts; the legend gives each mask's overall density.
+    """
+    if not masks_by_name:
+        raise ValueError("layer_density needs at least one mask")
+    fig = go.Figure()
+    for label, mask in masks_by_name.items():
+        layers = [n.removesuffix(".weight") for n in mask]
+        kept = [int(m.sum()) for m in mask.values()]
+        sizes = [m.numel() for m in mask.values()]
+        overall = sum(kept) / sum(sizes)
+        fig.add_trace(go.Bar(
+            x=layers, y=[k / s for k, s in zip(kept, sizes, strict=True)], name=f"{label} (overall {percent(overall)} kept)",
+            marker_color=methods.color(label), customdata=list(zip(kept, sizes, strict=True)),
+            hovertemplate=f"{label} %{{x}}: %{{y:.3f}} (%{{customdata[0]}} of %{{customdata[1]}} kept)<extra></extra>"))
+    fig.update_layout(barmode="group", title=title or "Fraction of weights kept per layer",
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})
+    fig.update_yaxes(title="density (kept / total)", type="log" if log else "linear")
+    fig.update_xaxes(tickangle=-60)  # layer names in model order: input side left, classifier right
+    return fig
+
+
+def density_slider(model: torch.nn.Module, sparsities: Sequence[float], methods: Sequence[str] = ("random", "erk"),
+                   seed: int = 0, active: float | None = None) -> go.Figure:
+    """``layer_density`` of each mask method at each sparsity, with a plotly slider over the sparsities.
+
+    Only data-free methods make sense here (``random``, ``erk``, ``synflow``, ``magnitude``); the masks are
+    made live with ``masks.make``. The slider works in the static book (plain plotly.js).
+    """
+    steps = {percent(s): layer_density({m: masks.make(model, m, s, seed=seed) for m in methods}) for s in sparsities}
+    first = next(iter(steps.values()))
+    fig = slider_figure(steps, name="sparsity", active=percent(sparsities[0] if active is None else active),
+                        layout=first.layout)
+    fig.layout.sliders[0].pad.t = 110  # below the rotated layer names
+    fig.update_layout(height=620, margin={"b": 220})
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------ summary rows
+def accuracy_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> go.Figure:
+    """Test accuracy (mean ± std over seeds) against sparsity for the summary rows of one panel
+    (:func:`signin_lite.evidence.summary.panels`), dense as a dotted line, the paper's reported points beside them."""
+    fig = go.Figure()
+    for method in dict.fromkeys(r["method"] for r in rows if r["method"] != "dense"):
+        pts = sorted((r for r in rows if r["method"] == method), key=lambda r: r["sparsity"])
+        fig.add_scatter(x=[r["sparsity"] for r in pts], y=[r["test_acc_mean"] for r in pts], mode="lines+markers",
+                        error_y={"type": "data", "array": [r["test_acc_std"] or 0 for r in pts]},
+                        line={"color": methods.color(method)},
+                        name=f"{methods.label(method)} (seeds: {'/'.join(str(r['n']) for r in pts)})")
+    for r in (r for r in rows if r["method"] == "dense"):
+        fig.add_hline(y=r["test_acc_mean"], line_dash="dot", annotation_text=f"dense, {r['n']} seeds")
+    for method, symbol in (("pai", "x"), ("pai_signin", "star")) if paper else ():
+        fig.add_scatter(x=list(summary.PAPER["test_acc"]), y=[v[method] for v in summary.PAPER["test_acc"].values()],
+                        mode="markers", marker={"symbol": symbol, "size": 11, "color": methods.color(method)},
+                        name=f"{methods.label(method)}: reported by the paper ({summary.PAPER['mask']} mask, {summary.PAPER['epochs']} epochs)")
+    fig.update_layout(title=title, xaxis_title="sparsity", yaxis_title="test accuracy (%)", height=520)
+    return fig
+
+
+def gain_panel(rows: Sequence[Mapping], title: str) -> go.Figure:
+    """Each gain row's difference from its baseline (pp) with its 95% interval (paired or Welch, as the row says),
+    an open marker where the interval is unavailable, and the paper's reported Sign-In gain."""
+    fig = go.Figure()
+    gains = [r for r in rows if r.get("gain") is not None]
+    for i, method in enumerate(dict.fromkeys(r["method"] for r in gains)):
+        pts = sorted((r for r in gains if r["method"] == method), key=lambda r: r["sparsity"])
+        dx = 0.003 * (2 * i - 1)
+        fig.add_scatter(x=[r["sparsity"] + dx for r in pts], y=[r["gain"] for r in pts], mode="markers",
+                        marker={"size": 10, "color": methods.color(method),
+                                "symbol": ["circle" if r["gain_ci_low"] is not None else "circle-open" for r in pts]},
+                        error_y={"type": "data", "array": [(r["gain_ci_high"] or r["gain"]) - r["gain"] for r in pts],
+                                 "arrayminus": [r["gain"] - (r["gain_ci_low"] or r["gain"]) for r in pts]},
+                        name=f"{methods.label(method)} minus {methods.label(pts[0]['gain_vs'])} "
+                             f"(95% {pts[0]['gain_kind']}; open: unavailable)")
+    fig.add_scatter(x=list(summary.PAPER["test_acc"]), y=[summary.paper_gain(s) for s in summary.PAPER["test_acc"]], mode="markers",
+                    marker={"symbol": "star", "size": 12, "color": "#333333"},
+                    name=f"Sign-In gain reported by the paper ({summary.PAPER['mask']} mask, {summary.PAPER['epochs']} epochs)")
+    fig.add_hline(y=0, line_dash="dot")
+    fig.update_layout(title=title, xaxis_title="sparsity (markers nudged apart)",
+                      yaxis_title="test accuracy gain (percentage points)")
+    return fig
+
+
+def history_slider(recs: Iterable[Mapping], which: Sequence[str], key: str = "test_acc",
+                   active: float | None = None, title: str = "test accuracy per epoch") -> go.Figure:
+    """Per sparsity (slider), the per-epoch mean ± std over seeds of ``history[key]`` for each method; dense (if
+    given) in every step. Each (method, sparsity) must be one setting (select one first)."""
+    cells: dict[tuple[str, float], list[records.Setting]] = {}
+    for st in records.settings(recs):
+        if st.method in which:
+            cells.setdefault((st.method, st.sparsity), []).append(st)
+    sparsities = sorted({sp for m, sp in cells if m != "dense"})
+    if not sparsities:
+        raise ValueError(f"no sparse runs of {list(which)} to draw")
+    steps = {}
+    for sp in sparsities:
+        steps[sp] = []
+        for m in which:
+            group = cells.get((m, 0.0 if m == "dense" else sp))
+            if not group:
+                continue
+            st = records.one_setting(group, f"{m} at sparsity {sp:g}")
+            epochs, mean, std = summary.history_mean(st, key)
+            steps[sp].append(go.Scatter(x=epochs, y=mean, error_y={"type": "data", "array": [v or 0 for v in std]},
+                                        mode="lines+markers", name=f"{methods.label(m)} (n={st.n})",
+                                        line={"color": methods.color(m), "dash": "dot" if m == "dense" else "solid"}))
+    return slider_figure(steps, name="sparsity", active=active if active in steps else sparsities[0],
+                         titles={sp: f"{title}, sparsity {sp:g}" for sp in steps},
+                         layout={"xaxis_title": "epoch", "yaxis_title": f"{key.replace('_', ' ')} (%, mean ± std over seeds)"})
