@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without `pip install -e .`
 from signin_lite.foundations import config
 from signin_lite.decision import deploy
-from signin_lite.core import masks, models
+from signin_lite.core import masks, models, pruning
 from signin_lite.evidence import records
 from signin_lite.training import train  # noqa: E402
 
@@ -85,7 +85,7 @@ def plain_model(depth: int, width: float, state: dict | None = None, *, sparsity
     if state is not None:
         model.load_state_dict(state)
     elif sparsity > 0:
-        masks.apply(model, masks.make(model, mask, sparsity, seed=seed))
+        masks.apply(model, pruning.make(model, mask, sparsity, seed=seed))
         masks.remove(model)
     return model.eval()
 

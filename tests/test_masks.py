@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize, prune
 
-from signin_lite.core import masks
+from signin_lite.core import masks, pruning
 from signin_lite.foundations import config
 
 SPARSITIES = (0.0, 0.5, 0.9, 0.98)
@@ -40,7 +40,7 @@ def make(model, method, s, **kw):
         kw.setdefault("batch", batch())
     if method == "synflow":
         kw.setdefault("synflow_iterations", 10)
-    return masks.make(model, method, s, **kw)
+    return pruning.make(model, method, s, **kw)
 
 
 def kept(mask) -> int:
@@ -65,7 +65,7 @@ def test_maskable_names_excludes_bn_and_biases():
 
 def test_maskable_names_unchanged_on_parametrized_and_pruned_models():
     model = tiny_cnn()
-    masks.apply(model, masks.make(model, "random", 0.5))
+    masks.apply(model, pruning.make(model, "random", 0.5))
     assert masks.maskable_names(model) == ["0.weight", "3.weight", "6.weight"]
     pruned = tiny_cnn()
     prune.random_unstructured(pruned[3], "weight", amount=0.5)
@@ -85,7 +85,7 @@ def test_make_hits_requested_sparsity(method, s):
     for name, m in mask.items():
         assert m.dtype == torch.bool and m.shape == shapes[name]
     total = sum(m.numel() for m in mask.values())
-    if method in GLOBAL or method in masks.DENSITY_KINDS:  # erk, er, balanced: exact total
+    if method in GLOBAL or method in pruning.DENSITY_KINDS:  # erk, er, balanced: exact total
         assert kept(mask) == round((1 - s) * total)
     else:  # random, magnitude_layerwise: the same fraction in every layer
         for m in mask.values():
@@ -95,7 +95,7 @@ def test_make_hits_requested_sparsity(method, s):
 
 def test_methods_registry():
     assert config.MASK_KINDS == ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
-    assert set(masks._SCORERS) == set(config.MASK_KINDS)
+    assert set(pruning._SCORERS) == set(config.MASK_KINDS)
 
 
 def test_erk_densities_differ_cap_at_one_and_total():
@@ -103,40 +103,40 @@ def test_erk_densities_differ_cap_at_one_and_total():
     sizes = {n: p.numel() for n, p in model.named_parameters() if n in masks.maskable_names(model)}
     total = sum(sizes.values())
     for density in (0.5, 0.1, 0.02):
-        d = masks.erk_densities(model, density, masks.maskable_names(model))
+        d = pruning.erk_densities(model, density, masks.maskable_names(model))
         assert all(0 < v <= 1 for v in d.values())
         assert len({round(v, 9) for v in d.values()}) > 1
         assert sum(d[n] * sizes[n] for n in d) == pytest.approx(density * total)
-    d = masks.erk_densities(model, 0.5)
+    d = pruning.erk_densities(model, 0.5)
     assert d["6.weight"] == 1.0  # the small linear layer is capped and the rest redistributed
     assert d["0.weight"] > d["3.weight"]  # denser where fan-in and fan-out are small
 
 
 def test_erk_densities_known_values_from_shapes():
-    d = masks.erk_densities({"a": (10, 10), "b": (100, 100)}, 0.1)
+    d = pruning.erk_densities({"a": (10, 10), "b": (100, 100)}, 0.1)
     eps = 0.1 * 10100 / (0.2 * 100 + 0.02 * 10000)
     assert d == pytest.approx({"a": 0.2 * eps, "b": 0.02 * eps})
-    assert masks.erk_densities({"a": (10, 10), "b": (100, 100)}, 1.0) == {"a": 1.0, "b": 1.0}
+    assert pruning.erk_densities({"a": (10, 10), "b": (100, 100)}, 1.0) == {"a": 1.0, "b": 1.0}
 
 
 def test_erk_mask_follows_erk_densities():
     model = tiny_cnn()
-    mask = masks.make(model, "erk", 0.9)
-    d = masks.erk_densities(model, 0.1)
+    mask = pruning.make(model, "erk", 0.9)
+    d = pruning.erk_densities(model, 0.1)
     for n, m in mask.items():
         assert abs(int(m.sum()) - d[n] * m.numel()) < 1.0
 
 
 def test_random_has_same_density_per_layer():
-    layer = masks.layer_sparsities(masks.make(mlp(), "random", 0.75))
+    layer = masks.layer_sparsities(pruning.make(mlp(), "random", 0.75))
     assert layer == {"1.weight": 0.75, "3.weight": 0.75}
 
 
 @pytest.mark.parametrize("method", ["random", "erk"])
 def test_random_methods_deterministic_per_seed(method):
     model = tiny_cnn()
-    a, b = masks.make(model, method, 0.7, seed=3), masks.make(model, method, 0.7, seed=3)
-    c = masks.make(model, method, 0.7, seed=4)
+    a, b = pruning.make(model, method, 0.7, seed=3), pruning.make(model, method, 0.7, seed=3)
+    c = pruning.make(model, method, 0.7, seed=4)
     assert all(torch.equal(a[n], b[n]) for n in a)
     assert any(not torch.equal(a[n], c[n]) for n in a)
 
@@ -150,7 +150,7 @@ def test_scored_methods_deterministic(method):
 
 def test_magnitude_keeps_largest_weights():
     model = tiny_cnn()
-    mask = masks.make(model, "magnitude", 0.8)
+    mask = pruning.make(model, "magnitude", 0.8)
     w = masks.effective_weights(model)
     kept_w = torch.cat([w[n][mask[n]].abs() for n in mask])
     dropped = torch.cat([w[n][~mask[n]].abs() for n in mask])
@@ -162,7 +162,7 @@ def test_magnitude_ties_break_deterministically():
     with torch.no_grad():
         for p in model.parameters():
             p.fill_(1.0)
-    mask = masks.make(model, "magnitude", 0.5)
+    mask = pruning.make(model, "magnitude", 0.5)
     k = round(0.5 * (48 * 32 + 32 * 10))
     assert kept(mask) == k
     first = mask["1.weight"].flatten()
@@ -174,7 +174,7 @@ def test_magnitude_ties_break_deterministically():
 def test_make_leaves_model_and_rng_untouched(method, masked):
     model = tiny_cnn()
     if masked:
-        masks.apply(model, masks.make(model, "random", 0.5, seed=9))
+        masks.apply(model, pruning.make(model, "random", 0.5, seed=9))
     model.train()
     model[1].eval()  # a mixed mode must survive too
     before = {k: v.clone() for k, v in model.state_dict().items()}
@@ -195,17 +195,17 @@ def test_make_leaves_model_and_rng_untouched(method, masked):
 @pytest.mark.parametrize("bad", [1.5, -0.1, 1.0, float("nan"), True, "0.5", None])
 def test_bad_sparsity_raises(bad):
     with pytest.raises(ValueError, match=r"sparsity must be in \[0, 1\), got " + repr(bad).replace(".", r"\.")):
-        masks.make(tiny_cnn(), "random", bad)
+        pruning.make(tiny_cnn(), "random", bad)
 
 
 def test_unknown_method_raises_listing_methods():
     with pytest.raises(ValueError, match=r"'bogus'.*'random'.*'magnitude_layerwise'"):
-        masks.make(tiny_cnn(), "bogus", 0.5)
+        pruning.make(tiny_cnn(), "bogus", 0.5)
 
 
 def test_snip_needs_batch():
     with pytest.raises(ValueError, match="batch"):
-        masks.make(tiny_cnn(), "snip", 0.5)
+        pruning.make(tiny_cnn(), "snip", 0.5)
 
 
 def test_snip_scores_are_grad_times_weight():
@@ -215,31 +215,31 @@ def test_snip_scores_are_grad_times_weight():
     nn.functional.cross_entropy(copy_(x), y).backward()
     score = torch.cat([(p.grad * p).abs().flatten() for n, p in copy_.named_parameters()
                        if n in masks.maskable_names(model)])
-    mask = masks.make(model, "snip", 0.9, batch=(x, y))
+    mask = pruning.make(model, "snip", 0.9, batch=(x, y))
     flat = torch.cat([m.flatten() for m in mask.values()])
     assert score[flat].min() >= score[~flat].max()
 
 
 def test_synflow_on_mlp_infers_input_and_accepts_input_shape():
     model = mlp()
-    a = masks.make(model, "synflow", 0.9, synflow_iterations=5)
-    b = masks.make(model, "synflow", 0.9, synflow_iterations=5, input_shape=(3, 4, 4))
+    a = pruning.make(model, "synflow", 0.9, synflow_iterations=5)
+    b = pruning.make(model, "synflow", 0.9, synflow_iterations=5, input_shape=(3, 4, 4))
     assert kept(a) == kept(b) == round(0.1 * (48 * 32 + 32 * 10))
     assert all(torch.equal(a[n], b[n]) for n in a)
     with pytest.raises(ValueError, match="synflow_iterations"):
-        masks.make(model, "synflow", 0.9, synflow_iterations=0)
+        pruning.make(model, "synflow", 0.9, synflow_iterations=0)
 
 
 def test_synflow_default_iterations_keeps_every_layer_alive():
     model = tiny_cnn()
-    mask = masks.make(model, "synflow", 0.98)
+    mask = pruning.make(model, "synflow", 0.98)
     assert kept(mask) == round(0.02 * 1528)
     assert all(m.any() for m in mask.values())  # no layer collapse
 
 
 def test_include_restricts_the_mask():
     model = tiny_cnn()
-    mask = masks.make(model, "magnitude", 0.5, include="conv")
+    mask = pruning.make(model, "magnitude", 0.5, include="conv")
     assert list(mask) == ["0.weight", "3.weight"]
     assert kept(mask) == round(0.5 * (216 + 1152))
 
@@ -249,19 +249,19 @@ def test_include_restricts_the_mask():
 
 def test_magnitude_with_current_gives_a_subset():
     model = tiny_cnn()
-    first = masks.make(model, "magnitude", 0.5)
+    first = pruning.make(model, "magnitude", 0.5)
     masks.apply(model, first)
-    second = masks.make(model, "magnitude", 0.8, current=first)
+    second = pruning.make(model, "magnitude", 0.8, current=first)
     assert kept(second) == round(0.2 * 1528)
     assert all(not (second[n] & ~first[n]).any() for n in first)
     with pytest.raises(ValueError, match="below the current sparsity"):
-        masks.make(model, "magnitude", 0.3, current=first)
+        pruning.make(model, "magnitude", 0.3, current=first)
 
 
 @pytest.mark.parametrize("method", config.MASK_KINDS)
 def test_every_method_respects_current(method):
     model = tiny_cnn()
-    first = masks.make(model, "random", 0.5, seed=5)
+    first = pruning.make(model, "random", 0.5, seed=5)
     second = make(model, method, 0.7, current=first)
     assert all(not (second[n] & ~first[n]).any() for n in first)
 
@@ -271,7 +271,7 @@ def test_every_method_respects_current(method):
 
 def test_apply_wrong_shape_names_layer_and_shapes():
     model = tiny_cnn()
-    mask = masks.make(model, "random", 0.5)
+    mask = pruning.make(model, "random", 0.5)
     mask["3.weight"] = torch.ones(16, 8, 2, 2, dtype=torch.bool)
     with pytest.raises(ValueError, match=r"3\.weight.*\(16, 8, 2, 2\).*\(16, 8, 3, 3\)"):
         masks.apply(model, mask)
@@ -284,7 +284,7 @@ def test_apply_wrong_shape_names_layer_and_shapes():
 
 def test_apply_zeroes_and_training_keeps_zeros():
     model = tiny_cnn()
-    mask = masks.make(model, "erk", 0.9)
+    mask = pruning.make(model, "erk", 0.9)
     masks.apply(model, mask)
     for n, w in masks.effective_weights(model).items():
         assert torch.equal(w[~mask[n]], torch.zeros_like(w[~mask[n]]))
@@ -308,7 +308,7 @@ def test_apply_zeroes_and_training_keeps_zeros():
 def test_masked_outputs_equal_multiplied_weights():
     model = tiny_cnn().eval()
     reference = copy.deepcopy(model)
-    mask = masks.make(model, "random", 0.6, seed=2)
+    mask = pruning.make(model, "random", 0.6, seed=2)
     masks.apply(model, mask)
     with torch.no_grad():
         for n, p in reference.named_parameters():
@@ -321,7 +321,7 @@ def test_masked_outputs_equal_multiplied_weights():
 def test_apply_keeps_parameter_identity_and_partial_masks():
     model = tiny_cnn()
     weight = model[3].weight
-    mask = masks.make(model, "random", 0.5, include="conv")
+    mask = pruning.make(model, "random", 0.5, include="conv")
     masks.apply(model, mask)
     assert model[3].parametrizations.weight.original is weight  # an optimizer built before still works
     assert not parametrize.is_parametrized(model[6])  # not in the mask: dense
@@ -330,11 +330,11 @@ def test_apply_keeps_parameter_identity_and_partial_masks():
 def test_current_round_trips_and_apply_replaces():
     model = tiny_cnn()
     assert masks.current(model) == {}
-    first = masks.make(model, "random", 0.5, seed=0)
+    first = pruning.make(model, "random", 0.5, seed=0)
     masks.apply(model, first)
     got = masks.current(model)
     assert list(got) == list(first) and all(torch.equal(got[n], first[n]) for n in first)
-    second = masks.make(model, "magnitude", 0.8, current=first)
+    second = pruning.make(model, "magnitude", 0.8, current=first)
     masks.apply(model, second)
     assert len(model[0].parametrizations.weight) == 1  # replaced, not stacked
     got = masks.current(model)
@@ -344,7 +344,7 @@ def test_current_round_trips_and_apply_replaces():
 
 def test_check_raises_naming_layer_and_count():
     model = tiny_cnn()
-    mask = masks.make(model, "random", 0.5)
+    mask = pruning.make(model, "random", 0.5)
     off = int((~mask["3.weight"]).sum())
     with pytest.raises(RuntimeError, match=rf"0\.weight.*3\.weight \({off} of {off}"):
         masks.check(model, mask)
@@ -352,7 +352,7 @@ def test_check_raises_naming_layer_and_count():
 
 def test_remove_leaves_plain_weights_with_zeros():
     model = tiny_cnn().eval()
-    mask = masks.make(model, "magnitude", 0.7)
+    mask = pruning.make(model, "magnitude", 0.7)
     masks.apply(model, mask)
     x = torch.randn(2, 3, 8, 8)
     out = model(x)
@@ -380,8 +380,8 @@ class SignLike(nn.Module):
 
 def test_current_reads_other_parametrizations_and_remove_refuses_them():
     model = tiny_cnn()
-    a = masks.make(model, "random", 0.5, seed=0, include=["6.weight"])
-    b = masks.make(model, "random", 0.5, seed=1, include=["6.weight"])
+    a = pruning.make(model, "random", 0.5, seed=0, include=["6.weight"])
+    b = pruning.make(model, "random", 0.5, seed=1, include=["6.weight"])
     parametrize.register_parametrization(model[6], "weight", SignLike(a["6.weight"]))
     assert torch.equal(masks.current(model)["6.weight"], a["6.weight"])
     masks.apply(model, b)
@@ -409,13 +409,13 @@ def test_prune_interop():
     masks.apply(fresh, mask)
     a, b = masks.effective_weights(model), masks.effective_weights(fresh)
     assert all(torch.equal(a[n], b[n]) for n in a)
-    made = masks.make(model, "magnitude", 0.8, current=mask)  # make reads prune-d models too
+    made = pruning.make(model, "magnitude", 0.8, current=mask)  # make reads prune-d models too
     assert all(not (made[n] & ~mask[n]).any() for n in mask)
 
 
 def test_state_dict_round_trip():
     model = tiny_cnn().eval()
-    mask = masks.make(model, "erk", 0.8)
+    mask = pruning.make(model, "erk", 0.8)
     masks.apply(model, mask)
     with pytest.raises((RuntimeError, TypeError, pickle.PicklingError)):
         pickle.dumps(model)

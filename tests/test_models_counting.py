@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from signin_lite.core import counting, masks, models
+from signin_lite.core import counting, masks, models, pruning
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFLINE_ZIP = ROOT.parent / "shared" / "data" / "cifar10-jpeg.zip"
@@ -33,7 +33,7 @@ def test_flop_counts_resnet20_and_sparse_scaling():
     c = counting.count(model)
     assert c["params_dense"] == c["params_effective"] == 269722
     assert 80e6 < c["flops_dense"] < 82e6  # about 41M multiply-accumulates
-    mask = masks.make(model, "random", 0.9, seed=0)
+    mask = pruning.make(model, "random", 0.9, seed=0)
     masks.apply(model, mask)
     s = counting.count(model)
     assert s["flops_dense"] == c["flops_dense"]

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from signin_lite.core import masks, models, signin
+from signin_lite.core import masks, models, pruning, signin
 
 
 def _model(seed: int = 0) -> nn.Module:
@@ -25,7 +25,7 @@ def test_balanced_factors_invariants(beta):
 def test_reparameterize_preserves_function_and_sets_beta():
     model = _model()
     x = torch.randn(4, 3, 32, 32)
-    masks.apply(model, masks.make(model, "erk", 0.8, seed=1))
+    masks.apply(model, pruning.make(model, "erk", 0.8, seed=1))
     before = model(x)
     signin.reparameterize(model, beta=2.0)
     assert torch.allclose(model(x), before, atol=1e-5)
@@ -48,7 +48,7 @@ def test_parameters_are_m_and_w():
 
 def test_rescale_restores_beta_without_changing_theta():
     model = _model()
-    masks.apply(model, masks.make(model, "random", 0.9, seed=0))
+    masks.apply(model, pruning.make(model, "random", 0.9, seed=0))
     signin.reparameterize(model, beta=1.0)
     x = torch.randn(4, 3, 32, 32)
     opt = torch.optim.SGD(model.parameters(), lr=0.5, weight_decay=0.1)
@@ -91,7 +91,7 @@ def test_weight_decay_applies_to_m_and_w():
 
 def test_merge_gives_plain_weights_and_same_outputs():
     model = _model()
-    mask = masks.make(model, "erk", 0.9, seed=3)
+    mask = pruning.make(model, "erk", 0.9, seed=3)
     masks.apply(model, mask)
     signin.reparameterize(model, beta=0.5)
     x = torch.randn(4, 3, 32, 32)
@@ -108,7 +108,7 @@ def test_merge_gives_plain_weights_and_same_outputs():
 
 def test_merge_keep_mask_keeps_training_masked():
     model = _model()
-    masks.apply(model, masks.make(model, "random", 0.5, seed=0))
+    masks.apply(model, pruning.make(model, "random", 0.5, seed=0))
     signin.reparameterize(model, beta=1.0)
     signin.merge(model, keep_mask=True)
     assert math.isclose(masks.sparsity(masks.current(model)), 0.5, abs_tol=1e-3)
@@ -145,7 +145,7 @@ def test_rescale_without_signin_is_refused():
 def test_set_masks_prunes_signin_layer():
     model = _model()
     signin.reparameterize(model, beta=1.0)
-    new = masks.make(model, "magnitude", 0.7)
+    new = pruning.make(model, "magnitude", 0.7)
     signin.set_masks(model, new)
     assert math.isclose(masks.sparsity(masks.current(model)), 0.7, abs_tol=1e-3)
     masks.check(model)

@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 
 from signin_lite.foundations import config
-from signin_lite.core import masks, models, signin
+from signin_lite.core import masks, models, pruning, signin
 from signin_lite.training import train
 from signin_lite.training.train import Splits
 
@@ -227,7 +227,7 @@ def test_dense_first_last_under_gmp_never_prunes_them(tmp_path, tiny_splits):
 @pytest.mark.parametrize("kind", ["er", "balanced"])
 def test_er_and_balanced_masks_hit_the_sparsity_with_their_layer_densities(kind):
     model = models.resnet(8, 0.5)
-    mask = masks.make(model, kind, 0.9, seed=0)
+    mask = pruning.make(model, kind, 0.9, seed=0)
     assert math.isclose(masks.sparsity(mask), 0.9, abs_tol=1e-4)
     kept = {n: int(m.sum()) for n, m in mask.items()}
     shapes = {n: tuple(m.shape) for n, m in mask.items()}
@@ -235,12 +235,12 @@ def test_er_and_balanced_masks_hit_the_sparsity_with_their_layer_densities(kind)
         sparse = [k for n, k in kept.items() if k < m_numel(shapes[n])]
         assert max(sparse) - min(sparse) <= 1
     else:  # ER: density proportional to (n_out + n_in) / (n_out * n_in), the kernel size left out
-        dens = masks.erk_densities(model, 0.1, kind="er")
+        dens = pruning.erk_densities(model, 0.1, kind="er")
         a, b = "layer1.0.conv1.weight", "layer3.0.conv1.weight"
         ratio = ((shapes[a][0] + shapes[a][1]) / (shapes[a][0] * shapes[a][1])) / (
             (shapes[b][0] + shapes[b][1]) / (shapes[b][0] * shapes[b][1]))
         assert math.isclose(dens[a] / dens[b], ratio, rel_tol=1e-9)
-    assert not torch.equal(mask["layer1.0.conv1.weight"], masks.make(model, kind, 0.9, seed=1)["layer1.0.conv1.weight"])
+    assert not torch.equal(mask["layer1.0.conv1.weight"], pruning.make(model, kind, 0.9, seed=1)["layer1.0.conv1.weight"])
 
 
 def m_numel(shape):
@@ -249,7 +249,7 @@ def m_numel(shape):
 
 def test_unknown_density_kind_is_refused():
     with pytest.raises(ValueError, match="unknown density kind 'pyramid'"):
-        masks.erk_densities({"a": (4, 4)}, 0.5, kind="pyramid")
+        pruning.erk_densities({"a": (4, 4)}, 0.5, kind="pyramid")
 
 
 def test_splits_keep_their_old_positional_form():

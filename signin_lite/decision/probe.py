@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from signin_lite.decision import deploy
-from signin_lite.core import masks, signin
+from signin_lite.core import masks, pruning, signin
 from signin_lite.evidence import records
 from signin_lite.training import hardware
 
@@ -113,7 +113,7 @@ def _variants(model: nn.Module, sparsity: float, beta: float) -> dict[str, nn.Mo
     if not masks.maskable_names(model):
         raise ValueError(f"the model ({type(model).__name__}) has no Conv2d or Linear layer: there are no weights "
                          "for a sparse mask (the probe measures sparse training of conv and linear weights)")
-    mask = masks.make(model, "erk", sparsity, seed=0)
+    mask = pruning.make(model, "erk", sparsity, seed=0)
     dense, masked, signed = (copy.deepcopy(model) for _ in range(3))
     masks.apply(masked, mask)
     masks.apply(signed, mask)

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import torch
 
-from signin_lite.core import masks, models
+from signin_lite.core import masks, models, pruning
 from signin_lite.foundations.config import TrainConfig
 from signin_lite.training.train import load_final, train
 
@@ -31,7 +31,7 @@ def round_sparsity(sparsity: float, rounds: int, r: int) -> float:
 def _prune(cfg: TrainConfig, state: dict, current: masks.Mask | None, sparsity: float) -> masks.Mask:
     model = models.resnet(cfg.depth, cfg.width)
     model.load_state_dict(state)
-    return masks.make(model, "magnitude", sparsity, current=current)
+    return pruning.make(model, "magnitude", sparsity, current=current)
 
 
 def iterative_pruning(cfg: TrainConfig, sparsity: float, rounds: int, rewind: str = "lr", rewind_epoch: int = 1,

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch.nn.utils import parametrize
 from tqdm.auto import tqdm
 
-from signin_lite.core import counting, masks, models, signin, signs
+from signin_lite.core import counting, masks, models, pruning, signin, signs
 from signin_lite.training import data, distributed
 from signin_lite.evidence import records
 from signin_lite.foundations.config import TrainConfig
@@ -105,7 +105,7 @@ def build_model(cfg: TrainConfig, device: torch.device, *, init_state: dict | No
         mask = {n: torch.ones_like(p, dtype=torch.bool) for n, p in model.named_parameters()
                 if n in mask_layers(model, cfg)}
     elif mask is None and not cfg.is_dense:
-        mask = masks.make(model, cfg.mask, cfg.sparsity, seed=cfg.seed, batch=snip_batch,
+        mask = pruning.make(model, cfg.mask, cfg.sparsity, seed=cfg.seed, batch=snip_batch,
                           include=mask_layers(model, cfg))
     if mask is not None:
         masks.apply(model, mask)
@@ -188,7 +188,7 @@ def _gmp_step(model: nn.Module, cfg: TrainConfig, progress: float) -> None:
     target = gmp_sparsity(progress, cfg.sparsity, cfg.gmp_start, cfg.gmp_end)
     current = masks.current(model)
     if target > masks.sparsity(current) + 1e-9:
-        _set_mask(model, masks.make(model, "magnitude", target, current=current, include=list(current)))
+        _set_mask(model, pruning.make(model, "magnitude", target, current=current, include=list(current)))
 
 
 def _peak_memory(device: torch.device) -> tuple[int, str]:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import plotly.graph_objects as go
 import torch
 
-from signin_lite.core import masks
+from signin_lite.core import pruning
 from signin_lite.foundations import methods
 from signin_lite.evidence import records, summary
 from signin_lite.views.plotting import slider_figure
@@ -215,9 +215,9 @@ def density_slider(model: torch.nn.Module, sparsities: Sequence[float], methods:
     """``layer_density`` of each mask method at each sparsity, with a plotly slider over the sparsities.
 
     Only data-free methods make sense here (``random``, ``erk``, ``synflow``, ``magnitude``); the masks are
-    made live with ``masks.make``. The slider works in the static book (plain plotly.js).
+    made live with ``pruning.make``. The slider works in the static book (plain plotly.js).
     """
-    steps = {percent(s): layer_density({m: masks.make(model, m, s, seed=seed) for m in methods}) for s in sparsities}
+    steps = {percent(s): layer_density({m: pruning.make(model, m, s, seed=seed) for m in methods}) for s in sparsities}
     first = next(iter(steps.values()))
     fig = slider_figure(steps, name="sparsity", active=percent(sparsities[0] if active is None else active),
                         layout=first.layout)

@@ -1,20 +1,16 @@
-"""Pruning masks: make them, apply them as parametrizations, read them back.
+"""Pruning: make a mask for a model, at initialization or from trained weights.
 
-A ``Mask`` maps a parameter name, as ``named_parameters()`` shows it on an
-un-parametrized model (``"layer1.0.conv1.weight"``), to a bool tensor of the
-same shape. Only the ``.weight`` of ``nn.Conv2d`` and ``nn.Linear`` is maskable.
+``make(model, kind, sparsity)`` returns a :data:`signin_lite.core.masks.Mask` over the maskable weights; apply it
+with :func:`signin_lite.core.masks.apply`::
 
-    mask = masks.make(model, "erk", 0.9, seed=0)
-    masks.apply(model, mask)            # weight -> weight * mask, forever
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)  # build after apply
-    masks.check(model)                  # off-mask effective weights are exactly 0
+    mask = pruning.make(model, "erk", 0.9, seed=0)
+    masks.apply(model, mask)
 
-Methods (``config.MASK_KINDS``): ``random``, ``erk``, ``er`` and ``balanced`` draw at
-random per layer, with uniform, Erdos-Renyi-Kernel, Erdos-Renyi or balanced
-(the same kept count in every layer) densities; ``snip`` and ``synflow`` score at
-initialization; ``magnitude`` and ``magnitude_layerwise`` keep the largest
-``|weight|`` globally or per layer. Global methods keep exactly
-``round((1 - sparsity) * total)`` weights; ties break towards the earlier entry.
+Kinds (``config.MASK_KINDS``): ``random``, ``erk``, ``er`` and ``balanced`` draw at random per layer, with uniform,
+Erdos-Renyi-Kernel, Erdos-Renyi or balanced (the same kept count in every layer) densities; ``snip`` and
+``synflow`` score at initialization; ``magnitude`` and ``magnitude_layerwise`` keep the largest ``|weight|``
+globally or per layer. Global kinds keep exactly ``round((1 - sparsity) * total)`` weights; ties break towards the
+earlier entry. Each scorer is one function of a :class:`_Request`, registered in ``_SCORERS``.
 """
 
 from __future__ import annotations
@@ -31,279 +27,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import parametrize, prune
 
+from signin_lite.core import masks
+from signin_lite.core.masks import Mask
 from signin_lite.foundations import config
-
-Mask = dict[str, Tensor]
-
-INCLUDES: tuple[str, ...] = ("conv_linear", "conv")
-
-
-class MaskedWeight(nn.Module):
-    """Parametrization ``weight -> weight * mask``; the mask is a bool buffer.
-
-    Off-mask entries of the effective weight are exactly 0 and get exactly 0
-    gradient, whatever the optimizer does to the stored weight.
-    """
-
-    def __init__(self, mask: Tensor) -> None:
-        super().__init__()
-        self.register_buffer("mask", mask.detach().to(torch.bool).clone())
-
-    def forward(self, x: Tensor) -> Tensor:
-        return torch.where(self.mask, x, 0.0)  # a Python 0: no zero tensor to allocate (or kernel to launch)
-
-
-# --------------------------------------------------------------------------- names
-
-
-def _layer_of(name: str) -> str:
-    """``"layer1.0.conv1.weight"`` -> ``"layer1.0.conv1"``."""
-    return name[: -len(".weight")] if name.endswith(".weight") else name
-
-
-def _all_maskable(model: nn.Module, kinds: tuple[type, ...]) -> list[str]:
-    names = []
-    for prefix, module in model.named_modules():
-        if "parametrizations" in prefix.split("."):
-            continue  # modules living inside a ParametrizationList
-        if isinstance(module, kinds):
-            names.append(f"{prefix}.weight" if prefix else "weight")
-    return names
-
-
-def maskable_names(model: nn.Module, include: str | Sequence[str] = "conv_linear") -> list[str]:
-    """Names of the maskable weights, in model order.
-
-    ``include`` is ``"conv_linear"`` (every Conv2d and Linear weight), ``"conv"``
-    (Conv2d only) or an explicit list of names. Works on parametrized and
-    ``torch.nn.utils.prune``-d models: names are always ``"<module>.weight"``.
-    """
-    if isinstance(include, str):
-        if include == "conv_linear":
-            return _all_maskable(model, (nn.Conv2d, nn.Linear))
-        if include == "conv":
-            return _all_maskable(model, (nn.Conv2d,))
-        raise ValueError(f"unknown include {include!r}; known: {INCLUDES} or a list of names")
-    known = _all_maskable(model, (nn.Conv2d, nn.Linear))
-    unknown = [n for n in include if n not in known]
-    if unknown:
-        raise ValueError(f"not maskable: {unknown}; maskable names are {known}")
-    wanted = set(include)
-    return [n for n in known if n in wanted]
-
-
-def _module(model: nn.Module, name: str) -> nn.Module:
-    layer = _layer_of(name)
-    return model.get_submodule(layer) if layer != name else model
-
-
-def _is_pruned(module: nn.Module) -> bool:
-    return hasattr(module, "weight_orig") and hasattr(module, "weight_mask")
-
-
-def _effective(module: nn.Module) -> Tensor:
-    """The weight the forward pass uses (recomputed for torch prune, never stale)."""
-    if _is_pruned(module):
-        return module.weight_orig * module.weight_mask
-    return module.weight
-
-
-# --------------------------------------------------------------------------- reading masks
-
-
-def effective_weights(model: nn.Module) -> dict[str, Tensor]:
-    """Name -> effective (masked) weight, detached, for every maskable layer."""
-    with torch.no_grad():
-        return {n: _effective(_module(model, n)).detach() for n in maskable_names(model)}
-
-
-def _validate(model: nn.Module, mask: Mapping[str, Tensor], what: str = "mask") -> None:
-    known = maskable_names(model)
-    for name, m in mask.items():
-        if name not in known:
-            raise ValueError(f"{what} key {name!r} is not maskable; maskable names are {known}")
-        if not isinstance(m, Tensor) or m.dtype != torch.bool:
-            kind = m.dtype if isinstance(m, Tensor) else type(m).__name__
-            raise ValueError(f"{what} for {name} must be a bool tensor, got {kind}")
-        with torch.no_grad():
-            shape = _effective(_module(model, name)).shape
-        if m.shape != shape:
-            raise ValueError(
-                f"{what} for {name} has shape {tuple(m.shape)}, but the weight has shape {tuple(shape)}"
-            )
-
-
-def from_prune(model: nn.Module) -> Mask:
-    """Masks kept by ``torch.nn.utils.prune`` (``weight_mask`` buffers), as bool.
-
-    Only maskable layers are read; prune masks on other modules are ignored.
-    """
-    out: Mask = {}
-    for name in maskable_names(model):
-        module = _module(model, name)
-        if _is_pruned(module):
-            out[name] = module.weight_mask.detach().to(torch.bool).clone()
-    return out
-
-
-def current(model: nn.Module) -> Mask:
-    """The mask in force: layers without any mask are left out.
-
-    Reads every parametrization on a weight that has a ``mask`` buffer of the
-    weight's shape (``MaskedWeight``, Sign-In) and torch prune's ``weight_mask``;
-    several masks on one weight are combined with AND.
-    """
-    out: Mask = {}
-    for name in maskable_names(model):
-        module = _module(model, name)
-        found = []
-        if parametrize.is_parametrized(module, "weight"):
-            for p in module.parametrizations.weight:
-                m = getattr(p, "mask", None)
-                if isinstance(m, Tensor):
-                    found.append(m)
-        if _is_pruned(module):
-            found.append(module.weight_mask)
-        if not found:
-            continue
-        with torch.no_grad():
-            shape = _effective(module).shape
-        found = [m for m in found if m.shape == shape]
-        if found:
-            combined = found[0].detach().to(torch.bool).clone()
-            for m in found[1:]:
-                combined &= m.detach().to(device=combined.device, dtype=torch.bool)
-            out[name] = combined
-    return out
-
-
-def from_state_dict(state_dict: Mapping[str, Tensor]) -> Mask:
-    """Masks stored in a state_dict (``...parametrizations.weight.<i>.mask`` and
-    prune's ``...weight_mask``), so a fresh model can be masked before
-    ``load_state_dict``: ``apply(fresh, from_state_dict(sd)); fresh.load_state_dict(sd)``.
-    Several masks on one weight are combined with AND.
-    """
-    out: Mask = {}
-    for key, value in state_dict.items():
-        parts = key.split(".")
-        if len(parts) >= 4 and parts[-4:-2] == ["parametrizations", "weight"] and parts[-1] == "mask":
-            name = ".".join(parts[:-4] + ["weight"])
-        elif parts[-1] == "weight_mask":
-            name = ".".join(parts[:-1] + ["weight"])
-        else:
-            continue
-        m = value.detach().to(torch.bool)
-        out[name] = out[name] & m.to(out[name].device) if name in out else m.clone()
-    return out
-
-
-def sparsity(mask: Mask) -> float:
-    """Fraction of zeros over all entries (0.0 for an empty mask)."""
-    total = sum(m.numel() for m in mask.values())
-    kept = sum(int(m.sum()) for m in mask.values())
-    return 1.0 - kept / total if total else 0.0
-
-
-def layer_sparsities(mask: Mask) -> dict[str, float]:
-    """Name -> fraction of zeros in that layer."""
-    return {n: 1.0 - int(m.sum()) / m.numel() for n, m in mask.items()}
-
-
-def count_nonzero(model: nn.Module) -> tuple[int, int]:
-    """(nonzero, total) over the effective maskable weights."""
-    weights = effective_weights(model).values()
-    return sum(int((w != 0).sum()) for w in weights), sum(w.numel() for w in weights)
-
-
-def check(model: nn.Module, mask: Mask | None = None) -> None:
-    """Raise RuntimeError if an off-mask effective weight is nonzero.
-
-    ``mask`` defaults to ``current(model)``.
-    """
-    mask = current(model) if mask is None else mask
-    _validate(model, mask)
-    bad = []
-    with torch.no_grad():
-        for name, m in mask.items():
-            w = _effective(_module(model, name))
-            n = int(((w != 0) & ~m.to(w.device)).sum())
-            if n:
-                bad.append(f"{name} ({n} of {int((~m).sum())} off-mask weights)")
-    if bad:
-        raise RuntimeError("nonzero off-mask weights in " + ", ".join(bad))
-
-
-# --------------------------------------------------------------------------- applying masks
-
-
-def _masked_weights(module: nn.Module) -> list[MaskedWeight]:
-    if not parametrize.is_parametrized(module, "weight"):
-        return []
-    return [p for p in module.parametrizations.weight if isinstance(p, MaskedWeight)]
-
-
-def apply(model: nn.Module, mask: Mask) -> nn.Module:
-    """Mask the named weights with a ``MaskedWeight`` parametrization; returns model.
-
-    Off-mask entries of the stored weight are zeroed in place. A weight that
-    already carries a ``MaskedWeight`` gets its mask buffer replaced (no
-    stacking). On a weight with another parametrization (e.g. Sign-In) the
-    ``MaskedWeight`` is appended to its list and the stored tensors are left
-    alone. Weights not in ``mask`` stay as they are. Modules pruned with
-    ``torch.nn.utils.prune`` are refused (read them with ``from_prune``).
-    """
-    _validate(model, mask)
-    for name in mask:
-        if _is_pruned(_module(model, name)):
-            raise ValueError(
-                f"{name} is managed by torch.nn.utils.prune; call prune.remove on it "
-                "or apply the mask (masks.from_prune) to a fresh copy"
-            )
-    with torch.no_grad():
-        for name, m in mask.items():
-            module = _module(model, name)
-            existing = _masked_weights(module)
-            if existing:
-                plist = module.parametrizations.weight
-                m = m.to(existing[0].mask.device)
-                existing[0].mask.copy_(m)
-                for extra in existing[1:]:  # should not happen, but keep one truth
-                    extra.mask.fill_(True)
-                if plist.is_tensor and plist[0] is existing[0]:
-                    plist.original.masked_fill_(~m.to(plist.original.device), 0)
-            elif parametrize.is_parametrized(module, "weight"):
-                device = module.weight.device
-                parametrize.register_parametrization(module, "weight", MaskedWeight(m.to(device)))
-            else:
-                weight = module.weight
-                m = m.to(weight.device)
-                weight.masked_fill_(~m, 0)
-                parametrize.register_parametrization(module, "weight", MaskedWeight(m))
-    return model
-
-
-def remove(model: nn.Module) -> nn.Module:
-    """Remove ``MaskedWeight`` parametrizations, leaving plain weights with exact
-    zeros off-mask. The Parameter object is kept (torch ``set_``s it in place).
-
-    Raises ValueError for a weight whose parametrization list also holds other
-    parametrizations (remove those with their own module first).
-    """
-    targets = []
-    for name in maskable_names(model):
-        module = _module(model, name)
-        if not _masked_weights(module):
-            continue
-        if len(_masked_weights(module)) != len(module.parametrizations.weight):
-            others = [type(p).__name__ for p in module.parametrizations.weight]
-            raise ValueError(f"{name} has other parametrizations {others}; remove them first")
-        targets.append(module)
-    for module in targets:
-        parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
-    return model
-
-
-# --------------------------------------------------------------------------- making masks
 
 
 @dataclass
@@ -350,11 +76,11 @@ def _rng_guard(model: nn.Module) -> AbstractContextManager:
 
 
 def _score_random(req: _Request) -> dict[str, Tensor]:
-    return {n: torch.rand(_effective(_module(req.model, n)).shape, generator=req.generator) for n in req.names}
+    return {n: torch.rand(masks.effective(masks.owner(req.model, n)).shape, generator=req.generator) for n in req.names}
 
 
 def _score_magnitude(req: _Request) -> dict[str, Tensor]:
-    return {n: _effective(_module(req.model, n)).detach().abs() for n in req.names}
+    return {n: masks.effective(masks.owner(req.model, n)).detach().abs() for n in req.names}
 
 
 def _score_snip(req: _Request) -> dict[str, Tensor]:
@@ -362,7 +88,7 @@ def _score_snip(req: _Request) -> dict[str, Tensor]:
     if req.batch is None:
         raise ValueError("snip needs batch=(inputs, targets)")
     copy = _plain_copy(req.model)
-    weights = [_module(copy, n).weight for n in req.names]
+    weights = [masks.owner(copy, n).weight for n in req.names]
     for w in weights:
         w.requires_grad_(True)
     device = weights[0].device
@@ -397,7 +123,7 @@ def _score_synflow(req: _Request) -> dict[str, Tensor]:
         for t in list(copy.parameters()) + list(copy.buffers()):
             if t.is_floating_point():
                 t.abs_()
-    weights = [_module(copy, n).weight for n in req.names]
+    weights = [masks.owner(copy, n).weight for n in req.names]
     for w in weights:
         w.requires_grad_(True)
     shape = req.input_shape or _input_shape(req.model)
@@ -497,9 +223,9 @@ def erk_densities(
     if kind not in DENSITY_KINDS:
         raise ValueError(f"unknown density kind {kind!r}; known: {DENSITY_KINDS}")
     if isinstance(model_or_shapes, nn.Module):
-        names = maskable_names(model_or_shapes) if names is None else list(names)
+        names = masks.maskable_names(model_or_shapes) if names is None else list(names)
         with torch.no_grad():
-            shapes = {n: tuple(_effective(_module(model_or_shapes, n)).shape) for n in names}
+            shapes = {n: tuple(masks.effective(masks.owner(model_or_shapes, n)).shape) for n in names}
     else:
         names = list(model_or_shapes) if names is None else list(names)
         shapes = {n: tuple(model_or_shapes[n]) for n in names}
@@ -579,7 +305,7 @@ def make(
     synflow_iterations: int = 100,
     input_shape: tuple[int, ...] | None = None,
 ) -> Mask:
-    """A new mask of the given total ``sparsity`` over ``maskable_names(model, include)``.
+    """A new mask of the given total ``sparsity`` over ``masks.maskable_names(model, include)``.
 
     The model (parameters, buffers, .grad, train/eval mode) and the global RNG
     are left untouched. With ``current``, only weights already kept there can be
@@ -592,11 +318,11 @@ def make(
         raise ValueError(f"unknown mask method {method!r}; known: {config.MASK_KINDS}")
     if isinstance(synflow_iterations, bool) or not isinstance(synflow_iterations, int) or synflow_iterations < 1:
         raise ValueError(f"synflow_iterations must be a positive int, got {synflow_iterations!r}")
-    names = maskable_names(model, include)
+    names = masks.maskable_names(model, include)
     if not names:
         raise ValueError(f"no maskable weights for include={include!r}")
     with torch.no_grad():
-        weights = {n: _effective(_module(model, n)) for n in names}
+        weights = {n: masks.effective(masks.owner(model, n)) for n in names}
     sizes = {n: w.numel() for n, w in weights.items()}
     prior = _prior(model, current, names, sizes, s)
     density = 1.0 - s
@@ -615,7 +341,7 @@ def _prior(model: nn.Module, current: Mask | None, names: list[str], sizes: dict
     """The part of ``current`` over ``names`` (empty without one); an error if ``s`` is below its sparsity."""
     if current is None:
         return {}
-    _validate(model, current, "current")
+    masks.validate_mask(model, current, "current")
     prior = {n: current[n] for n in names if n in current}
     kept_before = sum(int(m.sum()) for m in prior.values()) + sum(sizes[n] for n in names if n not in prior)
     before = 1.0 - kept_before / sum(sizes.values())

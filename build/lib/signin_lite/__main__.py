@@ -1,5 +1,0 @@
-import sys
-
-from signin_lite.cli import main
-
-sys.exit(main())

@@ -1,3 +1,0 @@
-"""Small experiments that need no data set: the single-neuron toy model and the planted ticket."""
-
-__all__ = ["toy", "planted"]
