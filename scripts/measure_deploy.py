@@ -33,7 +33,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without `pip install -e .`
-from signin_lite.foundations import config
+from signin_lite.foundations import config, schema
 from signin_lite.decision import deploy
 from signin_lite.core import masks, models, pruning
 from signin_lite.evidence import records
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         for bs in args.batch_sizes:
             path = args.out / f"resnet{args.depth}_s{sparsity:g}_b{bs}.json"
             if path.exists() and not args.force:
-                old = records.load_records(path, schema=deploy.SCHEMA)
+                old = records.load_records(path, schema=schema.DEPLOY)
                 if old and old[0].get("weights", {}).get("kinds") == kinds:
                     print(f"{path.name}: exists, kept (--force to measure again)")
                     continue

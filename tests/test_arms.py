@@ -6,7 +6,7 @@ import math
 import pytest
 from scipy import stats as st
 
-from signin_lite.evidence import arms, drift, records, summary
+from signin_lite.evidence import arms, drift, paper, records, summary
 
 from recordkit import make_record, rid
 
@@ -95,7 +95,7 @@ def test_findings_say_what_a_null_rules_out_and_label_the_papers_gain():
     assert c.reading == "no clear difference"
     text = arms.finding(test, c)
     assert f"rules out a difference above {c.diff.high:+.2f} pp" in text
-    assert "reported by Gadhikar et al. 2025" in text and f"{summary.paper_gain(0.9):+.2f} pp" in text
+    assert "reported by Gadhikar et al. 2025" in text and f"{paper.gain(0.9):+.2f} pp" in text
     assert "reported by" not in arms.finding(test, test.comparisons[1])  # the paper has no control arm
     assert "10000 images" in arms.describe_setting(test) and "3 paired seeds (0, 1, 2)" in arms.describe_setting(test)
     assert "difference pp" in arms.format_test(test)
@@ -166,7 +166,7 @@ def test_comparison_figure_shows_every_seed_each_interval_and_the_labelled_paper
     means = [t for t in fig.data if t.error_x is not None and t.error_x.array is not None]
     assert len(means) == 4
     (star,) = [t for t in fig.data if t.marker.symbol == "star"]
-    assert star.x == (summary.paper_gain(0.9),) and "reported by" in star.name
+    assert star.x == (paper.gain(0.9),) and "reported by" in star.name
 
 
 def test_paired_figure_joins_each_seeds_runs_and_drift_figure_skips_arms_without_diagnostics():

@@ -12,7 +12,7 @@ import pytest
 
 from signin_lite.views import figures
 from signin_lite.decision import poc
-from signin_lite.evidence import records, summary
+from signin_lite.evidence import paper, records, summary
 
 CPU = Path(__file__).resolve().parent.parent / "results" / "cpu"
 
@@ -91,7 +91,7 @@ def test_four_arm_test_is_pinned():
     assert got == FOUR_ARMS
     # the outcome's wording: the interval's upper end is below the paper's gain; resets keep m^2 - w^2 near beta on
     # average while single weights drift far, and without resets it drifts well below, the multiplier with it
-    assert arms.comparison(test, "pai_signin", "pai").diff.high < summary.paper_gain(0.9)
+    assert arms.comparison(test, "pai_signin", "pai").diff.high < paper.gain(0.9)
     with_resets, without = (drift.lowest_imbalance(test.complete(m)) for m in ("pai_signin", "pai_signin_noreset"))
     assert with_resets["mean"] > 0.9 and with_resets["min"] < 0.5 and without["mean"] < 0.7
     assert min(drift.curves(test.complete("pai_signin_noreset"))["lr_multiplier"]) < 0.75

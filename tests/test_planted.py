@@ -10,6 +10,7 @@ from signin_lite import cli
 from signin_lite.core import masks, signin
 from signin_lite.experiments import planted
 from signin_lite.evidence import records
+from signin_lite.foundations import schema
 
 
 def _cfg(**kw):
@@ -126,7 +127,7 @@ def test_cli_writes_one_record_with_provenance(tmp_path, capsys):
     assert "signin - pai" in out and "wrote" in out
     (path,) = tmp_path.glob("*.json")
     rec = json.loads(path.read_text())
-    assert rec["schema"] == planted.SCHEMA and rec["status"] == "complete" and rec["config"]["seeds"] == 2
+    assert rec["schema"] == schema.PLANTED and rec["status"] == "complete" and rec["config"]["seeds"] == 2
     assert {r["arm"] for r in rec["runs"]} == {"pai", "signin"} and len(rec["runs"]) == 4
     assert rec["env"]["device"] == "cpu" and rec["date"] and rec["cost"]["wall_time_s"] > 0
     assert planted.load(str(tmp_path))[0]["name"] == rec["name"]

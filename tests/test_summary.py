@@ -4,8 +4,9 @@ import math
 
 import pytest
 
-from signin_lite.evidence import records, summary
-from signin_lite.evidence.summary import PAPER, format_summary, summary_table, tuning_table
+from signin_lite.evidence import paper, records, summary
+from signin_lite.evidence.paper import PAPER
+from signin_lite.evidence.summary import format_summary, summary_table, tuning_table
 from signin_lite.evidence.summary import finding as verdict
 
 from recordkit import make_record, rid
@@ -35,8 +36,8 @@ def by(rows, method, sparsity=0.9, role="main", **kw):
 def test_paper_numbers_are_labelled_data():
     assert "reported by Gadhikar et al. 2025" in PAPER["source"] and "random mask" in PAPER["source"]
     assert PAPER["test_acc"][0.9] == {"pai": 86.25, "pai_signin": 87.83}
-    assert summary.paper_gain(0.8) == 1.12 and summary.paper_gain(0.95) == 1.18
-    assert summary.paper_acc(0.98, "pai") is None
+    assert paper.gain(0.8) == 1.12 and paper.gain(0.95) == 1.18
+    assert paper.acc(0.98, "pai") is None
 
 
 def test_mean_std_and_gain_ci_hand_computed():

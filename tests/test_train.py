@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from signin_lite.foundations import config
+from signin_lite.foundations import config, schema
 from signin_lite.training import data, train
 from signin_lite.core import masks
 from signin_lite.evidence import records
@@ -44,7 +44,7 @@ def test_record_contents_and_atomic_file(tmp_path, tiny_splits):
     record = _run(cfg, tmp_path, tiny_splits)
     path = tmp_path / "results" / f"{cfg.name()}.json"
     on_disk = json.loads(path.read_text())
-    assert on_disk["schema"] == records.SCHEMA and on_disk["method"] == "pai_signin"
+    assert on_disk["schema"] == schema.RUN and on_disk["method"] == "pai_signin"
     assert on_disk["config"]["sparsity"] == 0.8 and len(on_disk["history"]) == 2
     for key in ("loss", "train_acc", "test_acc", "lr", "time_s", "sign_flips", "sparsity"):
         assert key in on_disk["history"][0]

@@ -4,7 +4,7 @@
     bottom_line.glue_all("ja")        # in a MyST page: {glue:text}`bl_gain` etc.
 
 Values: the project's own Sign-In gain over PaI at the report's sparsity (``summary.summary_table``, main
-schedule), the paper's (``summary.PAPER`` only), the report's recommendation under the example inputs, and
+schedule), the paper's (``paper.PAPER`` only), the report's recommendation under the example inputs, and
 what the PoC costs (``report.poc_plan``). Every value is a ready-formatted string.
 """
 
@@ -12,14 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signin_lite.evidence import arms, records, stats, summary
+from signin_lite.evidence import arms, paper, records, stats, summary
 from signin_lite.experiments import planted
 from signin_lite.decision import poc_inputs, report
-
-
-def _pp(x: float | None, scale: float = 1.0) -> str:
-    """A signed one-decimal number, or a dash for a missing value."""
-    return "—" if x is None else f"{scale * x:+.1f}"
 
 
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
@@ -47,8 +42,8 @@ def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, 
            "bl_arms_test": f"{t.test_size:,}" if t.test_size else "—"}
     for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked")):
         d = arms.comparison(t, "pai_signin", baseline).diff
-        out.update({f"bl_arms_{key}": _pp(d.estimate), f"bl_arms_{key}_low": _pp(d.low),
-                    f"bl_arms_{key}_high": _pp(d.high), f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
+        out.update({f"bl_arms_{key}": summary.signed_text(d.estimate), f"bl_arms_{key}_low": summary.signed_text(d.low),
+                    f"bl_arms_{key}_high": summary.signed_text(d.high), f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
     return out
 
 
@@ -61,7 +56,7 @@ def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str
         return {f"bl_pl_{k}": "—" for k in keys}
     loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
     d = planted.difference(ref, "signin", "pai", "sign_recovery")
-    pp = lambda x: _pp(x, 100)  # noqa: E731 - a fraction of kept weights, shown in percentage points
+    pp = lambda x: summary.signed_text(x, 100)  # noqa: E731 - a fraction of kept weights, shown in percentage points
     return {"bl_pl_seeds": str(ref["config"]["seeds"]), "bl_pl_transplant_loss": f"{loss['transplant']:.3f}",
             "bl_pl_pai_loss": f"{loss['pai']:.3f}", "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
             "bl_pl_signs": pp(d.estimate), "bl_pl_signs_low": pp(d.low),
@@ -80,8 +75,8 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
     plan = report.poc_plan(ws, inp)
     cur = ws.deployment.currency
     money = lambda x: S["money"].format(v=f"{x:,.0f}", cur=S["currencies"].get(cur, cur))  # noqa: E731
-    pp = _pp
-    paper = summary.paper_gain(inp.sparsity)
+    pp = summary.signed_text
+    reported = paper.gain(inp.sparsity)
     return {
         "bl_sparsity": f"{100 * inp.sparsity:.0f}", "bl_verdict": S["verdict"][rec.verdict],
         "bl_headline": S["headlines"][rec.headline],
@@ -89,29 +84,20 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
         "bl_gain_high": pp(row["gain_ci_high"]) if row else "—", "bl_n": str(row["n"]) if row else "0",
         "bl_epochs": str(row["epochs"]) if row else "—",
         "bl_sign_in_acc": f"{row['test_acc_mean']:.1f}" if row else "—",
-        "bl_paper_gain": pp(paper), "bl_paper_epochs": str(summary.PAPER["epochs"]),
+        "bl_paper_gain": pp(reported), "bl_paper_epochs": str(paper.PAPER["epochs"]),
         "bl_dense_cost": money(ws.dense.total_cost), "bl_poc_total": money(plan["total"]),
         "bl_poc_compute": money(plan["compute"]), "bl_poc_people": money(plan["people"]),
         "bl_poc_days": f"{plan['days']:g}", "bl_poc_weeks": str(plan["weeks"]), "bl_poc_runs": str(plan["runs"]),
-        "bl_paper_time": f"{100 * summary.PAPER['extra_train_time']:.0f}",
-        "bl_paper_memory": f"{summary.PAPER['param_memory_factor']:g}",
-        "bl_paper_table": paper_table(lang),
+        "bl_paper_time": f"{100 * paper.PAPER['extra_train_time']:.0f}",
+        "bl_paper_memory": f"{paper.PAPER['param_memory_factor']:g}",
+        "bl_paper_table": paper.table(lang),
         **four_arm_values(lang), **planted_values(lang),
     }
 
 
-def paper_table(lang: str) -> str:
-    """The paper's reported accuracies (``summary.PAPER``) as a Markdown table."""
-    head = ("| Sparsity | Without Sign-In (PaI) | With Sign-In |" if lang == "en"
-            else "| スパース率 | Sign-In なし（PaI） | Sign-In あり |")
-    lines = [head, "| --- | --- | --- |"]
-    for sp, accs in sorted(summary.PAPER["test_acc"].items()):
-        lines.append(f"| {100 * sp:.0f}% | {accs['pai']:.2f} | {accs['pai_signin']:.2f} |")
-    return "\n".join(lines)
-
 
 def glue_all(lang: str, **kw) -> dict[str, str]:
-    """Glue every value for myst-nb (``{glue:text}`key```); the paper's table is displayed as Markdown."""
+    """Glue every value for myst-nb (``{glue:text}`key```); the paper's table is displayed as HTML."""
     from myst_nb import glue  # deferred: myst-nb exists only where the book is built
     vals = values(lang, **kw)
     for key, value in vals.items():

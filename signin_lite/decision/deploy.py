@@ -35,9 +35,8 @@ from torch import nn
 from torch.nn.utils import parametrize
 
 from signin_lite.training import hardware
+from signin_lite.foundations import schema
 
-SCHEMA = "signin_lite.deploy/1"
-FILE_FORMAT = "signin_lite.sparse/1"
 FORMATS = ("dense", "csr", "bitmask")
 
 
@@ -104,11 +103,11 @@ def _encode(sd: dict[str, torch.Tensor], fmt: str) -> dict:
             bits = np.packbits(nz.numpy().astype(np.uint8))
             tensors[name] = {"kind": "bitmask", "shape": list(t.shape), "values": flat.reshape(-1)[nz].clone(),
                              "bits": torch.from_numpy(bits)}
-    return {"format": FILE_FORMAT, "fmt": fmt, "tensors": tensors}
+    return {"format": schema.SPARSE_FILE, "fmt": fmt, "tensors": tensors}
 
 
 def _decode(obj) -> dict[str, torch.Tensor]:
-    if not (isinstance(obj, dict) and obj.get("format") == FILE_FORMAT):
+    if not (isinstance(obj, dict) and obj.get("format") == schema.SPARSE_FILE):
         return dict(obj)  # a plain dense state_dict
     out = {}
     for name, e in obj["tensors"].items():
@@ -232,7 +231,7 @@ def measure(model_dense: nn.Module, model_sparse: nn.Module, *, dense_run_id: st
     source = {"dense_run_id": dense_run_id, "sparse_run_id": sparse_run_id}
     key = json.dumps([source, batch_size, str(device), list(input_shape), date], sort_keys=True)
     return {
-        "schema": SCHEMA, "run_id": hashlib.sha1(key.encode()).hexdigest()[:12], "source": source,
+        "schema": schema.DEPLOY, "run_id": hashlib.sha1(key.encode()).hexdigest()[:12], "source": source,
         "sparsity": weight_sparsity(model_sparse), "dense_sparsity": weight_sparsity(model_dense),
         "storage": storage,
         "latency": {"batch_size": batch_size, "input_shape": list(input_shape), "dense": lat_d, "sparse": lat_s,

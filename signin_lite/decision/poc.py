@@ -30,10 +30,9 @@ from datetime import datetime, timezone
 from typing import Any, Mapping, NamedTuple, Sequence
 
 from signin_lite.decision.notes import TEMPLATES, Note
-from signin_lite.foundations import methods
+from signin_lite.foundations import methods, schema
 from signin_lite.evidence import records, stats, summary
 
-DEPLOY_SCHEMA = "signin_lite.deploy/1"
 VERDICTS = ("baseline", "go", "inconclusive", "no-go")
 _EPS = 1e-9  # floating-point slack for the tolerance boundary (pp)
 
@@ -332,9 +331,9 @@ def _as_list(x, what: str) -> list[dict]:
         return []
     xs = [x] if isinstance(x, Mapping) else list(x)
     for d in xs:
-        if not isinstance(d, Mapping) or d.get("schema") != DEPLOY_SCHEMA:
+        if not isinstance(d, Mapping) or d.get("schema") != schema.DEPLOY:
             got = d.get("schema") if isinstance(d, Mapping) else type(d).__name__
-            raise ValueError(f"{what} must be deploy measurement(s) with schema {DEPLOY_SCHEMA!r} (got {got!r})")
+            raise ValueError(f"{what} must be deploy measurement(s) with schema {schema.DEPLOY!r} (got {got!r})")
     return xs
 
 
@@ -358,7 +357,8 @@ def latency_records(meas: Sequence[Mapping], batch_size: int) -> tuple[list[dict
     return at_batch, [m for m in at_batch if quiet(m)]
 
 
-def _pct_saving(dense, other):
+def pct_saving(dense: float | None, other: float | None) -> float | None:
+    """How much smaller ``other`` is than ``dense``, in percent (None where either is missing or dense is 0)."""
     if dense in (None, 0) or other is None:
         return None
     return 100.0 * (1.0 - other / dense)
@@ -437,7 +437,7 @@ def _storage(ctx: _Context, s: MethodSummary) -> dict | None:
         ctx.borrowed.setdefault(("storage_borrowed", _get(m, "source", "sparse_run_id") or "?",
                                  float(m.get("sparsity", float("nan")))), []).append(s.label)
     return {"dense_bytes": ctx.dense_bytes, "bytes": sizes[fmt], "format": fmt,
-            "saving_pct": _pct_saving(ctx.dense_bytes, sizes[fmt]),
+            "saving_pct": pct_saving(ctx.dense_bytes, sizes[fmt]),
             "source": {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}}
 
 
@@ -466,8 +466,8 @@ def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> Optio
     return OptionResult(
         summary=s, family=methods.get(s.method).family, acc_mean_pct=100 * s.test_acc_mean,
         acc_std_pp=_x100(s.test_acc_std), acc_change_pp=100 * (s.test_acc_mean - dense.test_acc_mean), acc_ci_pp=ci,
-        flops_saving_pct=_pct_saving(s.flops_dense, s.flops_effective),
-        params_saving_pct=_pct_saving(s.params_dense, s.params_effective), storage=_storage(ctx, s),
+        flops_saving_pct=pct_saving(s.flops_dense, s.flops_effective),
+        params_saving_pct=pct_saving(s.params_dense, s.params_effective), storage=_storage(ctx, s),
         train_memory_change_pct=mem, speedup_measured=measured, speedup_effective=speedup, latency_source=lat_src,
         **c, saving_abs=saving, saving_pct=100.0 * saving / dense_total if dense_total > 0 else None,
         verdict=verdict, reason=reason)

@@ -23,11 +23,11 @@ from typing import Any, Mapping
 
 from signin_lite.decision import poc
 from signin_lite.evidence import records, summary
+from signin_lite.foundations import schema
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository: signin_lite/decision/ is two levels down
 EXAMPLE_INPUTS = ROOT / "examples" / "poc_inputs.toml"
 RESULTS = ROOT / "results"
-PROBE_SCHEMA = "signin_lite.probe/1"
 REPORT_METHODS = ("dense", "pai", "pai_signin")
 
 
@@ -128,7 +128,7 @@ def report_worksheet(inputs: ReportInputs, runs_dir: str | Path | None = None,
     if not any(r["method"] != "dense" for r in chosen):
         raise ValueError(f"no PaI or PaI + Sign-In records at sparsity {inputs.sparsity:g} in {runs_dir}; "
                          "choose a sparsity the sweep ran (e.g. 0.9) or run `python -m signin_lite sweep`")
-    meas = records.load_records(deploy_dir, schema=poc.DEPLOY_SCHEMA) if deploy_dir.is_dir() else []
+    meas = records.load_records(deploy_dir, schema=schema.DEPLOY) if deploy_dir.is_dir() else []
     at_batch, quiet = poc.latency_records(meas, inputs.latency_batch)
     return poc.build_worksheet(inputs.deployment, poc.summarize(chosen), storage=at_batch or meas or None,
                                inference=quiet or None)
@@ -139,7 +139,7 @@ def latest_probe(folder: str | Path | None = None) -> dict | None:
     folder = Path(folder) if folder else RESULTS / "probe"
     if not folder.is_dir():
         return None
-    recs = records.load_records(folder, schema=PROBE_SCHEMA)
+    recs = records.load_records(folder, schema=schema.PROBE)
     return max(recs, key=lambda r: str(r.get("date", ""))) if recs else None
 
 

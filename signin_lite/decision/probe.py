@@ -32,8 +32,8 @@ from signin_lite.decision import deploy
 from signin_lite.core import masks, pruning, signin
 from signin_lite.evidence import records
 from signin_lite.training import hardware
+from signin_lite.foundations import schema
 
-SCHEMA = "signin_lite.probe/1"
 VARIANTS = ("dense", "masked", "masked_signin")
 SYNTHETIC_NOTE = ("Synthetic inputs (standard normal) and random targets: the probe measures training time and "
                   "memory only, not accuracy.")
@@ -206,7 +206,7 @@ def probe(spec: str, input_shape, *, batch_size: int = 8, sparsity: float = 0.9,
     objective, target = _objective(models["dense"], x, spec, num_classes)
     meas = measure(models, x, target, objective, steps)
     d = meas["dense"]
-    rec = {"schema": SCHEMA, "model": {"spec": spec, "class": type(model).__name__,
+    rec = {"schema": schema.PROBE, "model": {"spec": spec, "class": type(model).__name__,
                                        "params": sum(p.numel() for p in model.parameters()),
                                        "masked_layers": len(masks.maskable_names(model))},
            "input": {"shape": input_shape, "batch_size": batch_size, "synthetic": True, "note": SYNTHETIC_NOTE},
@@ -235,8 +235,8 @@ def validate(rec: dict) -> dict:
         if not isinstance(rec.get(key), kind):
             raise ValueError(f"probe record {rec.get('name', '?')}: field {key!r} must be {kind.__name__} "
                              f"(got {type(rec.get(key)).__name__})")
-    if rec["schema"] != SCHEMA:
-        raise ValueError(f"probe record {rec['name']}: schema {rec['schema']!r}, expected {SCHEMA!r}")
+    if rec["schema"] != schema.PROBE:
+        raise ValueError(f"probe record {rec['name']}: schema {rec['schema']!r}, expected {schema.PROBE!r}")
     for v in VARIANTS:
         m = rec["measurements"].get(v)
         if not isinstance(m, dict) or not m.get("step_time_s", 0) > 0 or not m.get("peak_memory_bytes", 0) > 0:

@@ -22,12 +22,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from signin_lite.evidence import summary
+from signin_lite.evidence import paper, summary
+from signin_lite.foundations import methods
 from signin_lite.decision.poc import OptionResult, Worksheet, accuracy_change
 from signin_lite.decision.poc_inputs import ReportInputs
-from signin_lite.decision.report_text import ALLOWED_LATIN, LANGS, STRINGS, method_name, note_text
+from signin_lite.decision.report_text import ALLOWED_LATIN, STRINGS, method_name, note_text
 
-__all__ = ["ALLOWED_LATIN", "LANGS", "Recommendation", "recommend", "poc_plan", "render_report",
+__all__ = ["ALLOWED_LATIN", "Recommendation", "recommend", "poc_plan", "render_report",
            "render_appendix", "write_report", "appendix_path"]
 
 
@@ -64,7 +65,7 @@ def _accuracy_state(o: OptionResult, tol: float) -> str:
 def _signin_vs_pai(signin: OptionResult, pai: OptionResult | None) -> dict:
     """The project's own Sign-In gain over PaI (pp, 95% interval paired by seed where the seeds pair) beside the
     paper's."""
-    out = {"gain": None, "gain_low": None, "gain_high": None, "paper": summary.paper_gain(signin.summary.sparsity)}
+    out = {"gain": None, "gain_low": None, "gain_high": None, "paper": paper.gain(signin.summary.sparsity)}
     if pai is not None:
         a, b = signin.summary, pai.summary
         out["gain"] = 100.0 * (a.test_acc_mean - b.test_acc_mean)
@@ -173,10 +174,6 @@ def _pct(x: float | None, S: dict, signed: bool = True) -> str:
     return S["na"] if x is None else (f"{x:+.0f}%" if signed else f"{x:.0f}%")
 
 
-def _pp(x: float | None) -> str:
-    return "—" if x is None else f"{x:+.1f}"
-
-
 def _fmt_reason(key: str, p: dict, S: dict, cur: str) -> str:
     q = dict(p)
     for k in ("saving", "materiality", "upper"):
@@ -184,7 +181,7 @@ def _fmt_reason(key: str, p: dict, S: dict, cur: str) -> str:
             q[k] = _money(q[k], S, cur)
     for k in ("change", "low", "high", "gain", "gain_low", "gain_high", "paper"):
         if k in q:
-            q[k] = _pp(q[k])
+            q[k] = summary.signed_text(q[k])
     for k in ("storage", "time", "memory"):
         if k in q:
             q[k] = _pct(q[k], S)
@@ -204,8 +201,8 @@ def _option_rows(ws: Worksheet, opts: dict, S: dict) -> str:
             continue
         dense = o is ws.dense
         ci = o.acc_ci_pp
-        acc = "±0" if dense else f"{_pp(o.acc_change_pp)} <span class='sub'>[{_pp(ci.low) if ci else '?'}, " \
-                                 f"{_pp(ci.high) if ci else '?'}]</span>"
+        acc = "±0" if dense else f"{summary.signed_text(o.acc_change_pp)} <span class='sub'>[{summary.signed_text(ci.low) if ci else '?'}, " \
+                                 f"{summary.signed_text(ci.high) if ci else '?'}]</span>"
         cells = [f"{_e(method_name(key, S))}<br><span class='sub'>{_e(S['seeds'].format(n=o.summary.n_seeds))}</span>",
                  acc, _money(o.total_cost, S, cur),
                  "—" if dense else _money(o.saving_abs, S, cur),
@@ -265,7 +262,7 @@ def _page(lang: str, title: str, body: str) -> str:
 
 def _strings(lang: str) -> dict:
     if lang not in STRINGS:
-        raise ValueError(f"unknown lang {lang!r}; known: {', '.join(LANGS)}")
+        raise ValueError(f"unknown lang {lang!r}; known: {', '.join(methods.LANGS)}")
     return STRINGS[lang]
 
 
@@ -326,7 +323,7 @@ def _unit(unit: str, currency: str, S: dict) -> str:
 
 
 def _paper(sparsity: float) -> str:
-    a, b = summary.paper_acc(sparsity, "pai"), summary.paper_acc(sparsity, "pai_signin")
+    a, b = paper.acc(sparsity, "pai"), paper.acc(sparsity, "pai_signin")
     return "—" if a is None or b is None else f"{100 * sparsity:.0f}%: PaI {a:.2f}%, PaI + Sign-In {b:.2f}%"
 
 

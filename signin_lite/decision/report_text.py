@@ -11,7 +11,6 @@ import html
 from signin_lite.decision import notes
 from signin_lite.foundations import methods
 
-LANGS = ("ja", "en")
 ALLOWED_LATIN = ("Sign-In", "PaI", "GMP", "ERK", "FLOPs", "GPU", "CPU", "ResNet", "CIFAR", "PoC")
 _DATA_KEYS = {"hardware", "devices", "basis", "run_id", "meas_id", "source", "profile", "dates", "test_size"}
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from signin_lite.evidence import drift, records, stats, summary
+from signin_lite.evidence import drift, paper, records, stats, summary
 from signin_lite.foundations import methods
 
 ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_signin_noreset")
@@ -157,7 +157,7 @@ def comparison_rows(test: ArmTest) -> list[dict[str, str]]:
 
 def finding(test: ArmTest, c: Comparison) -> str:
     """One sentence on a comparison that stays true whatever the numbers are; for a null, what it rules out; for
-    Sign-In − PaI, the paper's reported gain at this sparsity (labelled, from :data:`signin_lite.evidence.summary.PAPER`)."""
+    Sign-In − PaI, the paper's reported gain at this sparsity (labelled, from :data:`signin_lite.evidence.paper.PAPER`)."""
     d = c.diff
     head = f"{c.title()} ({c.family}): "
     if not d.available:
@@ -165,10 +165,10 @@ def finding(test: ArmTest, c: Comparison) -> str:
     text = head + stats.describe(d) + f", Holm p = {d.p_adjusted:.3f}: {c.reading}"
     if c.reading in ("no clear difference", "borderline"):
         text += f"; at this scale it rules out a difference above {d.high:+.2f} pp or below {d.low:+.2f} pp"
-    paper = summary.paper_gain(test.arms["pai"].sparsity) if (c.treatment, c.baseline) == ("pai_signin", "pai") else None
-    if paper is not None:
-        p = summary.PAPER
-        text += (f" (for comparison, {p['source']}: {paper:+.2f} pp at this sparsity, {p['epochs']} epochs on "
+    reported = paper.gain(test.arms["pai"].sparsity) if (c.treatment, c.baseline) == ("pai_signin", "pai") else None
+    if reported is not None:
+        p = paper.PAPER
+        text += (f" (for comparison, {p['source']}: {reported:+.2f} pp at this sparsity, {p['epochs']} epochs on "
                  f"{p['train_size']} training images)")
     return text + "."
 

@@ -26,9 +26,6 @@ from signin_lite.foundations import methods
 from signin_lite.foundations import schema as _schema
 from signin_lite.foundations.config import LATER_FIELDS
 
-SCHEMA = _schema.RUN
-
-
 def write_json_atomic(obj: dict, path: str | os.PathLike) -> Path:
     """Write JSON to a temporary file beside ``path`` and rename it into place, so a crash never leaves half a file."""
     path = Path(path)
@@ -78,7 +75,7 @@ def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def load_records(where: str | os.PathLike | list, pattern: str = "**/*.json", schema: str = SCHEMA) -> list[dict]:
+def load_records(where: str | os.PathLike | list, pattern: str = "**/*.json", schema: str = _schema.RUN) -> list[dict]:
     """Load and validate every record of ``schema`` from a folder (recursively) or a list of paths, sorted by name.
 
     A record that breaks its schema raises :class:`signin_lite.foundations.schema.RecordError` naming the file and the field.

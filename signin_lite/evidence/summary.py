@@ -20,44 +20,16 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from signin_lite.evidence import records, stats
+from signin_lite.evidence import paper, records, stats
 from signin_lite.foundations import methods
 
-PAPER: dict = {
-    "source": "reported by Gadhikar et al. 2025, CIFAR-10 ResNet-20, random mask",
-    "dataset": "CIFAR-10", "model": "ResNet-20", "depth": 20, "mask": "random", "epochs": 160, "train_size": 50000,
-    # test accuracy in percent, by sparsity and method (pai = pruning at initialization, pai_signin = PaI + Sign-In)
-    "test_acc": {
-        0.8: {"pai": 88.25, "pai_signin": 89.37},
-        0.9: {"pai": 86.25, "pai_signin": 87.83},
-        0.95: {"pai": 83.56, "pai_signin": 84.74},
-    },
-    "extra_train_time": 0.05,     # Sign-In's training time over PaI's, minus 1 (about 5%)
-    "param_memory_factor": 2.0,   # parameter memory during training (m and w per weight)
-}
 
 # config fields that make one method different from another inside a comparison (with the method itself)
 METHOD_FIELDS = ("seed", "signin", "beta", "beta_output", "rescale_every", "weight_decay", "weight_decay_masked_factor",
                  "tag", "sparsity", "pruning")
 
 
-def paper_table() -> str:
-    """The paper's reported accuracies as a Markdown table (PaI, PaI + Sign-In, the gain), for pages that quote them."""
-    lines = ["| Sparsity | PaI | PaI + Sign-In | gain (pp) |", "| --- | --- | --- | --- |"]
-    lines += [f"| {100 * s:g}% | {acc['pai']:.2f} | {acc['pai_signin']:.2f} | {paper_gain(s):+.2f} |"
-              for s, acc in PAPER["test_acc"].items()]
-    return "\n".join(lines)
 
-
-def paper_acc(sparsity: float, method: str) -> float | None:
-    """The paper's reported test accuracy (percent) for a method at a sparsity, or None."""
-    return PAPER["test_acc"].get(records.sparsity_key(sparsity), {}).get(method)
-
-
-def paper_gain(sparsity: float, baseline: str = "pai", treatment: str = "pai_signin") -> float | None:
-    """The paper's reported treatment minus baseline (pp), or None."""
-    a, b = paper_acc(sparsity, treatment), paper_acc(sparsity, baseline)
-    return None if a is None or b is None else round(a - b, 2)
 
 
 def comparison_key(s: records.Setting) -> tuple:
@@ -126,9 +98,9 @@ def _group_row(s: records.Setting) -> dict:
         "peak_memory_bytes": max(mems) if mems else None, "epoch_time_ratio": None, "peak_memory_ratio": None,
         "role": "main", "gain_vs": None, "gain": None, "gain_ci_low": None, "gain_ci_high": None, "gain_df": None,
         "gain_kind": None, "gain_p": None, "gain_p_holm": None, "reading": None, "gain_note": None,
-        "paper_acc": paper_acc(s.sparsity, s.method) if c["mask"] != "none" else None,
+        "paper_acc": paper.acc(s.sparsity, s.method) if c["mask"] != "none" else None,
         "paper_baseline": None, "paper_treatment": None, "paper_gain": None, "paper_source": None,
-        "differs_from_paper": differs_from_paper(rs[0]),
+        "differs_from_paper": paper.differs(rs[0]),
         "devices": sorted({r["env"]["device_name"] for r in rs}),
         "dates": (min(r["date"][:10] for r in rs), max(r["date"][:10] for r in rs)),
         "commits": sorted({str(r["env"]["git_commit"])[:7] for r in rs if r["env"].get("git_commit")}),
@@ -136,22 +108,6 @@ def _group_row(s: records.Setting) -> dict:
         "_setting": s, "_key": comparison_key(s),
     }
 
-
-def differs_from_paper(record: Mapping) -> str:
-    """How a run's setting differs from the paper's (empty when it matches on mask, depth, epochs and data size)."""
-    c, d = record["config"], record["data"]
-    out = []
-    if c["mask"] not in (PAPER["mask"], "none"):
-        out.append(f"{c['mask']} mask")
-    if c["depth"] != PAPER["depth"]:
-        out.append(f"ResNet-{c['depth']}")
-    if c["epochs"] != PAPER["epochs"]:
-        out.append(f"{c['epochs']} epochs")
-    if d["train_size"] != PAPER["train_size"]:
-        out.append(f"{d['train_size']} training images")
-    if d["source"] == "offline-jpeg":
-        out.append("JPEG copy of CIFAR-10")
-    return ", ".join(out)
 
 
 def main_settings(recs: Iterable[Mapping]) -> list[records.Setting]:
@@ -224,7 +180,7 @@ def summary_table(recs: Iterable[Mapping], baseline: str = "pai", treatment: str
     where the seeds pair, else Welch; ``gain_kind`` says which), the Holm-adjusted p over all gains in the table
     (``gain_p_holm``) and the ``reading`` (gain, loss, borderline, no clear difference, unavailable). Sign-In
     variants that differ only in beta or period get ``role="tuning"`` and no gain. ``paper_*`` columns hold the
-    paper's numbers (:data:`PAPER`).
+    paper's numbers (:data:`paper.PAPER`).
     """
     rows = [_group_row(s) for s in records.settings(recs)]
     _mark_tuning(rows)
@@ -234,15 +190,15 @@ def summary_table(recs: Iterable[Mapping], baseline: str = "pai", treatment: str
         if row["role"] == "main" and row["method"] in {treatment} | controls:
             _attach_gain(row, mains.get((row["_key"], baseline, row["sparsity"])), baseline, level)
             if row["method"] == treatment:
-                row.update(paper_baseline=paper_acc(row["sparsity"], baseline),
-                           paper_treatment=paper_acc(row["sparsity"], treatment),
-                           paper_gain=paper_gain(row["sparsity"], baseline, treatment))
+                row.update(paper_baseline=paper.acc(row["sparsity"], baseline),
+                           paper_treatment=paper.acc(row["sparsity"], treatment),
+                           paper_gain=paper.gain(row["sparsity"], baseline, treatment))
     _adjust_family(rows)
     for row in rows:
         if row["role"] == "tuning":
             row["paper_acc"] = None
         if row["paper_acc"] is not None or row["paper_gain"] is not None:
-            row["paper_source"] = PAPER["source"]
+            row["paper_source"] = paper.PAPER["source"]
     rows.sort(key=lambda r: (str(r["profile"]), str(r["data_source"]), str(r["mask"]), r["epochs"], r["sparsity"],
                              methods.order(r["method"]), r["role"] != "main", r["beta"] or 0.0, r["rescale_every"] or 0.0))
     return [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
@@ -253,6 +209,11 @@ def _pm(mean: float | None, std: float | None) -> str:
     if mean is None:
         return ""
     return f"{mean:.2f} ± " + (f"{std:.2f}" if std is not None else "n/a")
+
+
+def signed_text(x: float | None, scale: float = 1.0) -> str:
+    """A signed one-decimal number (``+0.5``), or a dash for a missing value: differences in points."""
+    return "\u2014" if x is None else f"{scale * x:+.1f}"
 
 
 def mean_std_text(xs: Sequence[float]) -> str:
@@ -302,7 +263,7 @@ def format_summary(rows: Sequence[Mapping]) -> str:
     lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c[n].ljust(w) for n, w in zip(names, widths, strict=True)) for c in cells]
     if any(r.get("paper_acc") is not None for r in rows):
-        lines.append(f"paper columns: {PAPER['source']} ({PAPER['epochs']} epochs, full training set)")
+        lines.append(f"paper columns: {paper.PAPER['source']} ({paper.PAPER['epochs']} epochs, full training set)")
     lines.append(SUMMARY_NOTE)
     return "\n".join(lines)
 

@@ -34,12 +34,11 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from signin_lite.foundations import config
+from signin_lite.foundations import config, schema
 from signin_lite.core import masks, signin
 from signin_lite.evidence import records, stats
 from signin_lite.training import hardware
 
-SCHEMA = "signin_lite.planted/1"
 ARMS = ("pai", "signin", "signin_beta_out", "pai_wd2x_masked", "signin_noreset", "transplant")
 LABELS = {"pai": "PaI (random signs)", "signin": "Sign-In, uniform β", "signin_beta_out": "Sign-In, β_out > β_in",
           "pai_wd2x_masked": "PaI, 2× decay on masked weights", "signin_noreset": "Sign-In, no resets",
@@ -304,7 +303,7 @@ def run(cfg: PlantedConfig, progress: bool = False) -> dict:
     finally:
         torch.set_num_threads(before)
     times = sorted(r["time_s"] for r in runs)
-    return {"schema": SCHEMA, "name": cfg.name(), "run_id": cfg.run_id(), "config": dataclasses.asdict(cfg),
+    return {"schema": schema.PLANTED, "name": cfg.name(), "run_id": cfg.run_id(), "config": dataclasses.asdict(cfg),
             "runs": runs, "curve_steps": [every * (i + 1) for i in range(cfg.steps // every)],
             "cost": {"wall_time_s": wall, "run_time_s_median": times[len(times) // 2],
                      "note": "time_s is an arm's training time divided by its seeds (the seeds train batched)"},
@@ -318,7 +317,7 @@ def write(record: dict, folder: str) -> str:
 
 def load(folder: str) -> list[dict]:
     """Every planted-ticket record in a folder (recursively), sorted by name."""
-    return records.load_records(folder, schema=SCHEMA)
+    return records.load_records(folder, schema=schema.PLANTED)
 
 
 # --------------------------------------------------------------------------- intervals
@@ -411,5 +410,5 @@ def format_rows(rows: list[dict], digits: int = 4) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ARMS", "COMPARISONS", "LABELS", "PlantedConfig", "PROFILES", "SCHEMA", "arm_table", "comparisons", "difference",
+__all__ = ["ARMS", "COMPARISONS", "LABELS", "PlantedConfig", "PROFILES", "arm_table", "comparisons", "difference",
            "load", "make_config", "paired_difference", "run", "teacher", "train_arm", "write"]

@@ -25,6 +25,7 @@ from signin_lite.core.models import teacher_data
 from signin_lite.core.signin import balanced_factors
 from signin_lite.evidence import records
 from signin_lite.training import hardware
+from signin_lite.foundations import schema
 
 
 @dataclass
@@ -210,7 +211,7 @@ def phase_record(beta_a: float = 4.0, beta_w: float = 0.1, steps: int = 4000, gr
         r = phase_diagram(values, steps=steps, lr=lr, seed=seed, **kw)
         diagrams[key] = {"recovered": r.recovered.reshape(grid, grid).int().tolist(),
                          "loss": r.loss.reshape(grid, grid).tolist(), "settings": kw}
-    return {"schema": "signin_lite.toy/1", "name": "toy_phase_diagram",
+    return {"schema": schema.TOY, "name": "toy_phase_diagram",
             "config": {"beta_a": beta_a, "beta_w": beta_w, "steps": steps, "grid": grid, "lr": lr, "seed": seed,
                        "a0_values": values.tolist(), "w0_values": values.tolist()},
             "diagrams": diagrams, "wall_time_s": time.perf_counter() - t0,

@@ -18,6 +18,8 @@ from typing import Any
 _PLAIN: dict[str, Any] = dict(signin=False, beta=1.0, beta_output=None, rescale_every=1.0)
 
 
+LANGS: tuple[str, ...] = ("en", "ja")  # every label, report and page comes in these languages
+
 @dataclass(frozen=True)
 class Method:
     """One training method. ``overrides(base)`` turns a base config's fields into this method's (None: not
@@ -33,8 +35,8 @@ class Method:
 
     def label(self, lang: str = "en", report: bool = False) -> str:
         """The display name in ``lang`` ("en" or "ja"); ``report=True``: the PoC report's wording."""
-        if lang not in ("en", "ja"):
-            raise ValueError(f"lang={lang!r} is not supported; choose 'en' or 'ja'")
+        if lang not in LANGS:
+            raise ValueError(f"lang={lang!r} is not supported; choose one of {LANGS}")
         if report and self.report is not None:
             return self.report[lang == "ja"]
         return self.ja if lang == "ja" else self.en

@@ -23,6 +23,8 @@ DEPLOY = "signin_lite.deploy/1"
 TOY = "signin_lite.toy/1"
 PROBE = "signin_lite.probe/1"
 PLANTED = "signin_lite.planted/1"
+PARTIAL = "signin_lite.partial/1"    # a run in progress: its history so far, beside its checkpoint
+SPARSE_FILE = "signin_lite.sparse/1"  # not a record: the format tag of a merged sparse model saved by deploy
 SOURCES = ("official", "offline-jpeg")                  # real data; committed records use only these
 TEST_SOURCE = "synthetic-test-fixture"                 # the tiny random splits of tests/conftest.py
 NUM = (int, float)
@@ -144,6 +146,10 @@ OTHER_FIELDS: dict[str, dict[str, F]] = {
               "config": F((dict,), "teacher, students, arms, seeds, steps (signin_lite.experiments.planted)"),
               "runs": F((list,), "one entry per (arm, seed): final loss and fraction of the teacher's signs recovered"),
               **_PROVENANCE},
+    PARTIAL: {"schema": F((str,), f"always {PARTIAL!r}"), "name": F((str,), "the run's name"),
+              "config": F((dict,), "the run's config (as in a run record)"),
+              "status": F((str,), "always 'partial'", check=lambda v: v == "partial", need="'partial'"),
+              "history": F((list,), "per-epoch metrics so far"), **_PROVENANCE},
     TOY: {"schema": F((str,), f"always {TOY!r}"), "name": F((str,), "record name"),
           "config": F((dict,), "the toy's settings"), "diagrams": F((dict,), "recovered starts per method"),
           **_PROVENANCE},

@@ -29,6 +29,7 @@ from signin_lite.training import data, distributed
 from signin_lite.evidence import records
 from signin_lite.foundations.config import TrainConfig
 from signin_lite.training import hardware
+from signin_lite.foundations import schema
 
 
 class Divergence(RuntimeError):
@@ -431,9 +432,9 @@ def _save_checkpoint(run: _Run) -> None:
                   "scheduler": run.scheduler.state_dict(), "epoch": p.epoch, "history": p.history,
                   "train_time": p.train_time, "wall_time": run.wall_time(), "saved_states": p.saved_states},
                  run.ckpt_path)
-    records.write_json_atomic({"schema": "signin_lite.partial/1", "name": run.cfg.name(), "config": asdict(run.cfg),
-                               "status": "partial", "env": hardware.environment(run.device), "history": p.history,
-                               "date": records.now()}, run.ckpt_path.parent / "partial.json")  # survives a kill
+    partial = {"schema": schema.PARTIAL, "name": run.cfg.name(), "config": asdict(run.cfg), "status": "partial",
+               "env": hardware.environment(run.device), "history": p.history, "date": records.now()}
+    records.write_record(partial, run.ckpt_path.parent, "partial")  # survives a kill
 
 
 def _finish(run: _Run, splits: Splits, record_path: Path | None, extra: dict | None) -> dict:
@@ -456,7 +457,7 @@ def build_record(run: _Run, splits: Splits, extra: dict | None = None) -> dict:
     peak, peak_kind = _peak_memory(run.device)
     last = history[-1]
     return {
-        "schema": records.SCHEMA, "name": cfg.name(), "run_id": cfg.run_id(), "method": cfg.method,
+        "schema": schema.RUN, "name": cfg.name(), "run_id": cfg.run_id(), "method": cfg.method,
         "config": asdict(cfg), "history": history,
         "final": _final_metrics(last, len(splits.test[1]), run.final_eval),
         "counts": counting.count(run.model),

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from signin_lite.evidence import arms, drift, records, summary
+from signin_lite.evidence import arms, drift, paper, records
 from signin_lite.foundations import methods
 
 
@@ -60,12 +60,12 @@ def comparisons(test: arms.ArmTest) -> go.Figure:
         fig.add_scatter(x=[d.estimate], y=[y], mode="markers", error_x=err, showlegend=False,
                         marker={"color": methods.color(c.treatment), "size": 13,
                                 "symbol": "circle" if d.available else "circle-open"})
-    paper = summary.paper_gain(test.arms["pai"].sparsity)
-    if paper is not None:
+    reported = paper.gain(test.arms["pai"].sparsity)
+    if reported is not None:
         sign_in = arms.comparison(test, "pai_signin", "pai")
-        fig.add_scatter(x=[paper], y=[_row_label(sign_in)], mode="markers",
+        fig.add_scatter(x=[reported], y=[_row_label(sign_in)], mode="markers",
                         marker={"symbol": "star", "size": 14, "color": "#333333"},
-                        name=f"Sign-In gain {summary.PAPER['source']} ({summary.PAPER['epochs']} epochs)")
+                        name=f"Sign-In gain {paper.PAPER['source']} ({paper.PAPER['epochs']} epochs)")
     fig.add_vline(x=0, line_dash="dot")
     fig.update_layout(title=f"Paired differences over {len(test.seeds)} seeds (grey: one seed; "
                             "coloured: mean and 95% interval)", xaxis_title="difference in test accuracy (pp)",

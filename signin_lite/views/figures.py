@@ -24,7 +24,7 @@ import torch
 
 from signin_lite.core import pruning
 from signin_lite.foundations import methods
-from signin_lite.evidence import records, summary
+from signin_lite.evidence import paper, records, summary
 from signin_lite.views.plotting import slider_figure
 
 __all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
@@ -240,9 +240,9 @@ def accuracy_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> g
     for r in (r for r in rows if r["method"] == "dense"):
         fig.add_hline(y=r["test_acc_mean"], line_dash="dot", annotation_text=f"dense, {r['n']} seeds")
     for method, symbol in (("pai", "x"), ("pai_signin", "star")) if paper else ():
-        fig.add_scatter(x=list(summary.PAPER["test_acc"]), y=[v[method] for v in summary.PAPER["test_acc"].values()],
+        fig.add_scatter(x=list(paper.PAPER["test_acc"]), y=[v[method] for v in paper.PAPER["test_acc"].values()],
                         mode="markers", marker={"symbol": symbol, "size": 11, "color": methods.color(method)},
-                        name=f"{methods.label(method)}: reported by the paper ({summary.PAPER['mask']} mask, {summary.PAPER['epochs']} epochs)")
+                        name=f"{methods.label(method)}: reported by the paper ({paper.PAPER['mask']} mask, {paper.PAPER['epochs']} epochs)")
     fig.update_layout(title=title, xaxis_title="sparsity", yaxis_title="test accuracy (%)", height=520)
     return fig
 
@@ -262,9 +262,9 @@ def gain_panel(rows: Sequence[Mapping], title: str) -> go.Figure:
                                  "arrayminus": [r["gain"] - (r["gain_ci_low"] or r["gain"]) for r in pts]},
                         name=f"{methods.label(method)} minus {methods.label(pts[0]['gain_vs'])} "
                              f"(95% {pts[0]['gain_kind']}; open: unavailable)")
-    fig.add_scatter(x=list(summary.PAPER["test_acc"]), y=[summary.paper_gain(s) for s in summary.PAPER["test_acc"]], mode="markers",
+    fig.add_scatter(x=list(paper.PAPER["test_acc"]), y=[paper.gain(s) for s in paper.PAPER["test_acc"]], mode="markers",
                     marker={"symbol": "star", "size": 12, "color": "#333333"},
-                    name=f"Sign-In gain reported by the paper ({summary.PAPER['mask']} mask, {summary.PAPER['epochs']} epochs)")
+                    name=f"Sign-In gain reported by the paper ({paper.PAPER['mask']} mask, {paper.PAPER['epochs']} epochs)")
     fig.add_hline(y=0, line_dash="dot")
     fig.update_layout(title=title, xaxis_title="sparsity (markers nudged apart)",
                       yaxis_title="test accuracy gain (percentage points)")

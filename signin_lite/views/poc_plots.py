@@ -14,9 +14,9 @@ import html
 
 import plotly.graph_objects as go
 
-from signin_lite.decision.poc import Worksheet, monthly_costs
+from signin_lite.decision.poc import Worksheet, monthly_costs, pct_saving
+from signin_lite.foundations import methods
 
-LANGS = ("en", "ja")
 TEXT = {
     "en": {
         "frontier_title": "Monthly cost vs accuracy change (per method)",
@@ -56,7 +56,7 @@ _FONT = '"Hiragino Sans", "Yu Gothic", Meiryo, "Noto Sans CJK JP", "Helvetica Ne
 
 def _text(lang: str) -> dict:
     if lang not in TEXT:
-        raise ValueError(f"unknown lang {lang!r}; known: {', '.join(LANGS)}")
+        raise ValueError(f"unknown lang {lang!r}; known: {', '.join(methods.LANGS)}")
     return TEXT[lang]
 
 
@@ -95,8 +95,8 @@ def frontier_figure(ws: Worksheet, lang: str = "en") -> go.Figure:
     """Monthly cost (x) vs accuracy change in pp (y); one trace per method, points are sparsities."""
     t = _text(lang)
     fig = go.Figure()
-    methods = list(dict.fromkeys(o.summary.method for o in ws.options))
-    for m in methods:
+    names = list(dict.fromkeys(o.summary.method for o in ws.options))
+    for m in names:
         opts = sorted((o for o in ws.options if o.summary.method == m), key=lambda o: o.summary.sparsity)
         up = [o.acc_ci_pp.high - o.acc_change_pp if o.acc_ci_pp else None for o in opts]
         down = [o.acc_change_pp - o.acc_ci_pp.low if o.acc_ci_pp else None for o in opts]
@@ -112,10 +112,6 @@ def frontier_figure(ws: Worksheet, lang: str = "en") -> go.Figure:
     return _finish(fig, ws, lang, t["frontier_title"])
 
 
-def _pct(dense: float, other: float):
-    return None if not dense else 100.0 * (1.0 - other / dense)
-
-
 def savings_figure(ws: Worksheet, lang: str = "en") -> go.Figure:
     """Grouped bars: the four savings per sparse option, each against dense, never added together."""
     t = _text(lang)
@@ -125,8 +121,8 @@ def savings_figure(ws: Worksheet, lang: str = "en") -> go.Figure:
     series = [
         ("flops", [o.flops_saving_pct for o in opts], {"pattern": {"shape": "/"}}),
         ("storage", [o.storage["saving_pct"] if o.storage else None for o in opts], {}),
-        ("inference", [_pct(d.inference_cost, o.inference_cost) for o in opts], {}),
-        ("retraining", [_pct(d.retraining_cost, o.retraining_cost) for o in opts], {}),
+        ("inference", [pct_saving(d.inference_cost, o.inference_cost) for o in opts], {}),
+        ("retraining", [pct_saving(d.retraining_cost, o.retraining_cost) for o in opts], {}),
     ]
     fig = go.Figure([go.Bar(x=labels, y=ys, name=t[key], marker=marker,
                             hovertemplate="%{x}<br>%{y:.1f}%<extra>" + t[key] + "</extra>")
