@@ -105,3 +105,18 @@ def test_density_slider_one_step_per_sparsity_with_one_visible():
     assert [st.label for st in steps] == ["50%", "90%"] and fig.layout.sliders[0].active == 1
     assert [t.visible for t in fig.data] == [False, False, True, True]
     assert fig.layout.barmode == "group"
+
+
+def test_accuracy_vs_sparsity_puts_its_legend_under_the_plot():
+    legend = figures.accuracy_vs_sparsity(RECORDS, ["dense", "pai"]).layout.legend
+    assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
+
+
+def test_mask_density_one_bar_series_per_method_at_the_sparsity():
+    from signin_lite.core import models
+    fig = figures.mask_density(models.resnet(8), 0.9, ["random", "erk"])
+    assert [t.name.split(" ")[0] for t in fig.data] == ["random", "erk"]
+    for bars in fig.data:  # the masks are made at 90% sparsity: 10% of the weights kept overall
+        kept, total = (sum(c[i] for c in bars.customdata) for i in (0, 1))
+        assert kept / total == pytest.approx(0.1, abs=1e-3)
+    assert fig.layout.title.text and fig.layout.yaxis.title.text

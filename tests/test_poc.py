@@ -264,10 +264,13 @@ def test_every_note_key_has_a_template():
 
 
 # ------------------------------------------------------------------------------------------- plots
-def worksheet_for_plots():
-    recs = dense_recs() + signin_recs() + [rec("pai", 0, 0.9, 3600.0, sparsity=0.5, run_id=rid("pai", 0, "half")),
+def ws_recs():
+    return dense_recs() + signin_recs() + [rec("pai", 0, 0.9, 3600.0, sparsity=0.5, run_id=rid("pai", 0, "half")),
                                            rec("pai", 1, 0.88, 3600.0, sparsity=0.9), rec("gmp", 0, 0.9, 7200.0)]
-    return evaluate(dep(), summarize(recs), storage=deploy_rec(), inference=deploy_rec())
+
+
+def worksheet_for_plots():
+    return evaluate(dep(), summarize(ws_recs()), storage=deploy_rec(), inference=deploy_rec())
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -294,3 +297,19 @@ def test_plots_reject_unknown_lang():
     from signin_lite.views import poc_plots
     with pytest.raises(ValueError, match="known: en, ja"):
         poc_plots.frontier_figure(worksheet_for_plots(), lang="fr")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_speedup_slider_one_frontier_per_assumed_speedup(lang):
+    from signin_lite.views import poc_plots
+    ws = worksheet_for_plots()
+    fig = poc_plots.speedup_slider({s: evaluate(dep(sparse_speedup=s), summarize(ws_recs()), storage=deploy_rec(),
+                                                inference=deploy_rec()) for s in (1.0, 2.0)}, lang=lang)
+    slider = fig.layout.sliders[0]
+    assert [s.label for s in slider.steps] == ["1x", "2x"] and len(fig.data) == 2 * len(poc_plots.frontier_figure(
+        ws, lang=lang).data)
+    assert fig.layout.title.text.endswith(" · 1x") and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    assert slider.currentvalue.prefix.startswith("realized speed-up" if lang == "en" else "実効高速化率")
+    assert slider.pad.t > 60  # below the worksheet's caption
+    with pytest.raises(ValueError, match="at least one worksheet"):
+        poc_plots.speedup_slider({}, lang=lang)

@@ -17,7 +17,7 @@ import os
 import platform
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,6 +238,31 @@ def one_setting(group: Iterable[Setting], what: str) -> Setting:
         raise ValueError(f"{what} mixes {len(group)} settings that differ in {differing_fields(group)}; "
                          "choose one with records.select(...) first")
     return group[0]
+
+
+def _field(s: Setting, field: str) -> Any:
+    return getattr(s, field) if field in ("method", "data_source") else s[field]
+
+
+def series(records: Iterable[Mapping], by: Sequence[str]) -> dict[tuple, list[Setting]]:
+    """The settings (:func:`settings`) grouped by their values of ``by`` (``method``, ``data_source`` or config
+    fields), each group in sparsity order: the points of one line drawn against sparsity, e.g.
+    ``series(recs, ("mask", "method"))``. Groups follow ``by``'s values in sorted order (methods in the method
+    table's). Two settings of one group at one sparsity are an error naming the fields they differ in.
+    """
+    groups: dict[tuple, list[Setting]] = {}
+    for s in settings(records):
+        groups.setdefault(tuple(_field(s, f) for f in by), []).append(s)
+    for key, group in groups.items():
+        for sparsity in {s.sparsity for s in group}:
+            one_setting([s for s in group if s.sparsity == sparsity], f"{dict(zip(by, key, strict=True))} at "
+                                                                        f"sparsity {sparsity:g}")
+        group.sort(key=lambda s: s.sparsity)
+
+    def order(key: tuple) -> tuple:
+        return tuple((methods.order(v), "") if f == "method" else (0, repr(v)) for f, v in zip(by, key, strict=True))
+
+    return {key: groups[key] for key in sorted(groups, key=order)}
 
 
 def _matches(value: Any, wanted: Any, field: str) -> bool:

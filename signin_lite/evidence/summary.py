@@ -56,13 +56,20 @@ def last_change(history: Sequence[Mapping], key: str = "test_acc", epochs: int =
     return 100.0 * (vals[-1] - vals[-1 - back])
 
 
+def _pooled(entry: Mapping, key: str) -> float | None:
+    """``entry[key]``, or its pooled ``"_all"`` value where it is a per-layer dict (``sign_alignment``)."""
+    value = entry.get(key)
+    return value.get("_all") if isinstance(value, Mapping) else value
+
+
 def history_mean(setting: records.Setting, key: str = "test_acc") -> tuple[list[int], list[float], list[float | None]]:
-    """Per epoch, mean and std over a setting's runs of ``history[i][key]`` in percent."""
+    """Per epoch, mean and std over a setting's runs of ``history[i][key]`` in percent (of a per-layer dict such as
+    ``sign_alignment``, its pooled ``"_all"`` value)."""
     histories = [r["history"] for r in setting.records]
     n = min(len(h) for h in histories)
     epochs, means, stds = [], [], []
     for i in range(n):
-        m, s = _mean_std([100.0 * h[i][key] for h in histories if h[i].get(key) is not None])
+        m, s = _mean_std([100.0 * v for h in histories if (v := _pooled(h[i], key)) is not None])
         if m is None:
             continue
         epochs.append(histories[0][i]["epoch"])

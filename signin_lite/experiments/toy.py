@@ -167,6 +167,16 @@ def outcome_rows(results: Mapping[str, ToyResult], labels: Sequence[str], digits
     return rows
 
 
+def gd_and_signin(a0: float, w0: float, *, beta_a: float, beta_w: float, rescale_every: int = 0,
+                  weight_decay: float = 0.0, steps: int = 4000, lr: float = 0.05) -> dict[str, ToyResult]:
+    """Plain GD and Sign-In from one start (a0, w0) in d = 1, with the same steps, learning rate and weight decay:
+    ``{"GD": ..., "Sign-In": ...}`` (:func:`train_toy`; ``rescale_every`` applies to Sign-In only)."""
+    common = dict(steps=steps, lr=lr, weight_decay=weight_decay)
+    return {"GD": train_toy([a0], [w0], **common),
+            "Sign-In": train_toy([a0], [w0], signin=True, beta_a=beta_a, beta_w=beta_w, rescale_every=rescale_every,
+                                 **common)}
+
+
 def critical_a0(w0, beta_a: float | None = None, beta_w: float | None = None) -> torch.Tensor:
     """The largest |a0| from which a start with a0 < 0 < w0 (d = 1) recovers, by the conservation laws.
 

@@ -56,6 +56,25 @@ def cli_args(cfg: TrainConfig) -> list[str]:
     return args
 
 
+def short_args(cfg: TrainConfig, always: tuple[str, ...] = ("mask", "sparsity", "seed")) -> list[str]:
+    """The ``train`` flags that reproduce ``cfg`` and read well in a command: ``--profile``, the fields in ``always``,
+    and the fields that differ from the profile's defaults, in field order."""
+    base = make_config(cfg.profile)
+    args = ["--profile", cfg.profile]
+    for f in fields(cfg):
+        value = getattr(cfg, f.name)
+        if f.name == "profile" or (f.name not in always and value == getattr(base, f.name)):
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        if isinstance(value, bool):
+            args.append(flag if value else "--no-" + flag[2:])
+        elif isinstance(value, float):
+            args += [flag, format(value, ".12g")]  # 0.9, not 0.9000000000000001; 0, not 0.0
+        else:
+            args += [flag, "none" if value is None else str(value)]
+    return args
+
+
 def run_parallel(configs: list[TrainConfig], jobs: int, extra_args: list[str], log_dir: str | None) -> list[int]:
     """Run each config as its own ``python -m signin_lite train`` process, at most ``jobs`` at once; return exit codes.
 
@@ -106,5 +125,5 @@ def describe(configs: list[TrainConfig]) -> str:
     return "\n".join(cfg.name() for cfg in configs)
 
 
-__all__ = ["METHODS", "method_overrides", "grid", "cli_args", "run_parallel", "listing", "pick", "describe", "asdict"]
+__all__ = ["METHODS", "method_overrides", "grid", "cli_args", "short_args", "run_parallel", "listing", "pick", "describe", "asdict"]
 

@@ -25,10 +25,10 @@ import torch
 from signin_lite.core import pruning
 from signin_lite.foundations import methods
 from signin_lite.evidence import paper, records, summary
-from signin_lite.views.plotting import slider_figure
+from signin_lite.views.plotting import LEGEND_BELOW, slider_figure
 
 __all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
-           "layer_density", "density_slider", "percent"]
+           "layer_density", "mask_density", "density_slider", "percent"]
 
 def percent(sparsity: float) -> str:
     """0.9 -> '90%', 0.68377 -> '68.38%'."""
@@ -112,7 +112,8 @@ def accuracy_vs_sparsity(recs: Iterable[Mapping], which: Sequence[str] | None = 
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs,
                      title="sparsity (fraction of weights removed)")
     fig.update_yaxes(title=f"final {name} (%)")
-    fig.update_layout(title=title or f"Final {name} against sparsity (mean ± std over seeds)", hovermode="closest")
+    fig.update_layout(title=title or f"Final {name} against sparsity (mean ± std over seeds)", hovermode="closest",
+                      legend=LEGEND_BELOW)
     return fig
 
 
@@ -210,6 +211,12 @@ def layer_density(masks_by_name: Mapping[str, Mapping[str, torch.Tensor]], title
     return fig
 
 
+def mask_density(model: torch.nn.Module, sparsity: float, methods: Sequence[str] = ("random", "erk"),
+                 seed: int = 0) -> go.Figure:
+    """``layer_density`` of masks made live with ``pruning.make`` for ``model`` at ``sparsity``, one per method."""
+    return layer_density({m: pruning.make(model, m, sparsity, seed=seed) for m in methods})
+
+
 def density_slider(model: torch.nn.Module, sparsities: Sequence[float], methods: Sequence[str] = ("random", "erk"),
                    seed: int = 0, active: float | None = None) -> go.Figure:
     """``layer_density`` of each mask method at each sparsity, with a plotly slider over the sparsities.
@@ -217,7 +224,7 @@ def density_slider(model: torch.nn.Module, sparsities: Sequence[float], methods:
     Only data-free methods make sense here (``random``, ``erk``, ``synflow``, ``magnitude``); the masks are
     made live with ``pruning.make``. The slider works in the static book (plain plotly.js).
     """
-    steps = {percent(s): layer_density({m: pruning.make(model, m, s, seed=seed) for m in methods}) for s in sparsities}
+    steps = {percent(s): mask_density(model, s, methods, seed) for s in sparsities}
     first = next(iter(steps.values()))
     fig = slider_figure(steps, name="sparsity", active=percent(sparsities[0] if active is None else active),
                         layout=first.layout)

@@ -37,8 +37,8 @@ import itertools
 import json
 import math
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 from signin_lite.evidence import records
 
 __all__ = [
+    "LEGEND_BELOW",
     "PLOTLY_MIME",
     "figure_html",
     "label",
@@ -57,6 +58,7 @@ __all__ = [
     "plotlyjs_path",
     "provenance_of",
     "show",
+    "showing",
     "slider_figure",
     "standalone_html",
 ]
@@ -75,6 +77,9 @@ CAPTION_WIDTH = 110   # characters per caption line before it wraps (10 px font,
 CAPTION_LINE = 14     # px per caption line
 LEGEND_WIDTH = 600    # px a horizontal legend under the plot may fill (a book page's plot area)
 LEGEND_ROW = 22       # px per row of such a legend
+# A legend under the plot, never over the data: its top a quarter of the plot's height below the x axis, under
+# the axis title; `label` puts the caption below it
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.25, "yanchor": "top"}
 
 _div_counter = itertools.count()
 
@@ -178,6 +183,22 @@ def show(fig: go.Figure | Mapping[str, Any]) -> None:
     from IPython.display import display  # deferred: IPython only inside a notebook
 
     display(mimebundle(fig), raw=True)
+
+
+def showing(build: Callable[..., go.Figure | Sequence[go.Figure]]) -> Callable[..., None]:
+    """``build`` made into a function that shows what it returns (a figure or several): a widget callback without a
+    lambda in the notebook. It keeps ``build``'s signature, from which ``ipywidgets.interact`` makes its controls::
+
+        widgets.interact(showing(figures.mask_density), model=widgets.fixed(net), sparsity=slider, ...)
+    """
+
+    @wraps(build)
+    def build_and_show(*args: Any, **kwargs: Any) -> None:
+        built = build(*args, **kwargs)
+        for fig in built if isinstance(built, (list, tuple)) else [built]:
+            show(fig)
+
+    return build_and_show
 
 
 class _SigninLiteRenderer(MimetypeRenderer):

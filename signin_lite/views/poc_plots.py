@@ -5,17 +5,20 @@ dates, data source), also stored as ``fig.layout.meta["provenance"]`` like ``sig
 
 - :func:`frontier_figure`    monthly cost vs accuracy change, one trace per method, 95% CI error bars;
 - :func:`savings_figure`     savings by source (FLOPs upper bound, storage, inference, retraining), never summed;
-- :func:`sensitivity_figure` monthly cost as a function of the realized sparse inference speed-up.
+- :func:`sensitivity_figure` monthly cost as a function of the realized sparse inference speed-up;
+- :func:`speedup_slider`     the frontier of worksheets computed at several assumed speed-ups, with a plotly slider.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 import plotly.graph_objects as go
 
 from signin_lite.decision.poc import Worksheet, monthly_costs, pct_saving
 from signin_lite.foundations import methods
+from signin_lite.views.plotting import slider_figure
 
 TEXT = {
     "en": {
@@ -32,6 +35,7 @@ TEXT = {
         "sens_title": "Monthly cost vs realized sparse inference speed-up",
         "speedup_axis": "Realized inference speed-up of sparse models (x)",
         "current": "assumed {s:g}x",
+        "speedup": "realized speed-up",
         "caption": "Sources: {n} runs ({ids}) · hardware: {hw} · dates: {dates} · data: {data}",
     },
     "ja": {
@@ -48,6 +52,7 @@ TEXT = {
         "sens_title": "推論高速化率の仮定に対する月額コストの感度",
         "speedup_axis": "スパースモデルの実効推論高速化率（倍）",
         "current": "現在の仮定 {s:g}倍",
+        "speedup": "実効高速化率",
         "caption": "出典: {n} 件の実行（{ids}）· 計測環境: {hw} · 日付: {dates} · データ: {data}",
     },
 }
@@ -154,3 +159,17 @@ def sensitivity_figure(ws: Worksheet, speedups=None, lang: str = "en") -> go.Fig
     fig.update_xaxes(title=t["speedup_axis"])
     fig.update_yaxes(title=t["cost_axis"].format(currency=_currency(ws, lang)), rangemode="tozero")
     return _finish(fig, ws, lang, t["sens_title"])
+
+
+def speedup_slider(worksheets: Mapping[float, Worksheet], lang: str = "en") -> go.Figure:
+    """:func:`frontier_figure` of each worksheet, one slider step per assumed realized speed-up (the keys, e.g. the
+    worksheets of ``dataclasses.replace(deployment, sparse_speedup=s)``); the slider works in the static book."""
+    if not worksheets:
+        raise ValueError("speedup_slider needs at least one worksheet")
+    frontiers = {f"{s:g}x": frontier_figure(ws, lang=lang) for s, ws in worksheets.items()}
+    first = next(iter(frontiers.values()))
+    fig = slider_figure(frontiers, name=_text(lang)["speedup"], layout=first.layout,
+                        titles={k: f"{f.layout.title.text} · {k}" for k, f in frontiers.items()})
+    fig.layout.sliders[0].pad.t = 110  # below the axis title and the worksheet's caption
+    fig.update_layout(height=500)
+    return fig

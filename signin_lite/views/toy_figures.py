@@ -1,5 +1,6 @@
-"""Figures of the single-neuron toy model (:mod:`signin_lite.experiments.toy`): trajectories of a, w and the
-loss, and phase diagrams over the starting signs with the boundary the theory predicts."""
+"""Figures of the single-neuron toy model (:mod:`signin_lite.experiments.toy`, chapter 3): trajectories of a, w and
+the loss, Sign-In's factors, the saddle in floating point, the imbalance under weight decay, and phase diagrams over
+the starting signs with the boundary the theory predicts (side by side, or a slider over beta_a)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import torch
 from plotly.subplots import make_subplots
 
 from signin_lite.experiments import toy
+from signin_lite.views.plotting import LEGEND_BELOW, slider_figure
+
 
 def trajectory_figure(results: Mapping[str, toy.ToyResult], start: int = 0, title: str | None = None,
                       log_steps: bool = True):
@@ -68,3 +71,71 @@ def phase_figure(diagrams: Mapping[str, object], values: Sequence[float],
     fig.update_yaxes(title_text="w0", col=1)
     fig.update_layout(title_text=title, height=380)
     return fig
+
+
+def factor_figure(result: toy.ToyResult, start: int = 0, title: str | None = None) -> go.Figure:
+    """Sign-In's factors over steps for one start: v_a and v_w (solid), m_a and m_w (dotted, first coordinate of
+    w), with zero marked; the steps on a log axis."""
+    fc, steps = result.factor_curves, result.curve_steps.tolist()
+    if fc is None:
+        raise ValueError("factor_figure needs a Sign-In run (train_toy(..., signin=True))")
+    fig = go.Figure([go.Scatter(x=steps, y=fc["v_a"][:, start].tolist(), name="v_a (a = m_a v_a)"),
+                     go.Scatter(x=steps, y=fc["v_w"][:, start, 0].tolist(), name="v_w (w = m_w v_w)"),
+                     go.Scatter(x=steps, y=fc["m_a"][:, start].tolist(), name="m_a", line={"dash": "dot"}),
+                     go.Scatter(x=steps, y=fc["m_w"][:, start, 0].tolist(), name="m_w", line={"dash": "dot"})])
+    fig.add_hline(y=0, line={"color": "#999999", "width": 1})
+    fig.update_layout(title=title or "Sign-In factors", xaxis_title="step (log scale)", xaxis_type="log",
+                      yaxis_title="factor value (dimensionless)", legend=LEGEND_BELOW)
+    return fig
+
+
+def saddle_figure(result: toy.ToyResult, mark_step: int | None = None,
+                  title: str = "Plain GD from the balanced start a0 < 0 < w0, longer") -> go.Figure:
+    """|a| and |w| (first start, first coordinate) over steps on a log scale: how close a run comes to the saddle
+    a = w = 0 and when it leaves; ``mark_step`` draws a dashed line where the table's runs ended."""
+    steps = result.curve_steps.tolist()
+    fig = go.Figure([go.Scatter(x=steps, y=result.a_curve[:, 0].abs().tolist(), name="|a|"),
+                     go.Scatter(x=steps, y=result.w_curve[:, 0, 0].abs().tolist(), name="|w| (on top of |a|)",
+                                line={"dash": "dot"})])
+    if mark_step is not None:
+        fig.add_vline(x=mark_step, line={"color": "#999999", "dash": "dash"},
+                      annotation_text="end of the table's runs")
+    fig.update_layout(title=title, xaxis_title="step", yaxis_type="log",
+                      yaxis_title="|a| and |w| (log scale)", legend=LEGEND_BELOW)
+    return fig
+
+
+def imbalance_figure(results: Mapping[str, toy.ToyResult], beta_a: float, title: str | None = None) -> go.Figure:
+    """m_a² − v_a² over steps (first start) of Sign-In runs, one line per run, with beta_a marked."""
+    fig = go.Figure([go.Scatter(x=r.curve_steps.tolist(),
+                                y=(r.factor_curves["m_a"][:, 0] ** 2 - r.factor_curves["v_a"][:, 0] ** 2).tolist(),
+                                name=name) for name, r in results.items()])
+    fig.add_hline(y=beta_a, line={"dash": "dot", "color": "#999999"}, annotation_text="beta_a")
+    fig.update_layout(title=title or "m_a² − v_a²", xaxis_title="step", yaxis_title="m_a² − v_a² (dimensionless)",
+                      legend=LEGEND_BELOW)
+    return fig
+
+
+def beta_slider(diagrams: Mapping[float, toy.ToyResult], values: Sequence[float], beta_w: float) -> go.Figure:
+    """One phase diagram per beta_a (``diagrams`` maps beta_a to :func:`signin_lite.experiments.toy.phase_diagram`
+    over ``values`` with beta_w fixed), with a plotly slider over beta_a and each step's predicted boundary."""
+    grid = len(values)
+    steps, titles = {}, {}
+    for beta_a, r in diagrams.items():
+        key = f"{beta_a:g}"
+        steps[key] = phase_heatmap(r.recovered.reshape(grid, grid).int(), values, f"beta_a={key}", (beta_a, beta_w))
+        titles[key] = (f"Sign-In, beta_a={key}, beta_w={beta_w:g}: recovered {int(r.recovered.sum())} "
+                       f"of {grid ** 2} starts")
+    return slider_figure(steps, name="beta_a", titles=titles,
+                         layout={"xaxis_title": "a0 (output weight at the start)",
+                                 "yaxis_title": "w0 (hidden weight at the start)", "height": 520})
+
+
+def live_trajectories(beta_a: float, beta_w: float, period: int, weight_decay: float, a0: float, w0: float, *,
+                      steps: int, lr: float) -> go.Figure:
+    """Train plain GD and Sign-In from (a0, w0) (:func:`signin_lite.experiments.toy.gd_and_signin`) and draw their
+    trajectories: the chapter's live controls call this through ``plotting.showing``."""
+    results = toy.gd_and_signin(a0, w0, beta_a=beta_a, beta_w=beta_w, rescale_every=period,
+                                weight_decay=weight_decay, steps=steps, lr=lr)
+    return trajectory_figure(results, title=f"a0={a0:g}, w0={w0:g}; beta_a={beta_a:g}, beta_w={beta_w:g}, "
+                                            f"reset every {period} steps, wd {weight_decay:g}")

@@ -1,0 +1,147 @@
+"""Figures of chapter 4, Sign-In on CIFAR-10: live runs per mask and method, the mechanism (sign flips, sign
+agreement with a dense-to-sparse network, the drift of m² − w² between resets) and the rescaling period.
+
+Like :mod:`signin_lite.views.figures`, every builder takes records (or plain data) and returns a ``go.Figure``; the
+notebook adds provenance and shows it::
+
+    show(label(signin_figures.live_accuracy(live, title), record=live))
+
+Runs are grouped by :func:`signin_lite.evidence.records.series` (mask and method, in sparsity order), so a figure
+never pools two settings. Colours come from the method table; the mask sets the dash (random dotted, others solid).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from signin_lite.evidence import records, summary
+from signin_lite.foundations import methods
+from signin_lite.views.plotting import LEGEND_BELOW, slider_figure
+
+__all__ = ["live_accuracy", "sign_alignment", "flip_heatmaps", "flips_per_epoch", "imbalance_trace",
+           "period_slider", "live_run_figure"]
+
+MASK_NAMES = {"erk": "ERK", "snip": "SNIP", "synflow": "SynFlow"}  # as the chapters write them; others as they are
+
+
+def _line(mask: str, method: str) -> dict:
+    return {"color": methods.color(method), "dash": "dot" if mask == "random" else "solid"}
+
+
+def live_accuracy(recs: Iterable[Mapping], title: str) -> go.Figure:
+    """Final test accuracy (%) against sparsity, one line per mask and method (the mean over seeds where a setting
+    has several; the hover gives their number)."""
+    fig = go.Figure()
+    for (mask, method), points in records.series(recs, ("mask", "method")).items():
+        fig.add_scatter(x=[s.sparsity for s in points], y=[100 * statistics.fmean(s.values()) for s in points],
+                        mode="lines+markers", line=_line(mask, method), name=f"{mask} mask, {methods.label(method)}",
+                        customdata=[[s.n] for s in points],
+                        hovertemplate="sparsity %{x:g}: %{y:.2f}% (seeds: %{customdata[0]})<extra></extra>")
+    if not fig.data:
+        raise ValueError("no complete records to plot")
+    fig.update_layout(title=title, legend=LEGEND_BELOW, xaxis_title="sparsity (fraction of weights removed)",
+                      yaxis_title="final test accuracy (%)")
+    return fig
+
+
+def sign_alignment(recs: Iterable[Mapping], title: str) -> go.Figure:
+    """Per epoch, the share of kept weights whose sign matches the reference network's (``sign_alignment``, pooled
+    over layers; mean over seeds), one line per mask and method, all at one sparsity."""
+    fig = go.Figure()
+    for (mask, method), points in records.series(recs, ("mask", "method")).items():
+        if len(points) > 1:
+            raise ValueError(f"{mask} mask, {method}: runs at sparsities {[s.sparsity for s in points]}; "
+                             "select one sparsity with records.select(...) first")
+        epochs, mean, _ = summary.history_mean(points[0], "sign_alignment")
+        fig.add_scatter(x=epochs, y=mean, mode="lines+markers", line=_line(mask, method),
+                        name=f"{mask} mask, {methods.label(method)}")
+    if not fig.data:
+        raise ValueError("no complete records to plot")
+    fig.update_layout(title=title, legend=LEGEND_BELOW, xaxis_title="epoch",
+                      yaxis_title="kept weights with the reference's sign (%)")
+    return fig
+
+
+def flip_heatmaps(recs: Sequence[Mapping], where: str) -> go.Figure:
+    """Sign flips per layer (rows) and epoch (columns), one panel per record side by side, one colour scale."""
+    recs = list(recs)
+    layers = list(recs[0]["history"][0]["sign_flips"])
+    fig = make_subplots(rows=1, cols=len(recs), shared_yaxes=True,
+                        subplot_titles=[methods.label(r["method"]) for r in recs])
+    for col, r in enumerate(recs, start=1):
+        z = [[h["sign_flips"][layer] for h in r["history"]] for layer in layers]
+        fig.add_heatmap(z=z, x=[h["epoch"] for h in r["history"]], y=layers, coloraxis="coloraxis",
+                        name=methods.label(r["method"]), row=1, col=col,
+                        hovertemplate="%{y}, epoch %{x}: %{z} flips<extra>%{fullData.name}</extra>")
+    fig.update_layout(title=f"Sign flips per layer and epoch ({where}, sparsity {recs[0]['config']['sparsity']:g})",
+                      coloraxis={"colorscale": "Viridis", "colorbar": {"title": "flips (weights)"}}, height=520)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="layer", col=1)
+    return fig
+
+
+def flips_per_epoch(recs: Iterable[Mapping], where: str) -> go.Figure:
+    """The fraction of kept weights that flipped sign in each epoch, all layers together, one line per record."""
+    fig = go.Figure([go.Scatter(x=[h["epoch"] for h in r["history"]],
+                                y=[100 * h["sign_flip_fraction"] for h in r["history"]], mode="lines+markers",
+                                name=methods.label(r["method"]), line={"color": methods.color(r["method"])})
+                     for r in recs])
+    fig.update_layout(title=f"Sign flips per epoch ({where})", xaxis_title="epoch",
+                      yaxis_title="weights that flipped (% of kept weights)", yaxis_type="log", legend=LEGEND_BELOW)
+    return fig
+
+
+def imbalance_trace(trace: Sequence[tuple[int, float, float]], rescale_steps: int) -> go.Figure:
+    """(m² − w²)/β after every SGD step, from ``(step, mean, smallest)`` over the kept weights: its mean and its
+    smallest value, with the level a reset restores."""
+    fig = go.Figure([go.Scatter(x=[t[0] for t in trace], y=[t[i] for t in trace], mode="lines", name=name)
+                     for i, name in ((1, "mean over kept weights"), (2, "smallest"))])
+    fig.add_hline(y=1.0, line_dash="dot", annotation_text="beta (after each reset)")
+    fig.update_layout(title=f"(m² − w²)/β between resets (every {rescale_steps} steps)", xaxis_title="SGD step",
+                      yaxis_title="(m² − w²) / β (1 = as after a reset)", legend=LEGEND_BELOW)
+    return fig
+
+
+def _epoch_curve(r: Mapping, key: str, **style) -> go.Scatter:
+    return go.Scatter(x=[h["epoch"] for h in r["history"]], y=[100 * h[key] for h in r["history"]],
+                      mode="lines+markers", **style)
+
+
+def period_slider(runs: Mapping[float, Mapping], baseline: Mapping, active: float | None = None) -> go.Figure:
+    """Test and train accuracy per epoch of one Sign-In run per rescaling period p (a plotly slider over p), with the
+    baseline's test accuracy dotted in every step; ``active``: the p shown first (default 1 where it was run)."""
+    if not runs:
+        raise ValueError("period_slider needs at least one run")
+    color = methods.color("pai_signin")
+    steps = {p: [_epoch_curve(r, "test_acc", name=f"Sign-In p={p:g}: test", line={"color": color}),
+                 _epoch_curve(r, "train_acc", name=f"Sign-In p={p:g}: train", line={"color": color, "dash": "dash"}),
+                 _epoch_curve(baseline, "test_acc", name=f"{methods.label(baseline['method'])}: test",
+                              line={"color": methods.color(baseline["method"]), "dash": "dot"})]
+             for p, r in runs.items()}
+    mask = baseline["config"]["mask"]
+    sparsity = baseline["config"]["sparsity"]
+    titles = {p: f"{MASK_NAMES.get(mask, mask)}, sparsity {sparsity:g}, p = {p:g}: final test "
+                 f"{100 * r['final']['test_acc']:.1f}% ({methods.label(baseline['method'])} "
+                 f"{100 * baseline['final']['test_acc']:.1f}%)" for p, r in runs.items()}
+    if active is None:
+        active = 1.0 if 1.0 in runs else next(iter(runs))
+    fig = slider_figure(steps, name="rescaling period p (epochs)", active=active, titles=titles,
+                        layout={"xaxis_title": "epoch", "yaxis_title": "accuracy (%)", "legend": LEGEND_BELOW})
+    fig.layout.sliders[0].pad.t = 110  # below the legend
+    return fig
+
+
+LIVE_TRACES = (("train_acc", "train accuracy (%)"), ("test_acc", "test accuracy (%)"),
+               ("sign_flip_fraction", "sign flips (% of kept weights)"))
+
+
+def live_run_figure(title: str) -> go.Figure:
+    """Empty lines for a run that is still training: train and test accuracy and sign flips per epoch, in percent
+    (:mod:`signin_lite.views.live` extends them epoch by epoch)."""
+    return go.Figure([go.Scatter(x=[], y=[], mode="lines+markers", name=name) for _, name in LIVE_TRACES],
+                     layout={"title": title, "height": 450, "xaxis": {"title": "epoch", "tickformat": "d"},
+                             "yaxis_title": "accuracy or flipped weights (%)", "legend": LEGEND_BELOW})
