@@ -1,4 +1,4 @@
-"""The chapters' figure builders (views/signin_figures, gmp_figures, planted_figures, toy_figures, live) on small
+"""The chapters' figure builders (views/signin_figures, gmp_figures, planted_figures, toy_figures, live_plot) on small
 hand-made records and tiny toy runs: each returns a titled figure with titled axes, a legend under the plot, and the
 traces its data call for."""
 
@@ -16,7 +16,7 @@ from recordkit import make_record, rid
 from signin_lite.evidence import records, summary
 from signin_lite.experiments import planted, toy
 from signin_lite.training import sweep
-from signin_lite.views import gmp_figures, live, planted_figures, plotting, signin_figures, toy_figures
+from signin_lite.views import gmp_figures, live_plot, planted_figures, plotting, signin_figures, toy_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -137,14 +137,14 @@ def test_live_run_grows_by_epoch_and_restarts_on_each_press(monkeypatch):
                 callback({"epoch": e, "train_acc": 0.5, "test_acc": 0.4, "sign_flip_fraction": 0.01})
         return {"final": {"test_acc": 0.4}}
 
-    monkeypatch.setattr(live.train, "train", fake_train)
+    monkeypatch.setattr(live_plot.train, "train", fake_train)
     for _ in range(2):  # a second press starts from empty lines
-        final = live.train_into(True, 0.9, 2.0, 1.0, 2, 0.1, fig=fig, profile="smoke", seed=3, work_dir="w")
+        final = live_plot.train_into(True, 0.9, 2.0, 1.0, 2, 0.1, fig=fig, profile="smoke", seed=3, work_dir="w")
     assert final == {"test_acc": 0.4} and seen["results_dir"] is None and seen["resume"] is False
     assert (seen["cfg"].signin, seen["cfg"].rescale_every, seen["cfg"].seed) == (True, 2.0, 3)
     assert [list(t.y) for t in fig.data] == [[50.0, 50.0], [40.0, 40.0], [1.0, 1.0]]
     assert list(fig.layout.xaxis.range) == [0.5, 2.5]
-    params = list(inspect.signature(live.train_into).parameters)  # interact_manual's controls, in order
+    params = list(inspect.signature(live_plot.train_into).parameters)  # interact_manual's controls, in order
     assert params[:6] == ["use_signin", "sparsity", "p", "beta", "epochs", "lr"]
 
 

@@ -1,9 +1,12 @@
-"""What the chapters' sources promise before anything runs: papermill can read every parameters cell, and the
-live widget cells (run in JupyterLab only) give their labels room."""
+"""What the chapters' sources promise before anything runs: papermill can read every parameters cell, the
+live widget cells (run in JupyterLab only) give their labels room, and code cells only call the library: figures
+come from builders in ``signin_lite.views`` and no lambda stands in for a function."""
 
 from __future__ import annotations
 
+import ast
 import logging
+import re
 from pathlib import Path
 
 import nbformat
@@ -30,3 +33,44 @@ def test_widget_labels_get_room(path: Path) -> None:
     for cell in nbformat.read(path, as_version=4).cells:
         if "skip-execution" in cell.metadata.get("tags", []) and "description=" in cell.source:
             assert "description_width" in cell.source, f"{path.name}: {cell.source[:80]!r}"
+
+
+def code_cells(path: Path) -> list[tuple[int, str]]:
+    return [(i, c.source) for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "code"]
+
+
+# What building a plotly figure looks like; a notebook calls a builder of signin_lite.views, label() and show()
+INLINE_FIGURE = re.compile(r"\b(import plotly|from plotly|go\.\w+|make_subplots|slider_figure)\b|"
+                           r"\.(add_(trace|scatter|heatmap|bar|box|hline|vline|hrect)|update_(layout|xaxes|yaxes|traces))\(|"
+                           r"\bfig\.layout\.")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_figures_come_from_builders(path: Path) -> None:
+    inline = [f"cell {i}: {match.group(0)!r} in {line.strip()!r}" for i, source in code_cells(path)
+              for line in source.splitlines() for match in INLINE_FIGURE.finditer(line)]
+    assert not inline, (f"{path.name} builds figures inline; move them into a builder in signin_lite/views/:\n"
+                        + "\n".join(inline))
+
+
+def named_lambdas(source: str) -> list[str]:
+    """``name = lambda ...`` (or an annotated or walrus assignment of a lambda) in one cell's code."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and isinstance(node.value, ast.Lambda):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found += [ast.unparse(t) for t in targets]
+    return found
+
+
+def test_named_lambdas_are_found():
+    assert named_lambdas("f = lambda x: x\ng: object = lambda: 1\nprint((h := lambda: 2))\n%time 1") == \
+        ["f", "g", "h"]
+    assert named_lambdas("sorted(xs, key=lambda x: -x)\ntimeit.repeat(lambda: f(1))") == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_lambda_stands_in_for_a_function(path: Path) -> None:
+    named = [f"cell {i}: {name}" for i, source in code_cells(path) for name in named_lambdas(source)]
+    assert not named, f"{path.name} assigns lambdas to names; make them library functions: {named}"

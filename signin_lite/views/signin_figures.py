@@ -141,7 +141,7 @@ LIVE_TRACES = (("train_acc", "train accuracy (%)"), ("test_acc", "test accuracy 
 
 def live_run_figure(title: str) -> go.Figure:
     """Empty lines for a run that is still training: train and test accuracy and sign flips per epoch, in percent
-    (:mod:`signin_lite.views.live` extends them epoch by epoch)."""
+    (:mod:`signin_lite.views.live_plot` extends them epoch by epoch)."""
     return go.Figure([go.Scatter(x=[], y=[], mode="lines+markers", name=name) for _, name in LIVE_TRACES],
                      layout={"title": title, "height": 450, "xaxis": {"title": "epoch", "tickformat": "d"},
                              "yaxis_title": "accuracy or flipped weights (%)", "legend": LEGEND_BELOW})

@@ -3,9 +3,9 @@
 The widget cell needs no lambda: :func:`train_into` is the ``interact_manual`` callback, and ``widgets.fixed``
 hands it the figure and the notebook's settings::
 
-    fig = live.run_widget(f"Live run ({PROFILE} profile)")
+    fig = live_plot.run_widget(f"Live run ({PROFILE} profile)")
     display(fig)
-    widgets.interact_manual(live.train_into, fig=widgets.fixed(fig), profile=widgets.fixed(PROFILE),
+    widgets.interact_manual(live_plot.train_into, fig=widgets.fixed(fig), profile=widgets.fixed(PROFILE),
                             seed=widgets.fixed(SEED), work_dir=widgets.fixed(f"{LIVE}/widget"),
                             use_signin=widgets.Checkbox(...), sparsity=widgets.FloatSlider(...), ...)
 
