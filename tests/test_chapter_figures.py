@@ -107,6 +107,15 @@ def test_flips_per_epoch_in_percent_on_a_log_axis():
     assert fig.layout.yaxis.type == "log" and list(fig.data[1].y) == pytest.approx([1.0, 2.0])
 
 
+def test_short_runs_get_whole_epoch_ticks_long_runs_plotly_s():
+    short = signin_figures.flips_per_epoch([run("pai", "erk", 0.95)], "live runs")
+    assert short.layout.xaxis.dtick == 1
+    long = run("pai", "erk", 0.95, history=[{"epoch": e, "sign_flip_fraction": 0.01} for e in range(1, 161)])
+    assert signin_figures.flips_per_epoch([long], "reference").layout.xaxis.dtick is None
+    panels = gmp_figures.epoch_panels([run("pai", "erk", 0.9)], "t")
+    assert [panels.layout[f"xaxis{i}"].dtick for i in ("", 2, 3)] == [1, 1, 1]
+
+
 def test_imbalance_trace_mean_and_smallest_with_the_reset_level():
     fig = signin_figures.imbalance_trace([(1, 0.99, 0.9), (2, 0.98, 0.8), (2, 1.0, 1.0)], rescale_steps=2)
     assert_readable(fig)

@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from signin_lite.foundations import config, methods
 from signin_lite.training import train
-from signin_lite.views.plotting import LEGEND_BELOW
+from signin_lite.views.plotting import LEGEND_BELOW, epoch_ticks
 
 __all__ = ["schedule", "epoch_panels"]
 
@@ -67,4 +67,4 @@ def epoch_panels(recs: Iterable[Mapping], title: str) -> go.Figure:
     for col, axis in enumerate(PANELS, start=1):
         fig.update_yaxes(title_text=axis, row=1, col=col)
     fig.update_layout(title=title, height=420, legend=LEGEND_BELOW)
-    return fig
+    return epoch_ticks(fig, max(max(t.x) for t in fig.data))

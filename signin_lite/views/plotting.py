@@ -52,6 +52,7 @@ from signin_lite.evidence import records
 __all__ = [
     "LEGEND_BELOW",
     "PLOTLY_MIME",
+    "epoch_ticks",
     "figure_html",
     "label",
     "mimebundle",
@@ -183,6 +184,14 @@ def show(fig: go.Figure | Mapping[str, Any]) -> None:
     from IPython.display import display  # deferred: IPython only inside a notebook
 
     display(mimebundle(fig), raw=True)
+
+
+def epoch_ticks(fig: go.Figure, last_epoch: float, **selector: Any) -> go.Figure:
+    """Ticks at whole epochs on the x axes (``selector``: as for ``update_xaxes``) of a short run, where plotly would
+    also label 1.5; a run of more than 12 epochs keeps plotly's own ticks."""
+    if last_epoch <= 12:
+        fig.update_xaxes(tick0=0, dtick=1, **selector)
+    return fig
 
 
 def showing(build: Callable[..., go.Figure | Sequence[go.Figure]]) -> Callable[..., None]:

@@ -20,12 +20,16 @@ from plotly.subplots import make_subplots
 
 from signin_lite.evidence import records, summary
 from signin_lite.foundations import methods
-from signin_lite.views.plotting import LEGEND_BELOW, slider_figure
+from signin_lite.views.plotting import LEGEND_BELOW, epoch_ticks, slider_figure
 
 __all__ = ["live_accuracy", "sign_alignment", "flip_heatmaps", "flips_per_epoch", "imbalance_trace",
            "period_slider", "live_run_figure"]
 
 MASK_NAMES = {"erk": "ERK", "snip": "SNIP", "synflow": "SynFlow"}  # as the chapters write them; others as they are
+
+
+def _last_epoch(recs: Iterable[Mapping]) -> int:
+    return max(h["epoch"] for r in recs for h in r["history"])
 
 
 def _line(mask: str, method: str) -> dict:
@@ -63,7 +67,7 @@ def sign_alignment(recs: Iterable[Mapping], title: str) -> go.Figure:
         raise ValueError("no complete records to plot")
     fig.update_layout(title=title, legend=LEGEND_BELOW, xaxis_title="epoch",
                       yaxis_title="kept weights with the reference's sign (%)")
-    return fig
+    return epoch_ticks(fig, max(max(t.x) for t in fig.data))
 
 
 def flip_heatmaps(recs: Sequence[Mapping], where: str) -> go.Figure:
@@ -81,18 +85,19 @@ def flip_heatmaps(recs: Sequence[Mapping], where: str) -> go.Figure:
                       coloraxis={"colorscale": "Viridis", "colorbar": {"title": "flips (weights)"}}, height=520)
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="layer", col=1)
-    return fig
+    return epoch_ticks(fig, _last_epoch(recs))
 
 
 def flips_per_epoch(recs: Iterable[Mapping], where: str) -> go.Figure:
     """The fraction of kept weights that flipped sign in each epoch, all layers together, one line per record."""
+    recs = list(recs)
     fig = go.Figure([go.Scatter(x=[h["epoch"] for h in r["history"]],
                                 y=[100 * h["sign_flip_fraction"] for h in r["history"]], mode="lines+markers",
                                 name=methods.label(r["method"]), line={"color": methods.color(r["method"])})
                      for r in recs])
     fig.update_layout(title=f"Sign flips per epoch ({where})", xaxis_title="epoch",
                       yaxis_title="weights that flipped (% of kept weights)", yaxis_type="log", legend=LEGEND_BELOW)
-    return fig
+    return epoch_ticks(fig, _last_epoch(recs))
 
 
 def imbalance_trace(trace: Sequence[tuple[int, float, float]], rescale_steps: int) -> go.Figure:
@@ -132,7 +137,7 @@ def period_slider(runs: Mapping[float, Mapping], baseline: Mapping, active: floa
     fig = slider_figure(steps, name="rescaling period p (epochs)", active=active, titles=titles,
                         layout={"xaxis_title": "epoch", "yaxis_title": "accuracy (%)", "legend": LEGEND_BELOW})
     fig.layout.sliders[0].pad.t = 110  # below the legend
-    return fig
+    return epoch_ticks(fig, _last_epoch([baseline, *runs.values()]))
 
 
 LIVE_TRACES = (("train_acc", "train accuracy (%)"), ("test_acc", "test accuracy (%)"),
