@@ -24,7 +24,7 @@ import torch  # noqa: E402
 
 from signin_lite.evidence.records import cpu_name  # noqa: E402  (one implementation, shared with run records)
 from signin_lite.foundations import config  # noqa: E402
-from signin_lite.training import data, hardware, train  # noqa: E402
+from signin_lite.training import data, hardware, recipe, train  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- machine and arguments
@@ -224,18 +224,18 @@ def make_cfg(args: argparse.Namespace, method: str, **extra) -> config.TrainConf
     return config.make_config(args.profile, **over)
 
 
-def splits_for(args: argparse.Namespace, cfg: config.TrainConfig) -> train.Splits:
+def splits_for(args: argparse.Namespace, cfg: config.TrainConfig) -> recipe.Splits:
     root = data_root(args)
     if root is None:
         g = torch.Generator().manual_seed(0)
         n_train, n_test = 10 * cfg.train_per_class, 10 * cfg.test_per_class
         make = lambda n: (torch.randint(0, 256, (n, 3, 32, 32), dtype=torch.uint8, generator=g),  # noqa: E731
                           torch.arange(n) % 10)
-        return train.Splits(make(n_train), make(n_test), None, "synthetic")
-    return train.load_splits(cfg, root)
+        return recipe.Splits(make(n_train), make(n_test), None, "synthetic")
+    return recipe.load_splits(cfg, root)
 
 
-def data_line(args: argparse.Namespace, splits: train.Splits) -> str:
+def data_line(args: argparse.Namespace, splits: recipe.Splits) -> str:
     return (f"data      {splits.source} ({'random uint8 images' if splits.source == 'synthetic' else data_root(args)}) | "
             f"{len(splits.train[1])} training images, {len(splits.test[1])} test images")
 

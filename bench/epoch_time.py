@@ -22,7 +22,7 @@ import tempfile
 import _common as C
 import torch
 
-from signin_lite.training import data, train
+from signin_lite.training import data, recipe, train
 
 
 def main() -> None:
@@ -55,11 +55,11 @@ def main() -> None:
              f"{cfg.batch_size}, channels_last, {'bf16 autocast' if autocast else 'fp32'} | {len(batches)} steps/epoch")
 
     def fresh():
-        model = train.build_model(cfg, device).to(memory_format=fmt)
-        return model, train.make_optimizer(model, cfg)
+        model = recipe.build_model(cfg, device).to(memory_format=fmt)
+        return model, recipe.make_optimizer(model, cfg)
 
     def step(model, opt, x, y):
-        train.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
+        recipe.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
 
     def pure() -> dict[str, float]:
         model, opt = fresh()

@@ -16,7 +16,7 @@ the step's own allocations (torch.profiler allocation events, summed in order, a
 extra of Sign-In is one tensor per Sign-In layer (m and w replace the one weight) three times over: the
 parameter, its gradient (alive during the forward: ``zero_grad`` comes after it) and its momentum buffer.
 
-Inference: ``train.evaluate`` over the test set for a dense ResNet, the trained Sign-In model merged to plain
+Inference: ``recipe.evaluate`` over the test set for a dense ResNet, the trained Sign-In model merged to plain
 weights, and the same with its mask kept (what ``train.train`` leaves, ``signin.merge(keep_mask=True)``).
 
     python bench/overheads.py                       # CPU: ResNet-20, batch 128, 2500 images, 3 repeats
@@ -33,7 +33,7 @@ import tempfile
 import _common as C
 import torch
 
-from signin_lite.training import data, train
+from signin_lite.training import data, recipe, train
 from signin_lite.core import masks, models, signin
 
 
@@ -53,12 +53,12 @@ def live_bytes(model: torch.nn.Module, opt: torch.optim.Optimizer) -> int:
 def make_step(cfg, device: torch.device, batch, autocast: bool):
     """A fresh model of ``cfg`` and its optimizer; returns (model, optimizer, step) where step() is train.train's
     inner step on ``batch``: forward, loss, zero_grad, backward, SGD step."""
-    model = train.build_model(cfg, device).to(memory_format=torch.channels_last)
-    opt = train.make_optimizer(model, cfg)
+    model = recipe.build_model(cfg, device).to(memory_format=torch.channels_last)
+    opt = recipe.make_optimizer(model, cfg)
     x, y = batch
 
     def step():
-        train.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
+        recipe.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
     return model, opt, step
 
 
@@ -91,7 +91,7 @@ def step_peak(cfg, device: torch.device, batch, autocast: bool) -> int:
 def expected_extra(cfg, device: torch.device) -> tuple[int, int]:
     """(extra trainable scalars, expected extra bytes) of Sign-In over the masked model: per Sign-In layer one more
     weight-sized fp32 tensor as parameter, gradient and momentum (on CUDA rounded up to the allocator's 512 bytes)."""
-    model = train.build_model(cfg, torch.device("cpu"))
+    model = recipe.build_model(cfg, torch.device("cpu"))
     scalars = nbytes = 0
     for module in signin.signin_layers(model).values():
         n = module.parametrizations.weight.original1.numel()
@@ -135,7 +135,7 @@ def main() -> None:
         return go
 
     # warm-up (not timed): a two-step run per variant, so every shape's kernels / primitives exist
-    small = train.Splits((splits.train[0][:2 * cfg_s.batch_size], splits.train[1][:2 * cfg_s.batch_size]),
+    small = recipe.Splits((splits.train[0][:2 * cfg_s.batch_size], splits.train[1][:2 * cfg_s.batch_size]),
                          splits.test, None, splits.source)
     for cfg in cfgs.values():
         with tempfile.TemporaryDirectory() as work:
@@ -241,15 +241,15 @@ def main() -> None:
     def infer(net):
         def go() -> dict[str, float]:
             with C.Timer(device) as t:
-                train.evaluate(net, test_loader, autocast)
+                recipe.evaluate(net, test_loader, autocast)
             return {"eval_s": t.seconds}
         return go
     for net in nets.values():
-        train.evaluate(net, test_loader, autocast)  # warm-up
+        recipe.evaluate(net, test_loader, autocast)  # warm-up
     inf = C.interleaved({k: infer(v) for k, v in nets.items()}, args.inference_repeats, log=rep.line)
     n_test = test_loader.num_examples
     rep.line()
-    rep.line(f"inference: train.evaluate over {n_test} test images, batch 500")
+    rep.line(f"inference: recipe.evaluate over {n_test} test images, batch 500")
     dense_t = [r["eval_s"] for r in inf["dense ResNet"]]
     rows = []
     for name, runs in inf.items():
