@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from signin_lite.views import figures
-from signin_lite.decision import poc
+from signin_lite.decision import options
 from signin_lite.evidence import paper, records, summary
 
 CPU = Path(__file__).resolve().parent.parent / "results" / "cpu"
@@ -65,11 +65,11 @@ def test_chapter2_finds_the_transplants(recs):
 
 
 def test_worksheet_dense_baseline_is_one_setting(recs):
-    summaries = poc.summarize(records.select(recs, epochs=12))
+    summaries = options.summarize(records.select(recs, epochs=12))
     dense = next(s for s in summaries if s.method == "dense")
     assert (dense.n_seeds, dense.seeds, dense.epochs) == (3, (0, 1, 2), (12,))
     with pytest.raises(ValueError, match=r"option dense .* differ in \['epochs'\]"):
-        poc.summarize(recs)
+        options.summarize(recs)
 
 
 # The four-arm test (results/cpu_signin, chapter 4 section 9, chapter 7, the executive summaries and the outcome in

@@ -8,7 +8,8 @@ import pytest
 from recordkit import make_record, rid
 
 from signin_lite.foundations import schema
-from signin_lite.decision.poc import Deployment, build_worksheet, reading, summarize
+from signin_lite.decision.options import summarize
+from signin_lite.decision.poc import Deployment, build_worksheet, reading
 from signin_lite.evidence.stats import PAIRED, Difference
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from signin_lite.evidence import paper, summary
 from signin_lite.foundations import methods
-from signin_lite.decision.poc import OptionResult, Worksheet, accuracy_change
+from signin_lite.decision.options import accuracy_change
+from signin_lite.decision.poc import OptionResult, Worksheet
 from signin_lite.decision.poc_inputs import ReportInputs
 from signin_lite.decision.report_text import ALLOWED_LATIN, STRINGS, method_name, note_text
 
