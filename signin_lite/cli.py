@@ -31,15 +31,14 @@ from signin_lite.training import distributed, lottery, sweep, train
 from signin_lite.training.data import DataError
 from signin_lite.training.train import Divergence
 
-RUNS_RESULTS = "runs/results"  # default folder of ad-hoc run records: git-ignored, never read by the book
 TABLE_FIRST = ["method", "mask", "sparsity"]
 TABLE_LAST = ["seed", "test_acc", "val_acc", "train_acc", "wall_time_s", "profile", "data"]
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=None, help="CIFAR-10 folder or zip (default: $SIGNIN_LITE_DATA, else the official download)")
-    parser.add_argument("--results", default=RUNS_RESULTS,
-                        help=f"folder for run records (default: {RUNS_RESULTS}, git-ignored; the reference records "
+    parser.add_argument("--results", default=config.RUNS_RESULTS,
+                        help=f"folder for run records (default: {config.RUNS_RESULTS}, git-ignored; the reference records "
                              "go to results/<profile>/runs, see results/README.md)")
     parser.add_argument("--work-dir", default="runs", help="folder for checkpoints and final weights (default: runs)")
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, ...")
@@ -161,7 +160,7 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("choose", help="print Sign-In's beta and period with the best validation accuracy",
                        description="Choose Sign-In's (beta, rescale period) from tuning runs by final validation "
                                    "accuracy (never test accuracy). Prints 'BETA P'; the candidates go to stderr.")
-    p.add_argument("--results", default=RUNS_RESULTS, help=f"folder of run records (default: {RUNS_RESULTS})")
+    p.add_argument("--results", default=config.RUNS_RESULTS, help=f"folder of run records (default: {config.RUNS_RESULTS})")
     p.add_argument("--sparsity", type=float, required=True, help="sparsity of the tuning runs")
     p.add_argument("--seed", type=int, default=0, help="seed of the tuning runs")
     p.add_argument("--epochs", type=int, default=None,

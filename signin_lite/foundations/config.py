@@ -15,6 +15,9 @@ from typing import Any
 MASK_KINDS: tuple[str, ...] = ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
 MASK_CHOICES = ("none", *MASK_KINDS)
 PRUNING_CHOICES = ("init", "gmp")
+# Where ad-hoc run records go unless told otherwise: git-ignored, never read by the book (results/ holds only the
+# reference records, written when a command is told to)
+RUNS_RESULTS = "runs/results"
 
 
 def _f(default, help: str, **kw):

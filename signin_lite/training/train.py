@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from signin_lite.core import counting, masks, signin, signs
 from signin_lite.evidence import records
-from signin_lite.foundations import schema
+from signin_lite.foundations import config, schema
 from signin_lite.foundations.config import TrainConfig
 from signin_lite.training import data, distributed, hardware, recipe
 
@@ -91,7 +91,7 @@ class _Run:
 
 
 def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: str | None = None,
-          results_dir: str | os.PathLike | None = "results/runs", work_dir: str | os.PathLike = "runs",
+          results_dir: str | os.PathLike | None = config.RUNS_RESULTS, work_dir: str | os.PathLike = "runs",
           device: str | torch.device = "auto", progress: bool = True, resume: bool = True,
           init_state: dict | None = None, mask: masks.Mask | None = None, reference: dict | None = None,
           save_state_at: tuple[int, ...] = (0, 1), callbacks: tuple[Callable[[dict], None], ...] = (),
