@@ -105,3 +105,17 @@ def test_density_slider_one_step_per_sparsity_with_one_visible():
     assert [st.label for st in steps] == ["50%", "90%"] and fig.layout.sliders[0].active == 1
     assert [t.visible for t in fig.data] == [False, False, True, True]
     assert fig.layout.barmode == "group"
+
+
+def test_mechanism_plane_shows_the_three_moves_on_titled_axes():
+    from signin_lite.views import mechanism
+    fig = mechanism.plane_figure(beta=1.0, theta=1.2, decay=0.4)
+    assert fig.layout.title.text and "no unit" in fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(names) == len(set(names)), names
+    beta_curve = next(t for t in fig.data if t.name == "m² − w² = β = 1")
+    assert all(abs(m * m - w * w - 1.0) < 1e-9 for w, m in zip(beta_curve.x, beta_curve.y, strict=True))
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert "gradient steps" in texts and "weight decay" in texts and "reset" in texts
+    with pytest.raises(ValueError, match="decay"):
+        mechanism.plane_figure(decay=1.5)

@@ -1,4 +1,4 @@
 """What a reader sees: plotly helpers that render offline in the book, the chapters' figures, and
 conclusions as tables that wrap."""
 
-__all__ = ["plotting", "display", "figures", "arm_figures", "poc_plots", "toy_figures"]
+__all__ = ["plotting", "display", "figures", "arm_figures", "poc_plots", "toy_figures", "mechanism"]
