@@ -100,7 +100,8 @@ def machine_lines(device: torch.device) -> list[str]:
     if device.type == "cuda":
         lines.append(f"gpu       {torch.cuda.get_device_name(device)} | "
                      f"{torch.cuda.get_device_properties(device).total_memory / 2**30:.0f} GiB")
-    lines.append(f"device    {device} | clock: {clock_name() if device.type == 'cpu' else 'CUDA events / synchronized wall clock'}"
+    lines.append(f"device    {device} | clock: "
+                 f"{clock_name() if device.type == 'cpu' else 'CUDA events / synchronized wall clock'}"
                  f" | load average (1, 5, 15 min) at start: {load_avg()}")
     return lines
 
@@ -122,7 +123,8 @@ class Report:
 
     def table(self, header: list[str], rows: list[list], widths: list[int]) -> None:
         def fmt(cells):
-            return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+            return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                             for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
         self.line(fmt(header))
         self.line("-" * (sum(widths) + 2 * (len(widths) - 1)))
         for r in rows:
@@ -236,7 +238,8 @@ def splits_for(args: argparse.Namespace, cfg: config.TrainConfig) -> recipe.Spli
 
 
 def data_line(args: argparse.Namespace, splits: recipe.Splits) -> str:
-    return (f"data      {splits.source} ({'random uint8 images' if splits.source == 'synthetic' else data_root(args)}) | "
+    return (f"data      {splits.source} "
+            f"({'random uint8 images' if splits.source == 'synthetic' else data_root(args)}) | "
             f"{len(splits.train[1])} training images, {len(splits.test[1])} test images")
 
 
@@ -258,7 +261,8 @@ def image_folder(args: argparse.Namespace, n_per_class: int) -> Path:
         rng = np.random.default_rng(0)
         for c in data.CLASSES:
             for i in range(n_per_class):
-                Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(folder / "train" / c / f"{i:05d}.jpg")
+                Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(
+                    folder / "train" / c / f"{i:05d}.jpg")
     else:
         src = Path(root)
         if src.is_dir():

@@ -62,7 +62,8 @@ def main() -> None:
             return {"epoch_s": t.seconds}
 
         first = {k: epoch(k)["epoch_s"] for k in ("compiled", "eager")}
-        rep.line(f"{method}: first epoch compiled {first['compiled']:.2f} s (compilation included), eager {first['eager']:.2f} s")
+        rep.line(f"{method}: first epoch compiled {first['compiled']:.2f} s (compilation included), "
+                 f"eager {first['eager']:.2f} s")
         res = C.interleaved({"eager": lambda: epoch("eager"), "compiled": lambda: epoch("compiled")}, args.repeats,
                             log=rep.line)
         eager = C.med([r["epoch_s"] for r in res["eager"]])

@@ -114,7 +114,8 @@ def main() -> None:
     cfgs = {"dense": C.make_cfg(args, "dense"), "masked (PaI ERK 90%)": C.make_cfg(args, "pai"),
             "masked + Sign-In": C.make_cfg(args, "pai_signin")}
     splits = C.splits_for(args, cfgs["dense"])
-    rep = C.Report("bench/overheads.py | goals 2 and 3: Sign-In and mask overhead (time, memory, inference)", args, device)
+    rep = C.Report("bench/overheads.py | goals 2 and 3: Sign-In and mask overhead (time, memory, inference)",
+                   args, device)
     rep.line(C.data_line(args, splits))
     autocast = device.type == "cuda"
     cfg_s = cfgs["masked + Sign-In"]
@@ -153,12 +154,14 @@ def main() -> None:
     get = lambda name, key: [r[key] for r in res[name]]  # noqa: E731
     comps = []
     for key, what in (("train_s", "training part"), ("epoch_s", "whole epoch")):
-        comps.append((f"2  Sign-In / masked, {what}", C.ratio_stats(get("masked + Sign-In", key), get("masked (PaI ERK 90%)", key))))
+        comps.append((f"2  Sign-In / masked, {what}",
+                      C.ratio_stats(get("masked + Sign-In", key), get("masked (PaI ERK 90%)", key))))
         comps.append((f"3  masked / dense, {what}", C.ratio_stats(get("masked (PaI ERK 90%)", key), get("dense", key))))
     rep.line()
     rep.line("ratio = median over repeats of A_i / B_i, A and B measured in the same repeat; [min, max] over repeats")
     rep.table(["goal  comparison (A / B)", "ratio", "range", "goal", "verdict"],
-              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)] for c, r in comps],
+              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)]
+               for c, r in comps],
               [40, 6, 16, 7, 18])
 
     # ---- the same inner step, interleaved step by step (finer than whole epochs, so less exposed to load changes)
@@ -201,7 +204,8 @@ def main() -> None:
     get_w = lambda name: [r["weights_s"] for r in wo[name]]  # noqa: E731
     dense_step = C.med(get_s("dense"))
     rows = [[name, f"{C.med(get_s(name)) * 1e3:.1f}", f"{min(get_s(name)) * 1e3:.1f}", f"{max(get_s(name)) * 1e3:.1f}",
-             f"{C.med(get_w(name)) * 1e3:.2f}", f"{(C.med(get_w(name)) - C.med(get_w('dense'))) / dense_step * 100:.2f}%"]
+             f"{C.med(get_w(name)) * 1e3:.2f}",
+             f"{(C.med(get_w(name)) - C.med(get_w('dense'))) / dense_step * 100:.2f}%"]
             for name in steps]
     rep.table(["model", "median ms", "min ms", "max ms", "weights ms", "vs dense step"], rows, [40, 10, 8, 8, 10, 13])
     rep.line("weights ms: the weights' forward and backward alone (median of 200), parametrization included; "
@@ -209,11 +213,13 @@ def main() -> None:
     comps = [("2  Sign-In / masked, one step", C.ratio_stats(get_s("masked + Sign-In"), get_s("masked (PaI ERK 90%)"))),
              ("3  masked / dense, one step", C.ratio_stats(get_s("masked (PaI ERK 90%)"), get_s("dense")))]
     rep.table(["goal  comparison (A / B)", "ratio", "range", "goal", "verdict"],
-              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)] for c, r in comps],
+              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)]
+               for c, r in comps],
               [40, 6, 16, 7, 18])
 
     # ---- memory
-    peaks = {name: step_peak(cfgs[name], device, batch, autocast) for name in ("masked (PaI ERK 90%)", "masked + Sign-In")}
+    peaks = {name: step_peak(cfgs[name], device, batch, autocast)
+             for name in ("masked (PaI ERK 90%)", "masked + Sign-In")}
     measured = peaks["masked + Sign-In"] - peaks["masked (PaI ERK 90%)"]
     scalars, expected = expected_extra(cfg_s, device)
     how = "torch.cuda.max_memory_allocated" if device.type == "cuda" else "live tensors + profiler allocation peak"

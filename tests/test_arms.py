@@ -1,5 +1,5 @@
-"""signin_lite.evidence.arms (the four-arm test) and signin_lite.evidence.drift (Sign-In's reset diagnostics), on hand-made records.
-Hand arithmetic is in the comments."""
+"""signin_lite.evidence.arms (the four-arm test) and signin_lite.evidence.drift (Sign-In's reset diagnostics), on
+hand-made records. Hand arithmetic is in the comments."""
 
 import math
 
@@ -17,7 +17,8 @@ def rec(method, seed, acc, *, test_size=10000, wd=5e-4, epochs=20, tag="", diagn
     r = make_record(method, seed, acc, 100.0, mask="random", epochs=epochs, weight_decay=wd, final_test_per_class=None,
                     run_id=rid(method, seed, f"{wd}{epochs}{tag}"))
     r["final"].update(test_set="final", test_size=test_size, test_acc_last_epoch=acc - 0.01)
-    r["history"] = [{"epoch": e, "test_acc": acc, "train_acc": 0.9, **({"signin": diagnostics(e)} if diagnostics else {})}
+    r["history"] = [{"epoch": e, "test_acc": acc, "train_acc": 0.9,
+                     **({"signin": diagnostics(e)} if diagnostics else {})}
                     for e in (1, 2)]
     return r
 
@@ -39,7 +40,8 @@ def test_primary_comparisons_are_paired_by_seed_with_holm_within_the_family():
     c = got[("pai_signin", "pai")]
     assert c.per_seed == pytest.approx({0: 1.0, 1: 2.0, 2: 1.0})
     ref = st.ttest_1samp([1.0, 2.0, 1.0], 0.0)
-    assert c.diff.kind == "paired t" and c.diff.estimate == pytest.approx(4 / 3) and c.diff.p == pytest.approx(ref.pvalue)
+    assert (c.diff.kind == "paired t" and c.diff.estimate == pytest.approx(4 / 3)
+            and c.diff.p == pytest.approx(ref.pvalue))
     assert c.diff.low == pytest.approx(ref.confidence_interval(0.95).low)
     # Sign-In - control: +0.5, +1.0, +0.8 pp; Holm over the two primary p-values
     other = got[("pai_signin", "pai_wd2x_masked")]
@@ -120,7 +122,8 @@ def diag(mean, low, *, reset=True, multiplier=1.01, crossed=3):
     layers = {"a": {"mean": mean, "min": low}, "b": {"mean": mean + 0.1, "min": low + 0.1}}
     after = {"a": {"mean": 1.0, "min": 1.0}, "b": {"mean": 1.0, "min": 1.0}}
     return {"resets": [{"step": 39, "imbalance": layers, "zero_crossings": {"a": crossed, "_all": crossed}}] if reset
-            else [], "imbalance_end": after if reset else layers, "lr_multiplier": {"a": multiplier, "_all": multiplier},
+            else [], "imbalance_end": after if reset else layers,
+            "lr_multiplier": {"a": multiplier, "_all": multiplier},
             "zero_crossings_since_reset": {"_all": 0 if reset else crossed}}
 
 

@@ -7,8 +7,8 @@ Tolerances, also stated in book/gpu.md:
 - a whole run equals the single-process run with the same global batch and seed within LOSS_ATOL (per-epoch
   training loss) and WEIGHT_RTOL (all final weights, relative difference in norm). These are loose because
   float32 rounding differs between the two (one process's BatchNorm is PyTorch's, the ranks' is
-  SyncBatchNorm2d) and training amplifies such differences from step to step. A run with per-rank BatchNorm statistics (plain DDP
-  without SyncBatchNorm) lands several times outside them;
+  SyncBatchNorm2d) and training amplifies such differences from step to step. A run with per-rank BatchNorm statistics
+  (plain DDP without SyncBatchNorm) lands several times outside them;
 - ranks agree bit for bit, and a killed and resumed torchrun run ends bit for bit like an uninterrupted one.
 """
 import json

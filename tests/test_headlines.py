@@ -38,7 +38,8 @@ def recs():
 def test_chapter7_gains_are_pinned(recs):
     rows = summary.summary_table(recs)
     got = {(r["method"], r["sparsity"], r["epochs"]): (round(r["gain"], 2), round(r["gain_ci_low"], 2),
-                                                       round(r["gain_ci_high"], 2), r["gain_kind"], r["reading"], r["n"])
+                                                       round(r["gain_ci_high"], 2), r["gain_kind"], r["reading"],
+                                                      r["n"])
            for r in rows if r["gain_vs"]}
     assert got == GAINS
 

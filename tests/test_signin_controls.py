@@ -240,7 +240,8 @@ def test_er_and_balanced_masks_hit_the_sparsity_with_their_layer_densities(kind)
         ratio = ((shapes[a][0] + shapes[a][1]) / (shapes[a][0] * shapes[a][1])) / (
             (shapes[b][0] + shapes[b][1]) / (shapes[b][0] * shapes[b][1]))
         assert math.isclose(dens[a] / dens[b], ratio, rel_tol=1e-9)
-    assert not torch.equal(mask["layer1.0.conv1.weight"], pruning.make(model, kind, 0.9, seed=1)["layer1.0.conv1.weight"])
+    assert not torch.equal(mask["layer1.0.conv1.weight"],
+                           pruning.make(model, kind, 0.9, seed=1)["layer1.0.conv1.weight"])
 
 
 def m_numel(shape):

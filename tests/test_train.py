@@ -50,7 +50,8 @@ def test_record_contents_and_atomic_file(tmp_path, tiny_splits):
         assert key in on_disk["history"][0]
     assert set(on_disk["counts"]) == {"params_dense", "params_effective", "flops_dense", "flops_effective"}
     assert on_disk["cost"]["wall_time_s"] > 0 and on_disk["cost"]["peak_memory_bytes"] > 0
-    assert on_disk["env"]["device"] == "cpu" and on_disk["date"] and on_disk["data"]["source"] == "synthetic-test-fixture"
+    assert (on_disk["env"]["device"] == "cpu" and on_disk["date"]
+            and on_disk["data"]["source"] == "synthetic-test-fixture")
     assert not list((tmp_path / "results").glob("*.tmp"))
     assert record["final"]["test_acc"] == on_disk["final"]["test_acc"]
     rows = records.table(records.load_records(tmp_path / "results"))

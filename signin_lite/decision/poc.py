@@ -323,7 +323,8 @@ def _speedup(ctx: _Context, s: MethodSummary) -> tuple[float, dict | None]:
     if not own:
         ctx.borrowed.setdefault(("latency_borrowed", get_path(m, "source", "sparse_run_id") or "?",
                                  float(m.get("sparsity", float("nan")))), []).append(s.label)
-    return ctx.lat_ratio[id(m)], {"run_id": m.get("run_id"), "date": m.get("date"), "device": get_path(m, "env", "device_name")}
+    return ctx.lat_ratio[id(m)], {"run_id": m.get("run_id"), "date": m.get("date"),
+                                  "device": get_path(m, "env", "device_name")}
 
 
 def _storage(ctx: _Context, s: MethodSummary) -> dict | None:
@@ -364,9 +365,10 @@ def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> Optio
     if s.peak_memory_bytes and dense.peak_memory_bytes:
         mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
     if not is_dense:
-        what = [n for n, a, b in (("profile", s.profiles, dense.profiles), ("model", s.models, dense.models),
-                                  ("epochs", s.epochs, dense.epochs), ("data source", s.data_sources, dense.data_sources),
-                                  ("hardware", s.device_names, dense.device_names)) if set(a) != set(b)]
+        pairs = (("profile", s.profiles, dense.profiles), ("model", s.models, dense.models),
+                 ("epochs", s.epochs, dense.epochs), ("data source", s.data_sources, dense.data_sources),
+                 ("hardware", s.device_names, dense.device_names))
+        what = [n for n, a, b in pairs if set(a) != set(b)]
         if what:
             ctx.add("mismatch", label=s.label, what=", ".join(what))
     return OptionResult(
@@ -415,9 +417,10 @@ def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str
 
 
 def _measurements(stor: list[dict], lat: list[dict]) -> list[dict]:
-    return [{"kind": kind, "run_id": m.get("run_id"), "date": m.get("date"), "device": get_path(m, "env", "device_name"),
-             "dense_run_id": get_path(m, "source", "dense_run_id"), "sparse_run_id": get_path(m, "source", "sparse_run_id"),
-             "sparsity": m.get("sparsity")} for kind, ms in (("storage", stor), ("latency", lat)) for m in ms]
+    return [{"kind": kind, "run_id": m.get("run_id"), "date": m.get("date"),
+             "device": get_path(m, "env", "device_name"), "dense_run_id": get_path(m, "source", "dense_run_id"),
+             "sparse_run_id": get_path(m, "source", "sparse_run_id"), "sparsity": m.get("sparsity")}
+            for kind, ms in (("storage", stor), ("latency", lat)) for m in ms]
 
 
 def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], storage=None,

@@ -6,8 +6,8 @@ without resets, trained from the same seeds, compared by paired intervals over t
         print(arms.format_test(test))
 
 The plan, the hypotheses and the primary comparisons were written in ``results/README.md`` before the runs. A test
-is one setting (every config field equal but the method's own, :func:`signin_lite.evidence.summary.comparison_key`) at one
-sparsity, with a run of each arm. Accuracies are the final test accuracy in percent (on all 10,000 test images for
+is one setting (every config field equal but the method's own, :func:`signin_lite.evidence.summary.comparison_key`) at
+one sparsity, with a run of each arm. Accuracies are the final test accuracy in percent (on all 10,000 test images for
 the runs of this design: ``final.test_size`` says so); differences are in percentage points, paired by seed, with a
 Student-t interval and Holm's adjustment within each family (primary, secondary).
 """
@@ -77,7 +77,8 @@ class ArmTest:
     def complete(self, method: str) -> records.Setting:
         """One arm's setting restricted to the seeds that every arm finished."""
         s = self.arms[method]
-        return records.Setting(s.method, s.data_source, tuple(r for r in s.records if r["config"]["seed"] in self.seeds))
+        return records.Setting(s.method, s.data_source,
+                               tuple(r for r in s.records if r["config"]["seed"] in self.seeds))
 
     def accuracies(self, method: str) -> dict[int, float]:
         """Final test accuracy (%) of one arm over the complete seeds."""
@@ -101,8 +102,8 @@ def _comparisons(arms: Mapping[str, records.Setting], seeds: Sequence[int], leve
 def four_arm_tests(recs: Iterable[Mapping], level: float = 0.95) -> list[ArmTest]:
     """Every (setting, sparsity) of ``recs`` that has a run of each of :data:`ARMS`, with its comparisons.
 
-    Settings are :func:`signin_lite.evidence.summary.main_settings`: as in the summary table, variants of one method that
-    differ only in its own fields (Sign-In's beta, say) keep the one the sweep used and leave out the others."""
+    Settings are :func:`signin_lite.evidence.summary.main_settings`: as in the summary table, variants of one method
+    that differ only in its own fields (Sign-In's beta, say) keep the one the sweep used and leave out the others."""
     groups: dict[tuple, dict[str, records.Setting]] = {}
     for s in summary.main_settings(recs):
         if s.method in ARMS:
@@ -127,7 +128,8 @@ def describe_setting(test: ArmTest) -> str:
     return (f"ResNet-{c['depth']}, {c['mask']} mask at {100 * test.arms['pai'].sparsity:g}%{first_last}, "
             f"{10 * c['train_per_class']} training images, {c['epochs']} epochs, beta {c['beta']:g}, "
             f"final test on {size if size else 'the per-epoch'} images, "
-            f"{len(test.seeds)} paired seed{'' if len(test.seeds) == 1 else 's'} ({', '.join(map(str, test.seeds)) or 'none'})")
+            f"{len(test.seeds)} paired seed{'' if len(test.seeds) == 1 else 's'} "
+            f"({', '.join(map(str, test.seeds)) or 'none'})")
 
 
 def arm_rows(test: ArmTest) -> list[dict[str, str]]:
@@ -157,7 +159,8 @@ def comparison_rows(test: ArmTest) -> list[dict[str, str]]:
 
 def finding(test: ArmTest, c: Comparison) -> str:
     """One sentence on a comparison that stays true whatever the numbers are; for a null, what it rules out; for
-    Sign-In − PaI, the paper's reported gain at this sparsity (labelled, from :data:`signin_lite.evidence.paper.PAPER`)."""
+    Sign-In − PaI, the paper's reported gain at this sparsity (labelled, from
+    :data:`signin_lite.evidence.paper.PAPER`)."""
     d = c.diff
     head = f"{c.title()} ({c.family}): "
     if not d.available:

@@ -79,7 +79,8 @@ def summary_lines(settings: Sequence[records.Setting]) -> list[str]:
             continue
         low, c = lowest_imbalance(s), curves(s)
         when = "before a reset" if s.config["rescale_every"] else "during the run (it never resets)"
-        lines.append(f"{methods.label(s.method)} (n={s.n}): lowest (m² − w²)/β {when}: {low['mean']:.3f} averaged over layers, "
+        lines.append(f"{methods.label(s.method)} (n={s.n}): lowest (m² − w²)/β {when}: "
+                     f"{low['mean']:.3f} averaged over layers, "
                      f"{low['min']:.3f} for the smallest weight; mean learning-rate multiplier m² + w² "
                      f"{min(c['lr_multiplier']):.3f} to {max(c['lr_multiplier']):.3f} over the epochs")
     return lines

@@ -102,10 +102,10 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
     checkpoint in ``work_dir/<name>/`` and ends with the same result as an uninterrupted one.
     ``init_state``/``mask`` start from given weights and mask (lottery tickets, transplants);
     ``reference`` (weight name -> tensor) adds per-epoch sign alignment; ``save_state_at`` keeps the
-    weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each epoch's metrics.
-    ``bf16`` runs forward passes under bf16 autocast (default: on CUDA only; it works on the CPU too).
-    Inside an initialized process group (torchrun, see :mod:`signin_lite.training.distributed`) every rank trains its shard
-    of each global batch under DDP and only rank 0 writes files.
+    weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each
+    epoch's metrics. ``bf16`` runs forward passes under bf16 autocast (default: on CUDA only; it works on the CPU
+    too). Inside an initialized process group (torchrun, see :mod:`signin_lite.training.distributed`) every rank
+    trains its shard of each global batch under DDP and only rank 0 writes files.
     """
     ctx = distributed.current()
     record_path = Path(results_dir) / f"{cfg.name()}.json" if results_dir is not None else None
@@ -257,7 +257,8 @@ def _epoch_metrics(run: _Run, epoch: int, loss: float, train_acc: float, before:
     val_acc = recipe.evaluate(model, run.loaders.val, autocast)[0] if run.loaders.val else None
     return {"epoch": epoch + 1, "loss": loss, "train_acc": train_acc, "test_acc": test_acc, "test_loss": test_loss,
             "val_acc": val_acc, "lr": run.optimizer.param_groups[0]["lr"], "time_s": time.perf_counter() - t0,
-            "sparsity": 1 - nonzero / total, "sign_flips": flips, "sign_flip_fraction": signs.flip_fraction(flips, after),
+            "sparsity": 1 - nonzero / total, "sign_flips": flips,
+            "sign_flip_fraction": signs.flip_fraction(flips, after),
             "sign_alignment": signs.alignment(model, reference) if reference is not None else None,
             "signin": run.diagnostics.epoch_end(model) if run.diagnostics is not None else None}
 
@@ -334,7 +335,8 @@ def _final_evaluation(model: nn.Module, cfg: TrainConfig, splits: recipe.Splits,
         return {}
     if splits.final_test is None:
         raise ValueError(f"final_test_per_class={cfg.final_test_per_class!r} asks for a final evaluation, but the "
-                         "given splits have no final_test; build them with recipe.load_splits(cfg) or set recipe.Splits.final_test")
+                         "given splits have no final_test; build them with recipe.load_splits(cfg) or set "
+                         "recipe.Splits.final_test")
     loader = data.DeviceLoader(*splits.final_test, 500, train=False, device=device, channels_last=channels_last)
     acc, loss = recipe.evaluate(model, loader, autocast)
     return {"test_acc": acc, "test_loss": loss, "test_size": loader.num_examples, "test_set": "final"}
