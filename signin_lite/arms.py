@@ -38,7 +38,13 @@ class Comparison:
 
     @property
     def reading(self) -> str:
+        """The reading by the stats rule with Holm's adjustment within the family."""
         return self.diff.reading()
+
+    @property
+    def reading_unadjusted(self) -> str:
+        """The reading of this interval alone: the rule as written in issue 11's plan, before Holm was added."""
+        return self.diff.reading(adjusted=False)
 
     def title(self, lang: str = "en") -> str:
         """'(PaI + Sign-In) − PaI': labels with spaces in parentheses, so that the minus reads unambiguously."""
@@ -150,7 +156,7 @@ def comparison_rows(test: ArmTest) -> list[dict[str, str]]:
                      "difference pp": f"{d.estimate:+.2f}" if d.n_treatment else "",
                      f"{100 * d.level:g}% paired interval": f"[{d.low:+.2f}, {d.high:+.2f}]" if d.available else "n/a",
                      "Holm p": f"{d.p_adjusted:.3f}" if d.p_adjusted is not None else "",
-                     "reading": c.reading})
+                     "reading": c.reading, "reading without Holm": c.reading_unadjusted})
     return rows
 
 
@@ -162,6 +168,8 @@ def finding(test: ArmTest, c: Comparison) -> str:
     if not d.available:
         return head + f"{d.estimate:+.2f} pp over {d.n_treatment} seed(s): too few paired seeds for an interval."
     text = head + stats.describe(d) + f", Holm p = {d.p_adjusted:.3f}: {c.reading}"
+    if c.reading_unadjusted != c.reading:
+        text += f" ({c.reading_unadjusted} without Holm's adjustment)"
     if c.reading in ("no clear difference", "borderline"):
         text += f"; at this scale it rules out a difference above {d.high:+.2f} pp or below {d.low:+.2f} pp"
     paper = summary.paper_gain(test.arms["pai"].sparsity) if (c.treatment, c.baseline) == ("pai_signin", "pai") else None
@@ -188,18 +196,52 @@ def comparison(test: ArmTest, treatment: str, baseline: str) -> Comparison:
                      f"{[(c.treatment, c.baseline) for c in test.comparisons]}")
 
 
+_SAY = {"gain": "supported", "loss": "contradicted (a clear loss)", "borderline": "not supported (borderline)",
+        "no clear difference": "not supported", "unavailable": "not yet testable"}
+
+
+def _say(c: Comparison) -> str:
+    """'supported', or both readings where Holm's adjustment (added after issue 11's plan) changes it."""
+    if c.reading == c.reading_unadjusted:
+        return _SAY[c.reading]
+    return (f"{_SAY[c.reading]} with Holm's adjustment (added after the plan), {_SAY[c.reading_unadjusted]} by the "
+            "plan's written rule without it")
+
+
+def _h3(test: ArmTest, c: Comparison) -> str:
+    """H3 by its declared conjunction: an accuracy gain over no resets AND m² − w² falling well below β between
+    resets (:func:`signin_lite.drift.reset_effect`); whether the no-reset arm also took smaller steps."""
+    with_resets, without = test.complete("pai_signin"), test.complete("pai_signin_noreset")
+    if not (drift.has_diagnostics(with_resets) and drift.has_diagnostics(without)):
+        return "not testable as declared (no reset diagnostics)" if c.reading == "gain" else _SAY[c.reading]
+    effect = drift.reset_effect(with_resets)
+    confounded = not drift.steps_matched(without, with_resets)
+    if c.reading == "gain" and effect == "well below β" and not confounded:
+        return "supported"
+    parts = ["accuracy gap" if c.reading == "gain" else f"accuracy {c.reading}",
+             {"near no-op": "resets near no-ops", "modest": "resets undo little",
+              "well below β": "m² − w² falls well below β between resets"}[effect]]
+    if confounded:
+        parts.append("confounded with step size")
+    return "not supported as declared: " + ", ".join(parts)
+
+
 def hypotheses(test: ArmTest) -> list[str]:
-    """The declared hypotheses H1–H3 (results/README.md), each with what the records say, by the stats rule."""
+    """The declared hypotheses H1–H3 (results/README.md), each with what the records say: by the stats rule with
+    Holm's adjustment (added after the plan), the unadjusted reading beside it where they differ; H3 by its
+    conjunction of accuracy and reset diagnostics, with the thresholds of :mod:`signin_lite.drift`."""
     h1, h2 = comparison(test, "pai_signin", "pai"), comparison(test, "pai_signin", "pai_wd2x_masked")
     h3 = comparison(test, "pai_signin", "pai_signin_noreset")
-    say = {"gain": "supported", "loss": "contradicted (a clear loss)", "borderline": "not supported (borderline)",
-           "no clear difference": "not supported", "unavailable": "not yet testable"}
-    lines = [f"H1, Sign-In beats PaI: {say[h1.reading]}; {finding(test, h1)}",
-             f"H2, Sign-In beats the matching control: {say[h2.reading]}; {finding(test, h2)}"]
-    if h1.reading == "gain" and h2.reading != "gain":
-        lines.append("So the gain over PaI is matched by doubling the weight decay on the same weights: it cannot be "
-                     "credited to Sign-In's sign mechanism at this scale.")
+    lines = [f"H1, Sign-In beats PaI: {_say(h1)}; {finding(test, h1)}",
+             f"H2, Sign-In beats the matching control: {_say(h2)}; {finding(test, h2)}"]
+    if h1.reading_unadjusted == "gain" and h2.reading_unadjusted != "gain":
+        rule = "" if h1.reading == "gain" else "By the plan's written rule, without Holm's adjustment: "
+        lines.append(rule + "the gain over PaI is matched by doubling the weight decay on the same weights, so it "
+                     "cannot be credited to Sign-In's sign mechanism at this scale.")
     low = "".join(f" {line}." for line in drift.summary_lines([test.complete("pai_signin"),
                                                                 test.complete("pai_signin_noreset")]))
-    lines.append(f"H3, the resets matter: {say[h3.reading]}; {finding(test, h3)}{low}")
+    rule = (f" (resets do work when the layer-mean (m² − w²)/β falls to {drift.WELL_BELOW:g} or below before a reset, "
+            f"are near no-ops when it stays at {drift.NEAR_NO_OP:g} or above; step sizes match when the mean "
+            f"multipliers stay within {100 * drift.STEP_TOLERANCE:g}%)")
+    lines.append(f"H3, the resets matter: {_h3(test, h3)}; {finding(test, h3)}{low}{rule}")
     return lines

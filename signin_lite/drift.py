@@ -82,3 +82,32 @@ def summary_lines(settings: Sequence[records.Setting]) -> list[str]:
                      f"{low['min']:.3f} for the smallest weight; mean learning-rate multiplier m² + w² "
                      f"{min(c['lr_multiplier']):.3f} to {max(c['lr_multiplier']):.3f} over the epochs")
     return lines
+
+
+# What counts as a reset that does work (issue 21): stated here, read by arms.hypotheses and the regime test's plan.
+NEAR_NO_OP = 0.9   # (m² − w²)/β, averaged over layers, never below this before a reset: the resets are near no-ops
+WELL_BELOW = 0.8   # ... at or below this before some reset: m² − w² falls well below β between resets
+STEP_TOLERANCE = 0.1  # two arms' mean learning-rate multipliers within 10% at every epoch: matched step sizes
+
+
+def reset_effect(setting: records.Setting) -> str:
+    """'near no-op', 'modest' or 'well below β' by :data:`NEAR_NO_OP` and :data:`WELL_BELOW`, from the lowest
+    per-epoch mean (m² − w²)/β just before a reset (:func:`lowest_imbalance`) of a Sign-In setting that resets."""
+    if not setting.config["rescale_every"]:
+        raise ValueError(f"setting {setting.method} never resets; reset_effect reads a setting with resets")
+    low = lowest_imbalance(setting)["mean"]
+    return "near no-op" if low >= NEAR_NO_OP else ("well below β" if low <= WELL_BELOW else "modest")
+
+
+def step_ratio(setting: records.Setting, reference: records.Setting) -> tuple[float, float]:
+    """The lowest and highest ratio, over the epochs both ran, of the mean learning-rate multiplier of ``setting``
+    to that of ``reference`` (1, 1 when their step sizes match at every epoch)."""
+    a, b = curves(setting)["lr_multiplier"], curves(reference)["lr_multiplier"]
+    ratios = [x / y for x, y in zip(a, b, strict=False)]
+    return min(ratios), max(ratios)
+
+
+def steps_matched(setting: records.Setting, reference: records.Setting) -> bool:
+    """True when :func:`step_ratio` stays within :data:`STEP_TOLERANCE` of 1 at every epoch."""
+    low, high = step_ratio(setting, reference)
+    return low >= 1 - STEP_TOLERANCE and high <= 1 / (1 - STEP_TOLERANCE)
