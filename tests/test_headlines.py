@@ -113,3 +113,33 @@ def test_four_arm_hypotheses_read_as_declared():
     assert drift.reset_effect(test.complete("pai_signin")) == "near no-op"
     low, high = drift.step_ratio(test.complete("pai_signin_noreset"), test.complete("pai_signin"))
     assert round(low, 2) == 0.68 and high < 1.0  # without resets the steps end about 30% smaller
+
+
+def test_issue_21_numbers_in_results_readme():
+    """The numbers results/README.md states in the corrected readings of issue 11's test and the planted ticket."""
+    import math
+
+    from signin_lite import arms, config, drift, planted, regime, stats
+    for epochs, d, left in ((20, 0.39, 0.68), (40, 0.78, 0.46)):  # the deviation note: D and exp(-D) without resets
+        run, _ = regime.decay(config.make_config("cpu", epochs=epochs, mask="random", val_per_class=0, signin=True))
+        assert (round(run, 2), round(math.exp(-run), 2)) == (d, left)
+    (test,) = arms.four_arm_tests(records.load_records(CPU.parent / "cpu_signin" / "runs"))
+    assert round(drift.lowest_imbalance(test.complete("pai_signin"))["mean"], 2) == 0.95
+    assert round(drift.lowest_imbalance(test.complete("pai_signin_noreset"))["mean"], 2) == 0.64
+    multiplier = {m: drift.curves(test.complete(m))["lr_multiplier"] for m in ("pai_signin", "pai_signin_noreset")}
+    assert round(min(multiplier["pai_signin_noreset"]), 2) == 0.69 and round(min(multiplier["pai_signin"]), 2) == 1.01
+
+    ref = planted.reference(str(CPU.parent / "planted"), profile="cpu")
+    loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
+    signs = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "sign_recovery")}
+    assert round(loss["pai"] / loss["transplant"], 1) == 2.6  # students at about 52% of the signs
+    assert all(0.515 <= signs[a] <= 0.53 for a in signs if a != "transplant")
+    assert round(1 - signs["transplant"], 2) == 0.06  # the transplant loses about 6% of the teacher's signs
+    runs = [r for r in ref["runs"] if r["arm"] == "pai"]
+    gained = stats.paired([r["sign_recovery"] for r in runs], [r["sign_recovery_init"] for r in runs])
+    assert round(100 * gained.estimate, 1) == 2.3 and gained.low > 0
+    rows = [c for m in ("sign_recovery", "test_loss") for c in planted.comparisons(ref, m)]
+    adjusted = stats.holm([c["p"] for c in rows])
+    changed = [(c["arm"], c["baseline"], c["metric"]) for c, a in zip(rows, adjusted, strict=True)
+               if (c["p"] < 0.05) != (a < 0.05)]
+    assert len(rows) == 14 and changed == [("signin_beta_out", "pai", "test_loss")]
