@@ -99,11 +99,26 @@ def reset_effect(setting: records.Setting) -> str:
     return "near no-op" if low >= NEAR_NO_OP else ("well below β" if low <= WELL_BELOW else "modest")
 
 
+def effective_multiplier(setting: records.Setting) -> list[float]:
+    """Per epoch, the mean over seeds of the mean learning-rate multiplier over all kept weights at the epoch's end:
+    Sign-In's m² + w², times the step-size match's scale where there is one (``history[i]["step_scale"]``,
+    :mod:`signin_lite.stepmatch`), and 1 for a plain run without one."""
+    per_run = []
+    for r in setting.records:
+        row = []
+        for h in r["history"]:
+            if h.get("step_scale"):
+                row.append(h["step_scale"]["_effective"])
+            else:
+                row.append(h["signin"]["lr_multiplier"]["_all"] if h.get("signin") else 1.0)
+        per_run.append(row)
+    return [statistics.fmean(run[e] for run in per_run) for e in range(min(map(len, per_run)))]
+
+
 def step_ratio(setting: records.Setting, reference: records.Setting) -> tuple[float, float]:
     """The lowest and highest ratio, over the epochs both ran, of the mean learning-rate multiplier of ``setting``
-    to that of ``reference`` (1, 1 when their step sizes match at every epoch)."""
-    a, b = curves(setting)["lr_multiplier"], curves(reference)["lr_multiplier"]
-    ratios = [x / y for x, y in zip(a, b, strict=False)]
+    to that of ``reference`` (:func:`effective_multiplier`; 1, 1 when their step sizes match at every epoch)."""
+    ratios = [x / y for x, y in zip(effective_multiplier(setting), effective_multiplier(reference), strict=False)]
     return min(ratios), max(ratios)
 
 

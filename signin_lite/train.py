@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch.nn.utils import parametrize
 from tqdm.auto import tqdm
 
-from . import counting, data, distributed, masks, models, records, signin, signs
+from . import counting, data, distributed, masks, models, records, signin, signs, stepmatch
 from .config import TrainConfig
 
 
@@ -133,7 +133,8 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
     ``cfg.weight_decay_masked_factor`` multiplies the decay of exactly the tensors Sign-In reparameterizes
     (:func:`signin.weight_decay_groups`): 2 without Sign-In is the matching control.
     """
-    groups = signin.weight_decay_groups(model, cfg.weight_decay, cfg.weight_decay_masked_factor)
+    groups = (stepmatch.param_groups(model, cfg) if cfg.step_match_every else
+              signin.weight_decay_groups(model, cfg.weight_decay, cfg.weight_decay_masked_factor))
     return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0,
                            weight_decay=cfg.weight_decay)
 
@@ -247,6 +248,12 @@ class _Run:
         return len(self.loaders.train)
 
     @property
+    def match_steps(self) -> int | None:
+        """Steps between step-size matches (:mod:`signin_lite.stepmatch`); None when ``step_match_every`` is 0."""
+        every = self.cfg.step_match_every
+        return max(1, round(every * self.steps_per_epoch)) if every else None
+
+    @property
     def rescale_steps(self) -> int | None:
         """Steps between Sign-In resets; None when ``rescale_every`` is 0 (never: the no-reset ablation)."""
         return max(1, round(self.cfg.rescale_every * self.steps_per_epoch)) if self.cfg.rescale_every else None
@@ -298,6 +305,8 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
                channels_last)
     if 0 in save_state_at:
         run.progress.saved_states[0] = _plain_state(model)
+    if cfg.step_match_every:
+        stepmatch.apply(optimizer, scheduler, model, cfg)
     if resume:
         _resume(run)
     run.diagnostics = signin.ResetDiagnostics(model) if cfg.signin else None
@@ -394,6 +403,8 @@ def _train_epoch(run: _Run, epoch: int, bar: tqdm) -> tuple[float, float]:
         if run.diagnostics is not None and run.rescale_steps and (step + 1) % run.rescale_steps == 0:
             run.diagnostics.before_reset(run.model, step + 1)
             signin.rescale(run.model)  # deterministic: every rank computes the same (m, w)
+        if run.match_steps and (step + 1) % run.match_steps == 0:
+            stepmatch.apply(run.optimizer, run.scheduler, run.model, cfg)
         bar.update(1)
     if run.ctx.enabled:
         totals = distributed.all_reduce_sum(torch.stack([loss_sum, correct.to(loss_sum.dtype)]), run.ctx)
@@ -424,7 +435,9 @@ def _epoch_metrics(run: _Run, epoch: int, loss: float, train_acc: float, before:
             "val_acc": val_acc, "lr": run.optimizer.param_groups[0]["lr"], "time_s": time.perf_counter() - t0,
             "sparsity": 1 - nonzero / total, "sign_flips": flips, "sign_flip_fraction": signs.flip_fraction(flips, after),
             "sign_alignment": signs.alignment(model, reference) if reference is not None else None,
-            "signin": run.diagnostics.epoch_end(model) if run.diagnostics is not None else None}
+            "signin": run.diagnostics.epoch_end(model) if run.diagnostics is not None else None,
+            **({"step_scale": stepmatch.current(run.optimizer, run.scheduler, model, run.cfg)} if run.cfg.step_match_every
+               else {})}
 
 
 def _save_checkpoint(run: _Run) -> None:

@@ -1,0 +1,96 @@
+"""Step-size-matched controls of Sign-In (issue 21): scale each masked layer's learning rate so that its mean
+learning-rate multiplier equals Sign-In's right after a reset.
+
+Under Sign-In a step moves θ by about −η (m² + w²) g, and right after a reset m² + w² = √(β² + 4θ²). A plain weight
+moves by −η g (multiplier 1); a Sign-In weight that is never reset moves by −η (m² + w²) with m² + w² shrinking
+towards 2|θ|. With ``cfg.step_match_every`` = p (epochs), every p epochs (and at the start) each masked layer's
+learning rate becomes ``cfg.lr`` times
+
+    s = mean √(β² + 4θ²) / mean (current multiplier)     (means over the layer's kept weights)
+
+so its mean step matches Sign-In's; the schedule (warm-up, cosine) multiplies it as usual. What stays different is
+how the step is spread over the weights: Sign-In's multiplier is largest for large weights and β for small ones. ::
+
+    python -m signin_lite train --profile cpu --mask random --weight-decay-masked-factor 2 --step-match-every 1
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+from . import masks, signin
+from .config import TrainConfig
+
+
+def _module(model: nn.Module, name: str) -> nn.Module:
+    return model.get_submodule(name.rsplit(".", 1)[0]) if "." in name else model
+
+
+def param_groups(model: nn.Module, cfg: TrainConfig) -> list[dict]:
+    """Optimizer groups: every parameter that is not a Sign-In target first (so a record's ``lr`` is the schedule's),
+    then one group per target layer (its weight, or m and w; named ``layer``, with its ``kept`` weights), with the
+    decay of :func:`signin_lite.signin.weight_decay_groups`."""
+    kept = masks.current(model)
+    layers = [{"params": signin.target_parameters(model, [n]), "layer": n,
+               "kept": int(kept[n].sum()) if n in kept else _module(model, n).weight.numel(),
+               "weight_decay": cfg.weight_decay_masked_factor * cfg.weight_decay} for n in signin.target_names(model)]
+    taken = {id(p) for g in layers for p in g["params"]}
+    rest = [p for p in model.parameters() if p.requires_grad and id(p) not in taken]
+    return ([{"params": rest, "weight_decay": cfg.weight_decay}] if rest else []) + layers
+
+
+@torch.no_grad()
+def _kept_theta_and_multiplier(module: nn.Module, keep: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """θ of the kept weights and their current multiplier (m² + w² under Sign-In, 1 for a plain weight)."""
+    if signin.is_reparameterized(module):
+        plist = module.parametrizations.weight
+        m, w, mask = plist.original0.double(), plist.original1.double(), plist[0].mask
+        return (m * w)[mask], (m * m + w * w)[mask]
+    theta = module.weight.detach().double()
+    theta = theta[keep] if keep is not None else theta.flatten()
+    return theta, torch.ones_like(theta)
+
+
+@torch.no_grad()
+def scales(model: nn.Module, cfg: TrainConfig) -> dict[str, float]:
+    """Per target layer: mean √(β² + 4θ²) over its kept weights divided by the mean of their current multiplier."""
+    names = signin.target_names(model)
+    beta = signin.output_beta(cfg.beta, cfg.beta_output) if cfg.beta_output else cfg.beta
+    betas, kept = signin.layer_betas(names, beta), masks.current(model)
+    out = {}
+    for name in names:
+        theta, now = _kept_theta_and_multiplier(_module(model, name), kept.get(name))
+        target = torch.sqrt(betas[name] ** 2 + 4 * theta * theta)
+        out[name] = float(target.mean() / now.mean()) if theta.numel() else 1.0
+    return out
+
+
+def apply(optimizer: torch.optim.Optimizer, scheduler: torch.optim.lr_scheduler.LambdaLR, model: nn.Module,
+          cfg: TrainConfig) -> dict[str, float]:
+    """Set each target layer's base learning rate to ``cfg.lr`` times its :func:`scales` (and its current learning
+    rate to match the schedule's factor now); returns the scales."""
+    s = scales(model, cfg)
+    for i, group in enumerate(optimizer.param_groups):
+        if "layer" in group:
+            factor = group["lr"] / scheduler.base_lrs[i] if scheduler.base_lrs[i] else 0.0
+            scheduler.base_lrs[i] = cfg.lr * s[group["layer"]]
+            group["initial_lr"] = scheduler.base_lrs[i]
+            group["lr"] = scheduler.base_lrs[i] * factor
+    return s
+
+
+@torch.no_grad()
+def current(optimizer: torch.optim.Optimizer, scheduler: torch.optim.lr_scheduler.LambdaLR, model: nn.Module,
+            cfg: TrainConfig) -> dict[str, float]:
+    """The scales in force per layer (read back from the scheduler's base learning rates), and ``_effective``: the
+    mean over all kept weights of scale × current multiplier, comparable to Sign-In's ``lr_multiplier["_all"]``."""
+    out, total, count = {}, 0.0, 0
+    kept = masks.current(model)
+    for i, group in enumerate(optimizer.param_groups):
+        if "layer" in group:
+            name = group["layer"]
+            out[name] = scheduler.base_lrs[i] / cfg.lr
+            _, now = _kept_theta_and_multiplier(_module(model, name), kept.get(name))
+            total, count = total + out[name] * float(now.sum()), count + now.numel()
+    out["_effective"] = total / count if count else 1.0
+    return out
