@@ -1,23 +1,29 @@
-"""Step-size-matched controls of Sign-In (issue 21): scale each masked layer's learning rate so that its mean
-learning-rate multiplier equals Sign-In's right after a reset.
+"""Step-size-matched controls of Sign-In (issue 21): scale each masked layer's learning rate, at every step, so that
+its mean learning-rate multiplier equals the one a Sign-In run with the same weights would have.
 
-Under Sign-In a step moves θ by about −η (m² + w²) g, and right after a reset m² + w² = √(β² + 4θ²). A plain weight
-moves by −η g (multiplier 1); a Sign-In weight that is never reset moves by −η (m² + w²) with m² + w² shrinking
-towards 2|θ|. With ``cfg.step_match_every`` = p (epochs), every p epochs (and at the start) each masked layer's
-learning rate becomes ``cfg.lr`` times
+Under Sign-In a step moves θ by about −η (m² + w²) g, with m² + w² = √(I² + 4θ²) and I = m² − w². A reset sets
+I = β; between resets weight decay λ (on m and on w) shrinks it by exp(−2λη_t/(1 − μ)) per step. A plain weight moves
+by −η g (multiplier 1). With ``cfg.step_match_every`` = p, the reset period (epochs) of the Sign-In run being matched,
+each masked layer's learning rate at every step is ``cfg.lr`` times the schedule's factor times
 
-    s = mean √(β² + 4θ²) / mean (current multiplier)     (means over the layer's kept weights)
+    s = mean √(I_t² + 4θ²) / mean (current multiplier)     (means over the layer's kept weights)
 
-so its mean step matches Sign-In's; the schedule (warm-up, cosine) multiplies it as usual. What stays different is
-how the step is spread over the weights: Sign-In's multiplier is largest for large weights and β for small ones. ::
+where I_t is Sign-In's imbalance predicted from weight decay alone (β right after each of its resets, then shrinking),
+and the current multiplier is 1 for a plain weight and m² + w² for a Sign-In weight that is never reset. So the mean
+step of each layer matches Sign-In's; what stays different is how the step is spread over the weights (Sign-In's
+multiplier is about 2|θ| for large weights and I for small ones). ::
 
     python -m signin_lite train --profile cpu --mask random --weight-decay-masked-factor 2 --step-match-every 1
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import torch
 import torch.nn as nn
+
 from . import masks, signin
 from .config import TrainConfig
 
@@ -51,25 +57,36 @@ def _kept_theta_and_multiplier(module: nn.Module, keep: torch.Tensor | None) -> 
     return theta, torch.ones_like(theta)
 
 
+def imbalance_factor(cfg: TrainConfig, step: int, period: int, factor: Callable[[int], float]) -> float:
+    """I/β that the matched Sign-In run has before SGD step ``step`` (0-based): 1 right after a reset (it resets after
+    every ``period`` steps), times exp(−2λη_s/(1 − μ)) for each step s since, η_s = ``cfg.lr * factor(s)``."""
+    since = range(step - step % period, step)
+    return math.exp(-sum(2 * cfg.weight_decay * cfg.lr * factor(s) / (1 - cfg.momentum) for s in since))
+
+
 @torch.no_grad()
-def scales(model: nn.Module, cfg: TrainConfig) -> dict[str, float]:
-    """Per target layer: mean √(β² + 4θ²) over its kept weights divided by the mean of their current multiplier."""
-    names = signin.target_names(model)
+def scales(model: nn.Module, cfg: TrainConfig, imbalance: float = 1.0) -> dict[str, float]:
+    """Per target layer: mean √((imbalance·β)² + 4θ²) over its kept weights over the mean of their current
+    multiplier."""
+    kept = masks.current(model)
+    names = list(kept) or masks.maskable_names(model)  # signin.target_names, without reading the masks twice
     beta = signin.output_beta(cfg.beta, cfg.beta_output) if cfg.beta_output else cfg.beta
-    betas, kept = signin.layer_betas(names, beta), masks.current(model)
+    betas = signin.layer_betas(names, beta)
     out = {}
     for name in names:
         theta, now = _kept_theta_and_multiplier(_module(model, name), kept.get(name))
-        target = torch.sqrt(betas[name] ** 2 + 4 * theta * theta)
+        target = torch.sqrt((imbalance * betas[name]) ** 2 + 4 * theta * theta)
         out[name] = float(target.mean() / now.mean()) if theta.numel() else 1.0
     return out
 
 
 def apply(optimizer: torch.optim.Optimizer, scheduler: torch.optim.lr_scheduler.LambdaLR, model: nn.Module,
-          cfg: TrainConfig) -> dict[str, float]:
-    """Set each target layer's base learning rate to ``cfg.lr`` times its :func:`scales` (and its current learning
-    rate to match the schedule's factor now); returns the scales."""
-    s = scales(model, cfg)
+          cfg: TrainConfig, period: int) -> dict[str, float]:
+    """Before the scheduler's next step: set each target layer's base learning rate to ``cfg.lr`` times its
+    :func:`scales` at the matched run's :func:`imbalance_factor` (and its learning rate to match the schedule's
+    factor now); returns the scales."""
+    imbalance = imbalance_factor(cfg, scheduler.last_epoch, period, scheduler.lr_lambdas[0])
+    s = scales(model, cfg, imbalance)
     for i, group in enumerate(optimizer.param_groups):
         if "layer" in group:
             factor = group["lr"] / scheduler.base_lrs[i] if scheduler.base_lrs[i] else 0.0

@@ -249,7 +249,8 @@ class _Run:
 
     @property
     def match_steps(self) -> int | None:
-        """Steps between step-size matches (:mod:`signin_lite.stepmatch`); None when ``step_match_every`` is 0."""
+        """The reset period (steps) of the Sign-In run a step-size-matched run follows (:mod:`signin_lite.stepmatch`);
+        None when ``step_match_every`` is 0."""
         every = self.cfg.step_match_every
         return max(1, round(every * self.steps_per_epoch)) if every else None
 
@@ -306,7 +307,7 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     if 0 in save_state_at:
         run.progress.saved_states[0] = _plain_state(model)
     if cfg.step_match_every:
-        stepmatch.apply(optimizer, scheduler, model, cfg)
+        stepmatch.apply(optimizer, scheduler, model, cfg, run.match_steps)
     if resume:
         _resume(run)
     run.diagnostics = signin.ResetDiagnostics(model) if cfg.signin else None
@@ -403,8 +404,8 @@ def _train_epoch(run: _Run, epoch: int, bar: tqdm) -> tuple[float, float]:
         if run.diagnostics is not None and run.rescale_steps and (step + 1) % run.rescale_steps == 0:
             run.diagnostics.before_reset(run.model, step + 1)
             signin.rescale(run.model)  # deterministic: every rank computes the same (m, w)
-        if run.match_steps and (step + 1) % run.match_steps == 0:
-            stepmatch.apply(run.optimizer, run.scheduler, run.model, cfg)
+        if run.match_steps:
+            stepmatch.apply(run.optimizer, run.scheduler, run.model, cfg, run.match_steps)
         bar.update(1)
     if run.ctx.enabled:
         totals = distributed.all_reduce_sum(torch.stack([loss_sum, correct.to(loss_sum.dtype)]), run.ctx)

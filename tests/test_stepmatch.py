@@ -1,5 +1,5 @@
 """signin_lite.stepmatch: the step-size-matched controls scale each masked layer's learning rate to Sign-In's mean
-multiplier right after a reset, keep the schedule, resume exactly, and record what they did."""
+multiplier (its imbalance predicted from weight decay), keep the schedule, resume exactly, and record what they did."""
 
 import math
 
@@ -41,7 +41,8 @@ def test_groups_keep_the_decay_of_the_matching_control_and_the_schedule_scales_t
     assert "layer" not in opt.param_groups[0] and opt.param_groups[0]["weight_decay"] == cfg.weight_decay
     assert {g["weight_decay"] for g in opt.param_groups[1:]} == {2 * cfg.weight_decay}
     assert {id(p) for g in opt.param_groups[1:] for p in g["params"]} == {id(p) for p in signin.target_parameters(model)}
-    s = stepmatch.apply(opt, sched, model, cfg)
+    s = stepmatch.apply(opt, sched, model, cfg, period=5)  # before step 0: right after a reset, imbalance beta
+    assert s == stepmatch.scales(model, cfg)
     for _ in range(3):
         opt.step()  # no gradients: nothing moves, but the scheduler's order is kept
         sched.step()
@@ -89,3 +90,18 @@ def test_old_run_ids_do_not_change():
     with pytest.raises(ValueError, match="step_match_every"):
         _cfg(step_match_every=-1.0)
     assert math.isclose(_cfg(step_match_every=0.25).step_match_every, 0.25)
+
+
+def test_the_matched_imbalance_resets_with_sign_in_and_decays_between():
+    cfg = _cfg(weight_decay=0.01, lr=0.1, momentum=0.9)
+    const = lambda s: 1.0  # noqa: E731
+    # per step 2 * 0.01 * 0.1 / 0.1 = 0.02; period 5: steps 0 and 5 follow a reset, step 3 follows 3 decayed steps
+    assert stepmatch.imbalance_factor(cfg, 0, 5, const) == 1.0 == stepmatch.imbalance_factor(cfg, 5, 5, const)
+    assert stepmatch.imbalance_factor(cfg, 3, 5, const) == pytest.approx(math.exp(-0.06))
+    assert stepmatch.imbalance_factor(cfg, 8, 5, lambda s: 0.5) == pytest.approx(math.exp(-0.03))
+    model = train.build_model(cfg, torch.device("cpu"))
+    low, full = stepmatch.scales(model, cfg, 0.5), stepmatch.scales(model, cfg)
+    module = model.get_submodule("conv1")
+    theta = module.weight.detach().double()[module.parametrizations.weight[0].mask]
+    assert low["conv1.weight"] == pytest.approx(float(torch.sqrt(0.0025 + 4 * theta * theta).mean()))
+    assert all(low[n] < full[n] for n in full)
