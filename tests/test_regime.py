@@ -73,3 +73,33 @@ def test_the_papers_assumed_schedule_and_the_first_cpu_test_differ_by_eighty_tim
     cpu = regime.decay(config.make_config("cpu", epochs=20, mask="random", val_per_class=0, signin=True))
     assert round(cpu[0], 2) == 0.39 and 0.02 <= max(cpu[1]) <= 0.04
     assert "paper's assumed schedule" in regime.format_regimes([paper])
+
+
+def test_the_second_cpu_tests_design_is_in_the_papers_regime():
+    """The plan's regime numbers (results/README.md, issue 21): D over the run and per reset period within a factor 2
+    of the paper's assumed schedule, and beta within 2x of the median 2|theta| in every layer at initialization."""
+    from signin_lite import regime_test
+    paper, first, design = regime_test.regimes()
+    assert (design.train_images, design.steps_per_epoch, design.steps, design.reset_steps) == (5000, 156, 3900, 26)
+    assert round(design.decay_run, 1) == 31.2 and round(design.decay_period_max, 3) == 0.416
+    assert 0.5 <= design.decay_run / paper.decay_run <= 2 and 0.5 <= design.decay_period_max / paper.decay_period_max <= 2
+    assert 0.5 <= design.decay_period_median / paper.decay_period_median <= 2
+    assert all(0.5 <= v["beta_over_2theta"] <= 2 for v in design.multiplier.values())
+    assert first.decay_run < paper.decay_run / 50  # the first test was far from it
+    assert 156 % 26 == 0  # every epoch ends at a reset, where the records' multipliers are read
+
+
+def test_the_script_runs_the_designs_configs():
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from signin_lite import regime_test
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(["bash", "scripts/cpu_regime_test.sh"], cwd=root, env={**os.environ, "DRY_RUN": "1"},
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    names = [line for line in out.stdout.splitlines() if "_seed" in line and " " not in line]
+    assert names == [c.name() for c in regime_test.configs()] and len(names) == 60
+    assert all(c.final_test_per_class is None for c in regime_test.configs((0,)))  # all 10,000 test images
+    assert "estimate: 60 runs" in out.stdout and "issue 21 CPU test (this design)" in out.stdout

@@ -1,0 +1,75 @@
+"""The second CPU test of Sign-In (issue 21), in the paper's regime: its design, arms and comparisons, and the
+numbers its plan states (regime and power), printed by one command::
+
+    python -c "from signin_lite import regime_test; print(regime_test.plan_numbers())"
+
+The plan is in ``results/README.md`` ("Issue 21"); ``scripts/cpu_regime_test.sh`` runs it. The design keeps issue 11's
+data (ResNet-20, 5,000 CIFAR-10 training images, a uniform random mask at 90%, the final test on all 10,000 test
+images) and changes the weight decay, the batch size, β, the reset period and the epochs so that weight decay shrinks
+m² − w² over the run and between resets about as much as in the paper's assumed schedule
+(:data:`signin_lite.regime.PAPER_ASSUMED`), with β comparable to 2|θ| at initialization.
+"""
+
+from __future__ import annotations
+
+from . import arms, config, power, records, regime, sweep
+
+# the sweep's flags (python -m signin_lite sweep), as scripts/cpu_regime_test.sh passes them
+DESIGN: dict[str, object] = dict(epochs=25, mask="random", train_per_class=500, val_per_class=0, test_per_class=100,
+                                 final_test_per_class=None, batch_size=32, lr=0.1, momentum=0.9, weight_decay=8e-3,
+                                 beta=0.1, rescale_every=0.1667, warmup_epochs=1.0)
+SPARSITY = 0.9
+SEEDS = tuple(range(12))
+ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_wd2x_masked_step", "pai_signin_noreset_step")
+FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "primary": (("pai_signin", "pai"), ("pai_signin", "pai_wd2x_masked_step"),
+                ("pai_signin", "pai_signin_noreset_step")),
+    "secondary": (("pai_signin", "pai_wd2x_masked"), ("pai_wd2x_masked", "pai"),
+                  ("pai_wd2x_masked_step", "pai_wd2x_masked")),
+}
+
+
+def configs(seeds: tuple[int, ...] = SEEDS, methods: tuple[str, ...] = ARMS, **changes) -> list[config.TrainConfig]:
+    """The design's runs (seed-major, as the sweep runs them); ``changes`` override design values (a pilot)."""
+    return sweep.grid("cpu", list(methods), [SPARSITY], list(seeds), **{**DESIGN, **changes})
+
+
+def design_config(method: str = "pai_signin", seed: int = 0) -> config.TrainConfig:
+    """One run of the design."""
+    (cfg,) = configs((seed,), (method,))
+    return cfg
+
+
+def first_test_config() -> config.TrainConfig:
+    """Issue 11's CPU test as it was run (20 epochs; Sign-In arm)."""
+    return config.make_config("cpu", epochs=20, mask="random", val_per_class=0, test_per_class=100,
+                              final_test_per_class=None, signin=True, sparsity=SPARSITY)
+
+
+def regimes() -> list[regime.Regime]:
+    """The paper's assumed schedule, issue 11's test and this design (Sign-In arm, seed 0), side by side."""
+    return [regime.regime(regime.PAPER_ASSUMED, regime.PAPER_LABEL),
+            regime.regime(first_test_config(), "issue 11 CPU test (20 epochs, as run)"),
+            regime.regime(design_config(), "issue 21 CPU test (this design)")]
+
+
+def observed_sds(folder: str = "results/cpu_signin/runs") -> dict[str, float]:
+    """The paired SDs (pp) of issue 11's four comparisons, from its records."""
+    (test,) = arms.four_arm_tests(records.load_records(folder))
+    return {c.title(): power.paired_sd(c.per_seed) for c in test.comparisons}
+
+
+def plan_numbers(folder: str = "results/cpu_signin/runs") -> str:
+    """The regime table, the design's Sign-In multipliers per layer, and the power table for +1 pp."""
+    rs = regimes()
+    sds = observed_sds(folder)
+    k = len(FAMILIES["primary"])
+    worst = max(sds.values())
+    lines = [regime.format_regimes(rs), "", "This design, Sign-In arm, seed 0, at initialization:",
+             records.format_table(regime.layer_rows(rs[-1])), "",
+             f"Power for +1 pp over {len(SEEDS)} paired seeds, two-sided paired t; α = 0.05 unadjusted and α = 0.05/{k} "
+             f"(Holm's strictest step over the {k} primary comparisons), at issue 11's observed paired SDs:",
+             records.format_table(power.table(sds, 1.0, (6, len(SEEDS), 16), (0.05, 0.05 / k))),
+             f"Seeds for 80% / 90% power at α = 0.05/{k} with the largest observed SD ({worst:.2f} pp): "
+             f"{power.seeds_needed(1.0, worst, 0.8, 0.05 / k)} / {power.seeds_needed(1.0, worst, 0.9, 0.05 / k)}"]
+    return "\n".join(lines)
