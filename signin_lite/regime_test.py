@@ -12,7 +12,9 @@ m² − w² over the run and between resets about as much as in the paper's assu
 
 from __future__ import annotations
 
-from . import arms, config, power, records, regime, sweep
+from collections.abc import Iterable, Mapping
+
+from . import arms, config, drift, power, records, regime, sweep
 
 # the sweep's flags (python -m signin_lite sweep), as scripts/cpu_regime_test.sh passes them
 DESIGN: dict[str, object] = dict(epochs=25, mask="random", train_per_class=500, val_per_class=0, test_per_class=100,
@@ -73,3 +75,45 @@ def plan_numbers(folder: str = "results/cpu_signin/runs") -> str:
              f"Seeds for 80% / 90% power at α = 0.05/{k} with the largest observed SD ({worst:.2f} pp): "
              f"{power.seeds_needed(1.0, worst, 0.8, 0.05 / k)} / {power.seeds_needed(1.0, worst, 0.9, 0.05 / k)}"]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- reading the records by the plan's rule
+def tests(recs: Iterable[Mapping]) -> list[arms.ArmTest]:
+    """The design's tests in ``recs`` (one per setting with every arm), compared by :data:`FAMILIES` with Holm's
+    adjustment within each family (:func:`signin_lite.arms.four_arm_tests`)."""
+    return arms.four_arm_tests(recs, arm_names=ARMS, families=FAMILIES)
+
+
+def hypotheses(test: arms.ArmTest) -> list[str]:
+    """H1–H3 as the plan declares them, each with its finding (Holm-adjusted reading; the unadjusted one beside it)."""
+    h1 = arms.comparison(test, "pai_signin", "pai")
+    h2 = arms.comparison(test, "pai_signin", "pai_wd2x_masked_step")
+    h3 = arms.comparison(test, "pai_signin", "pai_signin_noreset_step")
+    say = arms.SAY
+    lines = [f"H1, Sign-In beats PaI: {say[h1.reading]}; {arms.finding(test, h1)}",
+             f"H2, Sign-In beats the step-size-matched control: {say[h2.reading]}; {arms.finding(test, h2)}"]
+    if h1.reading == "gain" and h2.reading != "gain":
+        lines.append("So Sign-In's gain over PaI is matched by doubled decay and the same mean step size per layer: "
+                     "it cannot be credited to its sign mechanism in this regime at this scale.")
+    low = "".join(f" {line}." for line in drift.summary_lines([test.complete("pai_signin"),
+                                                                test.complete("pai_signin_noreset_step")]))
+    lines.append(f"H3, the resets matter: {arms.h3_reading(test, h3)}; {arms.finding(test, h3)}{low}")
+    return lines
+
+
+def pilot_check(recs: Iterable[Mapping]) -> list[str]:
+    """The plan's pilot criteria on the pilot's records: the failures, none when the pilot passes."""
+    settings = {s.method: s for s in records.settings(recs)}
+    missing = [m for m in ARMS if m not in settings]
+    if missing:
+        return [f"no record of {m}" for m in missing]
+    out = [f"{m}: final test accuracy {100 * s.records[0]['final']['test_acc']:.1f}% is not above 30%"
+           for m, s in settings.items() if m in ARMS and s.records[0]["final"]["test_acc"] <= 0.30]
+    low = drift.lowest_imbalance(settings["pai_signin"])["mean"]
+    if low > drift.WELL_BELOW:
+        out.append(f"Sign-In's layer-mean (m² − w²)/β before a reset never fell to {drift.WELL_BELOW} (lowest {low:.3f})")
+    for m in ("pai_wd2x_masked_step", "pai_signin_noreset_step"):
+        lo, hi = drift.step_ratio(settings[m], settings["pai_signin"])
+        if not drift.steps_matched(settings[m], settings["pai_signin"]):
+            out.append(f"{m}: mean multiplier {lo:.3f}–{hi:.3f} times Sign-In's, not within {drift.STEP_TOLERANCE:.0%}")
+    return out
