@@ -9,9 +9,11 @@ each masked layer's learning rate at every step is ``cfg.lr`` times the schedule
     s = mean √(I_t² + 4θ²) / mean (current multiplier)     (means over the layer's kept weights)
 
 where I_t is Sign-In's imbalance predicted from weight decay alone (β right after each of its resets, then shrinking),
-and the current multiplier is 1 for a plain weight and m² + w² for a Sign-In weight that is never reset. So the mean
-step of each layer matches Sign-In's; what stays different is how the step is spread over the weights (Sign-In's
-multiplier is about 2|θ| for large weights and I for small ones). ::
+and the current multiplier is 1 for a plain weight and m² + w² for a Sign-In weight that is never reset. The layer's
+weight decay is divided by s, so the decay per step (learning rate × decay) is not scaled: under Sign-In the decay
+of θ is 2λη whatever the multiplier. So the mean gradient step of each layer matches Sign-In's, and so does its
+decay; what stays different is how the step is spread over the weights (Sign-In's multiplier is about 2|θ| for large
+weights and I for small ones). ::
 
     python -m signin_lite train --profile cpu --mask random --weight-decay-masked-factor 2 --step-match-every 1
 """
@@ -84,15 +86,20 @@ def apply(optimizer: torch.optim.Optimizer, scheduler: torch.optim.lr_scheduler.
           cfg: TrainConfig, period: int) -> dict[str, float]:
     """Before the scheduler's next step: set each target layer's base learning rate to ``cfg.lr`` times its
     :func:`scales` at the matched run's :func:`imbalance_factor` (and its learning rate to match the schedule's
-    factor now); returns the scales."""
+    factor now), and divide its weight decay by the same scale, so that the decay per step (learning rate × decay)
+    stays the unscaled one, as under Sign-In, whose decay does not grow or shrink with its multiplier; returns the
+    scales."""
     imbalance = imbalance_factor(cfg, scheduler.last_epoch, period, scheduler.lr_lambdas[0])
     s = scales(model, cfg, imbalance)
+    decay = cfg.weight_decay_masked_factor * cfg.weight_decay
     for i, group in enumerate(optimizer.param_groups):
         if "layer" in group:
+            scale = s[group["layer"]]
             factor = group["lr"] / scheduler.base_lrs[i] if scheduler.base_lrs[i] else 0.0
-            scheduler.base_lrs[i] = cfg.lr * s[group["layer"]]
+            scheduler.base_lrs[i] = cfg.lr * scale
             group["initial_lr"] = scheduler.base_lrs[i]
             group["lr"] = scheduler.base_lrs[i] * factor
+            group["weight_decay"] = decay / scale if scale > 0 else decay
     return s
 
 

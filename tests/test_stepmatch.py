@@ -49,6 +49,8 @@ def test_groups_keep_the_decay_of_the_matching_control_and_the_schedule_scales_t
     factor = train.lr_lambda(4, 20)(3)
     for g in opt.param_groups[1:]:
         assert g["lr"] == pytest.approx(cfg.lr * s[g["layer"]] * factor)
+        # the step of the gradient is scaled, the decay per step (lr x decay) is not: 2x decay, as Sign-In's m and w
+        assert g["lr"] * g["weight_decay"] == pytest.approx(cfg.lr * factor * 2 * cfg.weight_decay)
     assert opt.param_groups[0]["lr"] == pytest.approx(cfg.lr * factor)
     now = stepmatch.current(opt, sched, model, cfg)
     kept = {g["layer"]: g["kept"] for g in opt.param_groups[1:]}
