@@ -138,12 +138,14 @@ def _add_experiment_commands(sub: argparse._SubParsersAction) -> None:
                                    "(uniform beta; beta_out > beta_in; no resets) and the matching weight-decay "
                                    "control; the reference gets the teacher's signs. Prints intervals; writes one "
                                    "record with --out.")
-    p.add_argument("--profile", default="smoke", choices=["smoke", "cpu"],
-                   help="smoke (3 seeds, seconds) or cpu (30 seeds, the reference setting) (default: smoke)")
+    p.add_argument("--profile", default="smoke", choices=["smoke", "cpu", "usual"],
+                   help="smoke (3 seeds, seconds), cpu (30 seeds, the reference setting) or usual (cpu at the usual "
+                        "weight decay 5e-4) (default: smoke)")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0 .. N-1 (default: the profile's)")
     p.add_argument("--steps", type=int, default=None, help="full-batch SGD steps (default: the profile's)")
-    p.add_argument("--arms", nargs="+", default=None, help="arms to run (default: all): pai, signin, signin_beta_out, "
-                                                           "pai_wd2x_masked, signin_noreset, transplant")
+    p.add_argument("--arms", nargs="+", default=None,
+                   help="arms to run (default: all): pai, signin, signin_beta_out, pai_wd2x_masked, signin_noreset, "
+                        "transplant, signin_step_out")
     p.add_argument("--out", default=None, help="folder to write the record to, e.g. results/planted (default: none)")
 
 

@@ -26,7 +26,7 @@ from signin_lite.foundations import methods
 
 # config fields that make one method different from another inside a comparison (with the method itself)
 METHOD_FIELDS = ("seed", "signin", "beta", "beta_output", "rescale_every", "weight_decay", "weight_decay_masked_factor",
-                 "tag", "sparsity", "pruning")
+                 "tag", "sparsity", "pruning", "step_match_every")
 
 
 

@@ -56,6 +56,10 @@ class TrainConfig:
                                                 "reparameterizes (the masked conv/linear weights; not BatchNorm, not "
                                                 "biases, not dense first/last layers); 2 = the matching control of "
                                                 "Sign-In")
+    step_match_every: float = _f(0.0, "every this many epochs (and at the start), scale each masked layer's "
+                                      "learning rate so that its mean step matches Sign-In's right after a reset, "
+                                      "mean sqrt(beta^2 + 4 theta^2) (signin_lite.training.stepmatch; 0 = off): the "
+                                      "step-size-matched controls")
     warmup_epochs: float = _f(1.0, "linear learning-rate warm-up before the cosine decay, in epochs")
     label_smoothing: float = _f(0.0, "label smoothing of the cross-entropy loss")
     seed: int = _f(0, "seed of the initialization, the mask and the data order")
@@ -107,7 +111,7 @@ class TrainConfig:
 
 # Fields added after the first records, with the default that leaves them out of the run id.
 LATER_FIELDS: dict[str, object] = {"nesterov": True, "weight_decay_masked_factor": 1.0, "final_test_per_class": 0,
-                                   "dense_first_last": False}
+                                   "dense_first_last": False, "step_match_every": 0.0}
 
 PROFILES: dict[str, dict] = {
     "smoke": dict(depth=8, epochs=2, batch_size=64, train_per_class=40, test_per_class=20, warmup_epochs=0.5),
@@ -140,6 +144,7 @@ def validate(cfg: TrainConfig) -> None:
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise bad(name, "it must be a positive number")
     for name, what in (("rescale_every", "epochs between Sign-In resets (0 = never)"),
+                       ("step_match_every", "epochs between step-size matches (0 = never)"),
                        ("weight_decay_masked_factor", "e.g. 2 for the matching control")):
         v = getattr(cfg, name)
         if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):

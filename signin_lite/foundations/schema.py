@@ -84,7 +84,8 @@ RUN_FIELDS: dict[str, F] = {
     "history": F((list,), "one entry per epoch: epoch, loss, train_acc, test_acc, val_acc, lr, time_s, sparsity, "
                           "sign_flips (per layer), sign_flip_fraction, sign_alignment (or None), signin (Sign-In "
                           "runs: m^2 - w^2 before each reset, the learning-rate multiplier sqrt(beta^2 + 4 theta^2), "
-                          "zero crossings); accuracies are fractions",
+                          "zero crossings), step_scale (step-size-matched runs: each masked layer's learning-rate "
+                          "scale and _effective, the mean scale x multiplier); accuracies are fractions",
                  check=lambda v: len(v) > 0 and all(isinstance(h, dict) and "epoch" in h and "test_acc" in h
                                                     for h in v),
                  need="a non-empty list of dicts with 'epoch' and 'test_acc'"),

@@ -24,7 +24,7 @@ from torch.nn.utils import parametrize
 
 from signin_lite.core import masks, models, pruning, signin
 from signin_lite.foundations.config import TrainConfig
-from signin_lite.training import data, distributed
+from signin_lite.training import data, distributed, stepmatch
 
 
 @dataclass
@@ -118,7 +118,8 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
     ``cfg.weight_decay_masked_factor`` multiplies the decay of exactly the tensors Sign-In reparameterizes
     (:func:`signin.weight_decay_groups`): 2 without Sign-In is the matching control.
     """
-    groups = signin.weight_decay_groups(model, cfg.weight_decay, cfg.weight_decay_masked_factor)
+    groups = (stepmatch.param_groups(model, cfg) if cfg.step_match_every else
+              signin.weight_decay_groups(model, cfg.weight_decay, cfg.weight_decay_masked_factor))
     return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0,
                            weight_decay=cfg.weight_decay)
 

@@ -24,7 +24,7 @@ from signin_lite.core import counting, masks, signin, signs
 from signin_lite.evidence import records
 from signin_lite.foundations import config, schema
 from signin_lite.foundations.config import TrainConfig
-from signin_lite.training import data, distributed, hardware, recipe
+from signin_lite.training import data, distributed, hardware, recipe, stepmatch
 
 
 class Divergence(RuntimeError):
@@ -82,6 +82,13 @@ class _Run:
         return len(self.loaders.train)
 
     @property
+    def match_steps(self) -> int | None:
+        """The reset period (steps) of the Sign-In run a step-size-matched run follows
+        (:mod:`signin_lite.training.stepmatch`); None when ``step_match_every`` is 0."""
+        every = self.cfg.step_match_every
+        return max(1, round(every * self.steps_per_epoch)) if every else None
+
+    @property
     def rescale_steps(self) -> int | None:
         """Steps between Sign-In resets; None when ``rescale_every`` is 0 (never: the no-reset ablation)."""
         return max(1, round(self.cfg.rescale_every * self.steps_per_epoch)) if self.cfg.rescale_every else None
@@ -133,6 +140,8 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
                channels_last)
     if 0 in save_state_at:
         run.progress.saved_states[0] = _plain_state(model)
+    if cfg.step_match_every:
+        stepmatch.apply(optimizer, scheduler, model, cfg, run.match_steps)
     if resume:
         _resume(run)
     run.diagnostics = signin.ResetDiagnostics(model) if cfg.signin else None
@@ -229,6 +238,8 @@ def _train_epoch(run: _Run, epoch: int, bar: tqdm) -> tuple[float, float]:
         if run.diagnostics is not None and run.rescale_steps and (step + 1) % run.rescale_steps == 0:
             run.diagnostics.before_reset(run.model, step + 1)
             signin.rescale(run.model)  # deterministic: every rank computes the same (m, w)
+        if run.match_steps:
+            stepmatch.apply(run.optimizer, run.scheduler, run.model, cfg, run.match_steps)
         bar.update(1)
     if run.ctx.enabled:
         totals = distributed.all_reduce_sum(torch.stack([loss_sum, correct.to(loss_sum.dtype)]), run.ctx)
@@ -260,7 +271,9 @@ def _epoch_metrics(run: _Run, epoch: int, loss: float, train_acc: float, before:
             "sparsity": 1 - nonzero / total, "sign_flips": flips,
             "sign_flip_fraction": signs.flip_fraction(flips, after),
             "sign_alignment": signs.alignment(model, reference) if reference is not None else None,
-            "signin": run.diagnostics.epoch_end(model) if run.diagnostics is not None else None}
+            "signin": run.diagnostics.epoch_end(model) if run.diagnostics is not None else None,
+            **({"step_scale": stepmatch.current(run.optimizer, run.scheduler, model, run.cfg)}
+               if run.cfg.step_match_every else {})}
 
 
 def _save_checkpoint(run: _Run) -> None:
