@@ -24,7 +24,7 @@ import torch  # noqa: E402
 
 from signin_lite.evidence.records import cpu_name  # noqa: E402  (one implementation, shared with run records)
 from signin_lite.foundations import config  # noqa: E402
-from signin_lite.training import data, hardware, train  # noqa: E402
+from signin_lite.training import data, hardware, recipe, train  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- machine and arguments
@@ -100,7 +100,8 @@ def machine_lines(device: torch.device) -> list[str]:
     if device.type == "cuda":
         lines.append(f"gpu       {torch.cuda.get_device_name(device)} | "
                      f"{torch.cuda.get_device_properties(device).total_memory / 2**30:.0f} GiB")
-    lines.append(f"device    {device} | clock: {clock_name() if device.type == 'cpu' else 'CUDA events / synchronized wall clock'}"
+    lines.append(f"device    {device} | clock: "
+                 f"{clock_name() if device.type == 'cpu' else 'CUDA events / synchronized wall clock'}"
                  f" | load average (1, 5, 15 min) at start: {load_avg()}")
     return lines
 
@@ -122,7 +123,8 @@ class Report:
 
     def table(self, header: list[str], rows: list[list], widths: list[int]) -> None:
         def fmt(cells):
-            return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+            return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                             for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
         self.line(fmt(header))
         self.line("-" * (sum(widths) + 2 * (len(widths) - 1)))
         for r in rows:
@@ -224,19 +226,20 @@ def make_cfg(args: argparse.Namespace, method: str, **extra) -> config.TrainConf
     return config.make_config(args.profile, **over)
 
 
-def splits_for(args: argparse.Namespace, cfg: config.TrainConfig) -> train.Splits:
+def splits_for(args: argparse.Namespace, cfg: config.TrainConfig) -> recipe.Splits:
     root = data_root(args)
     if root is None:
         g = torch.Generator().manual_seed(0)
         n_train, n_test = 10 * cfg.train_per_class, 10 * cfg.test_per_class
         make = lambda n: (torch.randint(0, 256, (n, 3, 32, 32), dtype=torch.uint8, generator=g),  # noqa: E731
                           torch.arange(n) % 10)
-        return train.Splits(make(n_train), make(n_test), None, "synthetic")
-    return train.load_splits(cfg, root)
+        return recipe.Splits(make(n_train), make(n_test), None, "synthetic")
+    return recipe.load_splits(cfg, root)
 
 
-def data_line(args: argparse.Namespace, splits: train.Splits) -> str:
-    return (f"data      {splits.source} ({'random uint8 images' if splits.source == 'synthetic' else data_root(args)}) | "
+def data_line(args: argparse.Namespace, splits: recipe.Splits) -> str:
+    return (f"data      {splits.source} "
+            f"({'random uint8 images' if splits.source == 'synthetic' else data_root(args)}) | "
             f"{len(splits.train[1])} training images, {len(splits.test[1])} test images")
 
 
@@ -258,7 +261,8 @@ def image_folder(args: argparse.Namespace, n_per_class: int) -> Path:
         rng = np.random.default_rng(0)
         for c in data.CLASSES:
             for i in range(n_per_class):
-                Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(folder / "train" / c / f"{i:05d}.jpg")
+                Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(
+                    folder / "train" / c / f"{i:05d}.jpg")
     else:
         src = Path(root)
         if src.is_dir():

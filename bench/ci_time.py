@@ -30,7 +30,8 @@ def main() -> None:
     p.add_argument("--only", choices=["tests", "notebooks"], default=None, help="time only this part")
     p.add_argument("--per-file", action="store_true", help="one piece per tests/test_*.py instead of one for tests/")
     p.add_argument("--notebooks", nargs="*", default=None, help="notebooks to time (default: notebooks/*.ipynb)")
-    p.add_argument("--pytest-args", default="-q -p no:cacheprovider", help="extra pytest arguments (default: %(default)s)")
+    p.add_argument("--pytest-args", default="-q -p no:cacheprovider",
+                   help="extra pytest arguments (default: %(default)s)")
     p.add_argument("--dry-run", action="store_true", help="print the commands and exit")
     p.add_argument("--out", default=None, help="also append the printed table to this file")
     args = p.parse_args()
@@ -45,7 +46,8 @@ def main() -> None:
 
     pieces: list[tuple[str, list[str]]] = []
     if args.only in (None, "tests"):
-        files = sorted(str(f.relative_to(root)) for f in (root / "tests").glob("test_*.py")) if args.per_file else ["tests"]
+        files = (sorted(str(f.relative_to(root)) for f in (root / "tests").glob("test_*.py")) if args.per_file
+                 else ["tests"])
         pieces += [(f, [sys.executable, "-m", "pytest", *extra, f]) for f in files]
     if args.only in (None, "notebooks"):
         nbs = args.notebooks if args.notebooks is not None else sorted(
@@ -53,7 +55,8 @@ def main() -> None:
         pieces += [(nb, [sys.executable, "-m", "pytest", "--nbval-lax", *extra, nb]) for nb in nbs]
 
     rep = C.Report("bench/ci_time.py | goal 5: the pieces of .ci/run, timed one by one", args, torch.device("cpu"))
-    rep.line(f"env       SIGNIN_LITE_PROFILE={env['SIGNIN_LITE_PROFILE']} SIGNIN_LITE_DATA={env.get('SIGNIN_LITE_DATA', '')}")
+    rep.line(f"env       SIGNIN_LITE_PROFILE={env['SIGNIN_LITE_PROFILE']} "
+             f"SIGNIN_LITE_DATA={env.get('SIGNIN_LITE_DATA', '')}")
     if args.dry_run:
         for name, cmd in pieces:
             rep.line(f"{name}: (cd {root} && {' '.join(cmd)})")

@@ -20,7 +20,7 @@ import copy
 import _common as C
 import torch
 
-from signin_lite.training import data, train
+from signin_lite.training import data, recipe
 
 
 def main() -> None:
@@ -49,20 +49,21 @@ def main() -> None:
     for method in args.methods:
         cfg = C.make_cfg(args, method)
         torch._dynamo.reset()
-        base = train.build_model(cfg, device).to(memory_format=torch.channels_last)
+        base = recipe.build_model(cfg, device).to(memory_format=torch.channels_last)
         models = {"eager": base, "compiled": copy.deepcopy(base)}
-        opts = {k: train.make_optimizer(m, cfg) for k, m in models.items()}
+        opts = {k: recipe.make_optimizer(m, cfg) for k, m in models.items()}
         fwd = {"eager": models["eager"], "compiled": torch.compile(models["compiled"], mode=args.mode)}
 
         def epoch(kind: str, fwd=fwd, opts=opts, cfg=cfg) -> dict[str, float]:  # bound now, not late
             model, opt = fwd[kind], opts[kind]
             with C.Timer(device) as t:
                 for x, y in batches:
-                    train.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
+                    recipe.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
             return {"epoch_s": t.seconds}
 
         first = {k: epoch(k)["epoch_s"] for k in ("compiled", "eager")}
-        rep.line(f"{method}: first epoch compiled {first['compiled']:.2f} s (compilation included), eager {first['eager']:.2f} s")
+        rep.line(f"{method}: first epoch compiled {first['compiled']:.2f} s (compilation included), "
+                 f"eager {first['eager']:.2f} s")
         res = C.interleaved({"eager": lambda: epoch("eager"), "compiled": lambda: epoch("compiled")}, args.repeats,
                             log=rep.line)
         eager = C.med([r["epoch_s"] for r in res["eager"]])

@@ -22,7 +22,7 @@ import tempfile
 import _common as C
 import torch
 
-from signin_lite.training import data, train
+from signin_lite.training import data, recipe, train
 
 
 def main() -> None:
@@ -41,7 +41,8 @@ def main() -> None:
     if args.prepare_only:
         folder = C.image_folder(args, cfg.train_per_class) if args.textbook_workers else None
         return print(f"prepared: {C.data_line(args, splits)} | image folder {folder}")
-    rep = C.Report("bench/epoch_time.py | goal 1: epoch time vs pure compute and vs the textbook pipeline", args, device)
+    rep = C.Report("bench/epoch_time.py | goal 1: epoch time vs pure compute and vs the textbook pipeline",
+                   args, device)
     rep.line(C.data_line(args, splits))
     autocast = device.type == "cuda"  # as train.train: bf16 autocast on CUDA
     fmt = torch.channels_last
@@ -55,11 +56,11 @@ def main() -> None:
              f"{cfg.batch_size}, channels_last, {'bf16 autocast' if autocast else 'fp32'} | {len(batches)} steps/epoch")
 
     def fresh():
-        model = train.build_model(cfg, device).to(memory_format=fmt)
-        return model, train.make_optimizer(model, cfg)
+        model = recipe.build_model(cfg, device).to(memory_format=fmt)
+        return model, recipe.make_optimizer(model, cfg)
 
     def step(model, opt, x, y):
-        train.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
+        recipe.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
 
     def pure() -> dict[str, float]:
         model, opt = fresh()
@@ -133,7 +134,8 @@ def main() -> None:
     pure_train, lib_train = get("pure compute", "train_s"), get("library (train.train)", "train_s")
     pure_all = [a + b for a, b in zip(pure_train, get("pure compute", "eval_s"), strict=True)]
     comps = [("1  library training part / pure compute training", C.ratio_stats(lib_train, pure_train), 1.05, True),
-             ("1  library whole epoch (time_s) / pure train + eval", C.ratio_stats(get("library (train.train)", "epoch_s"), pure_all), 1.05, True)]
+             ("1  library whole epoch (time_s) / pure train + eval",
+              C.ratio_stats(get("library (train.train)", "epoch_s"), pure_all), 1.05, True)]
     comps.append(("   library's loader alone / pure compute training",
                   C.ratio_stats(get("library's loader alone", "train_s"), pure_train), None, True))
     for w in args.textbook_workers:
@@ -142,7 +144,8 @@ def main() -> None:
     rep.line()
     rep.line("ratio = median over repeats of A_i / B_i, A and B measured in the same repeat; [min, max] over repeats")
     rep.table(["goal  comparison (A / B)", "ratio", "range", "goal", "verdict"],
-              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "-" if g is None else ("<= " if le else ">= ") + f"{g:g}",
+              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]",
+                "-" if g is None else ("<= " if le else ">= ") + f"{g:g}",
                 "(part of the above)" if g is None else C.verdict(r[0], g, le)]
                for c, r, g, le in comps], [54, 6, 16, 7, 19])
     rep.close()

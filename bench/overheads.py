@@ -16,7 +16,7 @@ the step's own allocations (torch.profiler allocation events, summed in order, a
 extra of Sign-In is one tensor per Sign-In layer (m and w replace the one weight) three times over: the
 parameter, its gradient (alive during the forward: ``zero_grad`` comes after it) and its momentum buffer.
 
-Inference: ``train.evaluate`` over the test set for a dense ResNet, the trained Sign-In model merged to plain
+Inference: ``recipe.evaluate`` over the test set for a dense ResNet, the trained Sign-In model merged to plain
 weights, and the same with its mask kept (what ``train.train`` leaves, ``signin.merge(keep_mask=True)``).
 
     python bench/overheads.py                       # CPU: ResNet-20, batch 128, 2500 images, 3 repeats
@@ -33,7 +33,7 @@ import tempfile
 import _common as C
 import torch
 
-from signin_lite.training import data, train
+from signin_lite.training import data, recipe, train
 from signin_lite.core import masks, models, signin
 
 
@@ -53,12 +53,12 @@ def live_bytes(model: torch.nn.Module, opt: torch.optim.Optimizer) -> int:
 def make_step(cfg, device: torch.device, batch, autocast: bool):
     """A fresh model of ``cfg`` and its optimizer; returns (model, optimizer, step) where step() is train.train's
     inner step on ``batch``: forward, loss, zero_grad, backward, SGD step."""
-    model = train.build_model(cfg, device).to(memory_format=torch.channels_last)
-    opt = train.make_optimizer(model, cfg)
+    model = recipe.build_model(cfg, device).to(memory_format=torch.channels_last)
+    opt = recipe.make_optimizer(model, cfg)
     x, y = batch
 
     def step():
-        train.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
+        recipe.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
     return model, opt, step
 
 
@@ -91,7 +91,7 @@ def step_peak(cfg, device: torch.device, batch, autocast: bool) -> int:
 def expected_extra(cfg, device: torch.device) -> tuple[int, int]:
     """(extra trainable scalars, expected extra bytes) of Sign-In over the masked model: per Sign-In layer one more
     weight-sized fp32 tensor as parameter, gradient and momentum (on CUDA rounded up to the allocator's 512 bytes)."""
-    model = train.build_model(cfg, torch.device("cpu"))
+    model = recipe.build_model(cfg, torch.device("cpu"))
     scalars = nbytes = 0
     for module in signin.signin_layers(model).values():
         n = module.parametrizations.weight.original1.numel()
@@ -114,7 +114,8 @@ def main() -> None:
     cfgs = {"dense": C.make_cfg(args, "dense"), "masked (PaI ERK 90%)": C.make_cfg(args, "pai"),
             "masked + Sign-In": C.make_cfg(args, "pai_signin")}
     splits = C.splits_for(args, cfgs["dense"])
-    rep = C.Report("bench/overheads.py | goals 2 and 3: Sign-In and mask overhead (time, memory, inference)", args, device)
+    rep = C.Report("bench/overheads.py | goals 2 and 3: Sign-In and mask overhead (time, memory, inference)",
+                   args, device)
     rep.line(C.data_line(args, splits))
     autocast = device.type == "cuda"
     cfg_s = cfgs["masked + Sign-In"]
@@ -135,7 +136,7 @@ def main() -> None:
         return go
 
     # warm-up (not timed): a two-step run per variant, so every shape's kernels / primitives exist
-    small = train.Splits((splits.train[0][:2 * cfg_s.batch_size], splits.train[1][:2 * cfg_s.batch_size]),
+    small = recipe.Splits((splits.train[0][:2 * cfg_s.batch_size], splits.train[1][:2 * cfg_s.batch_size]),
                          splits.test, None, splits.source)
     for cfg in cfgs.values():
         with tempfile.TemporaryDirectory() as work:
@@ -153,12 +154,14 @@ def main() -> None:
     get = lambda name, key: [r[key] for r in res[name]]  # noqa: E731
     comps = []
     for key, what in (("train_s", "training part"), ("epoch_s", "whole epoch")):
-        comps.append((f"2  Sign-In / masked, {what}", C.ratio_stats(get("masked + Sign-In", key), get("masked (PaI ERK 90%)", key))))
+        comps.append((f"2  Sign-In / masked, {what}",
+                      C.ratio_stats(get("masked + Sign-In", key), get("masked (PaI ERK 90%)", key))))
         comps.append((f"3  masked / dense, {what}", C.ratio_stats(get("masked (PaI ERK 90%)", key), get("dense", key))))
     rep.line()
     rep.line("ratio = median over repeats of A_i / B_i, A and B measured in the same repeat; [min, max] over repeats")
     rep.table(["goal  comparison (A / B)", "ratio", "range", "goal", "verdict"],
-              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)] for c, r in comps],
+              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)]
+               for c, r in comps],
               [40, 6, 16, 7, 18])
 
     # ---- the same inner step, interleaved step by step (finer than whole epochs, so less exposed to load changes)
@@ -201,7 +204,8 @@ def main() -> None:
     get_w = lambda name: [r["weights_s"] for r in wo[name]]  # noqa: E731
     dense_step = C.med(get_s("dense"))
     rows = [[name, f"{C.med(get_s(name)) * 1e3:.1f}", f"{min(get_s(name)) * 1e3:.1f}", f"{max(get_s(name)) * 1e3:.1f}",
-             f"{C.med(get_w(name)) * 1e3:.2f}", f"{(C.med(get_w(name)) - C.med(get_w('dense'))) / dense_step * 100:.2f}%"]
+             f"{C.med(get_w(name)) * 1e3:.2f}",
+             f"{(C.med(get_w(name)) - C.med(get_w('dense'))) / dense_step * 100:.2f}%"]
             for name in steps]
     rep.table(["model", "median ms", "min ms", "max ms", "weights ms", "vs dense step"], rows, [40, 10, 8, 8, 10, 13])
     rep.line("weights ms: the weights' forward and backward alone (median of 200), parametrization included; "
@@ -209,11 +213,13 @@ def main() -> None:
     comps = [("2  Sign-In / masked, one step", C.ratio_stats(get_s("masked + Sign-In"), get_s("masked (PaI ERK 90%)"))),
              ("3  masked / dense, one step", C.ratio_stats(get_s("masked (PaI ERK 90%)"), get_s("dense")))]
     rep.table(["goal  comparison (A / B)", "ratio", "range", "goal", "verdict"],
-              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)] for c, r in comps],
+              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)]
+               for c, r in comps],
               [40, 6, 16, 7, 18])
 
     # ---- memory
-    peaks = {name: step_peak(cfgs[name], device, batch, autocast) for name in ("masked (PaI ERK 90%)", "masked + Sign-In")}
+    peaks = {name: step_peak(cfgs[name], device, batch, autocast)
+             for name in ("masked (PaI ERK 90%)", "masked + Sign-In")}
     measured = peaks["masked + Sign-In"] - peaks["masked (PaI ERK 90%)"]
     scalars, expected = expected_extra(cfg_s, device)
     how = "torch.cuda.max_memory_allocated" if device.type == "cuda" else "live tensors + profiler allocation peak"
@@ -241,15 +247,15 @@ def main() -> None:
     def infer(net):
         def go() -> dict[str, float]:
             with C.Timer(device) as t:
-                train.evaluate(net, test_loader, autocast)
+                recipe.evaluate(net, test_loader, autocast)
             return {"eval_s": t.seconds}
         return go
     for net in nets.values():
-        train.evaluate(net, test_loader, autocast)  # warm-up
+        recipe.evaluate(net, test_loader, autocast)  # warm-up
     inf = C.interleaved({k: infer(v) for k, v in nets.items()}, args.inference_repeats, log=rep.line)
     n_test = test_loader.num_examples
     rep.line()
-    rep.line(f"inference: train.evaluate over {n_test} test images, batch 500")
+    rep.line(f"inference: recipe.evaluate over {n_test} test images, batch 500")
     dense_t = [r["eval_s"] for r in inf["dense ResNet"]]
     rows = []
     for name, runs in inf.items():

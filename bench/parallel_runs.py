@@ -40,7 +40,8 @@ def worker(args: argparse.Namespace) -> None:
     cfg = C.make_cfg(args, args.method, seed=args.seed, epochs=args.epochs)
     splits = C.splits_for(args, cfg)
     with tempfile.TemporaryDirectory() as work:
-        rec = train.train(cfg, splits=splits, results_dir=None, work_dir=work, device=device, progress=False, resume=False)
+        rec = train.train(cfg, splits=splits, results_dir=None, work_dir=work, device=device, progress=False,
+                          resume=False)
     print(MARK + json.dumps({"train_time_s": rec["cost"]["train_time_s"]}), flush=True)
 
 
@@ -56,12 +57,14 @@ def run_batch(args: argparse.Namespace, jobs: int, device: torch.device) -> dict
             pending, running, times = list(range(args.k)), [], []
             while pending or running:
                 while pending and len(running) < jobs:
-                    running.append(subprocess.Popen(base + ["--seed", str(pending.pop(0))], stdout=subprocess.PIPE, text=True))
+                    running.append(subprocess.Popen(base + ["--seed", str(pending.pop(0))], stdout=subprocess.PIPE,
+                                                    text=True))
                 proc = running.pop(0)
                 out, _ = proc.communicate()
                 if proc.returncode != 0:
                     raise SystemExit(f"worker failed with exit {proc.returncode}")
-                times += [json.loads(line[len(MARK):])["train_time_s"] for line in out.splitlines() if line.startswith(MARK)]
+                times += [json.loads(line[len(MARK):])["train_time_s"]
+                          for line in out.splitlines() if line.startswith(MARK)]
             wall = time.perf_counter() - t0
         else:
             extra = ["--results", f"{tmp}/results", "--work-dir", f"{tmp}/work", "--device", str(device),
@@ -79,7 +82,8 @@ def main() -> None:
     C.add_common_args(p, train_per_class=2000, test_per_class=100, repeats=1)
     p.add_argument("--k", type=int, default=4, help="runs at once (default: 4)")
     p.add_argument("--epochs", type=int, default=3, help="epochs of every run (default: 3)")
-    p.add_argument("--method", default="pai_signin", choices=["dense", "pai", "pai_signin"], help="(default: pai_signin)")
+    p.add_argument("--method", default="pai_signin", choices=["dense", "pai", "pai_signin"],
+                   help="(default: pai_signin)")
     p.add_argument("--cpu-ok", action="store_true", help="run on the CPU too")
     p.add_argument("--threads-per-run", type=int, default=None, help="OMP_NUM_THREADS of every run (CPU)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -101,7 +105,8 @@ def main() -> None:
     cfg = C.make_cfg(args, args.method, epochs=args.epochs)
     images = args.k * args.epochs * (10 * args.train_per_class // cfg.batch_size) * cfg.batch_size
     how = "in-script workers (synthetic data)" if args.synthetic else "sweep.run_parallel (python -m signin_lite train)"
-    rep.line(f"runs      {args.k} x {cfg.method} ResNet-{cfg.depth}, {args.epochs} epochs of {10 * args.train_per_class} "
+    rep.line(f"runs      {args.k} x {cfg.method} ResNet-{cfg.depth}, "
+             f"{args.epochs} epochs of {10 * args.train_per_class} "
              f"images, batch {cfg.batch_size}, via {how}"
              + (f", OMP_NUM_THREADS={args.threads_per_run}" if args.threads_per_run else ""))
     res = C.interleaved({f"{args.k} sequential (jobs=1)": lambda: run_batch(args, 1, device),

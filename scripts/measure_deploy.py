@@ -93,8 +93,10 @@ def plain_model(depth: int, width: float, state: dict | None = None, *, sparsity
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--work-dir", type=Path, default=Path("runs/cpu"),
-                   help="folder of finished runs (<run name>/final.pt), e.g. the CPU sweep's runs/cpu (default: runs/cpu)")
-    p.add_argument("--out", type=Path, default=ROOT / "results" / "deploy", help="folder for the records (default: results/deploy)")
+                   help="folder of finished runs (<run name>/final.pt), e.g. the CPU sweep's runs/cpu "
+                        "(default: runs/cpu)")
+    p.add_argument("--out", type=Path, default=ROOT / "results" / "deploy",
+                   help="folder for the records (default: results/deploy)")
     p.add_argument("--sparsities", nargs="+", type=float, default=[0.8, 0.9, 0.95, 0.98], help="sparsities to measure")
     p.add_argument("--batch-sizes", nargs="+", type=int, default=[1, 128], help="batch sizes to time")
     p.add_argument("--depth", type=int, default=20, help="ResNet depth (default: 20)")
@@ -105,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mask", default="erk", choices=[m for m in config.MASK_CHOICES if m != "none"],
                    help="mask of the fresh initialization when no trained run is found (default: erk)")
     p.add_argument("--repeats", type=int, default=40, help="timed forward passes at batch size 1 (default: 40)")
-    p.add_argument("--repeats-batched", type=int, default=12, help="timed forward passes at larger batch sizes (default: 12)")
+    p.add_argument("--repeats-batched", type=int, default=12,
+                   help="timed forward passes at larger batch sizes (default: 12)")
     p.add_argument("--warmup", type=int, default=5, help="untimed passes before timing (default: 5)")
     p.add_argument("--device", default="cpu", help="device to time on (default: cpu)")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
@@ -120,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     finals = _final_states(args.work_dir) if args.work_dir.is_dir() else []
     print(f"{len(finals)} finished run(s) under {args.work_dir}", flush=True)
-    dense_run = find_trained(finals, depth=args.depth, width=args.width, seed=args.seed, sparsity=None, methods=["dense"])
+    dense_run = find_trained(finals, depth=args.depth, width=args.width, seed=args.seed, sparsity=None,
+                             methods=["dense"])
     args.out.mkdir(parents=True, exist_ok=True)
     t_all = time.perf_counter()
     for sparsity in args.sparsities:
@@ -156,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
                 "init_mask": None if sparse_run else args.mask,
                 "target_sparsity": sparsity, "model": f"resnet{args.depth}", "width": args.width, "seed": args.seed,
             }
-            rec["load_average"] = {"before": list(load_before), "after": list(os.getloadavg()), "cpu_count": os.cpu_count()}
+            rec["load_average"] = {"before": list(load_before), "after": list(os.getloadavg()),
+                                   "cpu_count": os.cpu_count()}
             rec["note"] = ("Latency timed on a shared machine; compare the load average with the CPU count. "
                            "File size and latency depend on the sparsity pattern only, not on trained values.")
             # control: the dense model timed again after the sparse one; its ratio to the first dense timing
@@ -173,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  sparsity {rec['sparsity']:.4f}; sparse model bytes "
                   + ", ".join(f"{f} {sizes[f]}" for f in deploy.FORMATS)
                   + f" (dense model {rec['storage']['dense_model']['dense']})", flush=True)
-            print(f"  latency dense {lat['dense']['median_s'] * 1e3:.2f} ms, sparse {lat['sparse']['median_s'] * 1e3:.2f} ms,"
+            print(f"  latency dense {lat['dense']['median_s'] * 1e3:.2f} ms,"
+                  f" sparse {lat['sparse']['median_s'] * 1e3:.2f} ms,"
                   f" ratio {lat['ratio']:.3f}, control {rec['control']['ratio_dense_vs_dense_again']:.3f};"
                   f" load {load_before[0]:.2f}; {rec['measure_time_s']:.1f} s", flush=True)
     print(f"done in {time.perf_counter() - t_all:.1f} s")

@@ -25,7 +25,8 @@ def refresh(path: Path, timeout: int = 900) -> float:
     """Execute ``path`` in place (cwd = its folder) and strip unchecked outputs; return the seconds it took."""
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - t0
     kept = 0
     for cell in nb.cells:

@@ -31,20 +31,22 @@ from signin_lite.training import distributed, lottery, sweep, train
 from signin_lite.training.data import DataError
 from signin_lite.training.train import Divergence
 
-RUNS_RESULTS = "runs/results"  # default folder of ad-hoc run records: git-ignored, never read by the book
 TABLE_FIRST = ["method", "mask", "sparsity"]
 TABLE_LAST = ["seed", "test_acc", "val_acc", "train_acc", "wall_time_s", "profile", "data"]
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", default=None, help="CIFAR-10 folder or zip (default: $SIGNIN_LITE_DATA, else the official download)")
-    parser.add_argument("--results", default=RUNS_RESULTS,
-                        help=f"folder for run records (default: {RUNS_RESULTS}, git-ignored; the reference records "
-                             "go to results/<profile>/runs, see results/README.md)")
+    parser.add_argument("--data", default=None,
+                        help="CIFAR-10 folder or zip (default: $SIGNIN_LITE_DATA, else the official download)")
+    parser.add_argument("--results", default=config.RUNS_RESULTS,
+                        help=f"folder for run records (default: {config.RUNS_RESULTS}, git-ignored; the reference "
+                             "records go to results/<profile>/runs, see results/README.md)")
     parser.add_argument("--work-dir", default="runs", help="folder for checkpoints and final weights (default: runs)")
     parser.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, ...")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--fresh", action="store_true", help="ignore an existing record and checkpoint (they are overwritten only when the new run finishes)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="ignore an existing record and checkpoint (they are overwritten only when the new run "
+                             "finishes)")
 
 
 def _add_poc_commands(sub) -> None:
@@ -59,7 +61,8 @@ def _add_poc_commands(sub) -> None:
     p.add_argument("--out", required=True, help="the HTML file to write, e.g. poc_report_ja.html")
     p.add_argument("--results", default=None, help="folder of run records (default: results/cpu/runs)")
     p.add_argument("--deploy", default=None, help="folder of file size / latency records (default: results/deploy)")
-    p.add_argument("--probe", default=None, help="folder of `probe` records (default: results/probe; the newest is used)")
+    p.add_argument("--probe", default=None,
+                   help="folder of `probe` records (default: results/probe; the newest is used)")
 
     p = sub.add_parser("probe", help="measure train-step time, peak memory and file size on your own model",
                        description="Build a model and measure, interleaved, the median training-step time and peak "
@@ -67,7 +70,8 @@ def _add_poc_commands(sub) -> None:
                                    "the merged model's file size. Writes one signin_lite.probe/1 record.")
     p.add_argument("--model", required=True, help="torchvision:NAME (e.g. torchvision:resnet18) or "
                                                   "package.module:function (called with no arguments)")
-    p.add_argument("--input-shape", type=int, nargs="+", required=True, help="one input without the batch, e.g. 3 64 64")
+    p.add_argument("--input-shape", type=int, nargs="+", required=True,
+                   help="one input without the batch, e.g. 3 64 64")
     p.add_argument("--batch-size", type=int, default=8, help="synthetic batch size (default: 8)")
     p.add_argument("--sparsity", type=float, default=0.9, help="fraction of weights masked, in [0, 1) (default: 0.9)")
     p.add_argument("--steps", type=int, default=5, help="timed steps per variant, interleaved (default: 5)")
@@ -131,26 +135,30 @@ def _add_experiment_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("planted", help="the planted-ticket experiment: can training find a teacher's signs? (minutes)",
                        description="Students get a sparse teacher's mask with random signs and train by PaI, Sign-In "
-                                   "(uniform beta; beta_out > beta_in; no resets) and the matching weight-decay control; "
-                                   "the reference gets the teacher's signs. Prints intervals; writes one record with --out.")
-    p.add_argument("--profile", default="smoke", choices=["smoke", "cpu"],
-                   help="smoke (3 seeds, seconds) or cpu (30 seeds, the reference setting) (default: smoke)")
+                                   "(uniform beta; beta_out > beta_in; no resets) and the matching weight-decay "
+                                   "control; the reference gets the teacher's signs. Prints intervals; writes one "
+                                   "record with --out.")
+    p.add_argument("--profile", default="smoke", choices=["smoke", "cpu", "usual"],
+                   help="smoke (3 seeds, seconds), cpu (30 seeds, the reference setting) or usual (cpu at the usual "
+                        "weight decay 5e-4) (default: smoke)")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0 .. N-1 (default: the profile's)")
     p.add_argument("--steps", type=int, default=None, help="full-batch SGD steps (default: the profile's)")
-    p.add_argument("--arms", nargs="+", default=None, help="arms to run (default: all): pai, signin, signin_beta_out, "
-                                                           "pai_wd2x_masked, signin_noreset, transplant")
+    p.add_argument("--arms", nargs="+", default=None,
+                   help="arms to run (default: all): pai, signin, signin_beta_out, pai_wd2x_masked, signin_noreset, "
+                        "transplant, signin_step_out")
     p.add_argument("--out", default=None, help="folder to write the record to, e.g. results/planted (default: none)")
 
 
 def _add_lottery_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lottery", help="lottery tickets (IMP with weight rewinding, LRR) and the sign-transplant runs",
-                       description="Iterative magnitude pruning to --sparsity in --rounds rounds, with weight rewinding "
-                                   "(imp) and/or learning-rate rewinding (lrr); then the sign experiment on the LRR "
-                                   "ticket: its signs with fresh magnitudes, its magnitudes with random signs, its mask "
-                                   "with a fresh initialization.")
+                       description="Iterative magnitude pruning to --sparsity in --rounds rounds, with weight "
+                                   "rewinding (imp) and/or learning-rate rewinding (lrr); then the sign experiment on "
+                                   "the LRR ticket: its signs with fresh magnitudes, its magnitudes with random signs, "
+                                   "its mask with a fresh initialization.")
     p.add_argument("--rewind", nargs="+", default=["lr", "weight"], choices=["lr", "weight"], help="which rewinding")
     p.add_argument("--rounds", type=int, default=3, help="pruning rounds (each a full training run)")
-    p.add_argument("--rewind-epoch", type=int, default=1, help="imp: rewind to the dense run's weights after this epoch")
+    p.add_argument("--rewind-epoch", type=int, default=1,
+                   help="imp: rewind to the dense run's weights after this epoch")
     p.add_argument("--no-transplant", action="store_true", help="skip the sign-transplant runs")
     config.add_arguments(p, exclude=("mask", "signin", "pruning", "tag"))
     _common(p)
@@ -161,7 +169,8 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("choose", help="print Sign-In's beta and period with the best validation accuracy",
                        description="Choose Sign-In's (beta, rescale period) from tuning runs by final validation "
                                    "accuracy (never test accuracy). Prints 'BETA P'; the candidates go to stderr.")
-    p.add_argument("--results", default=RUNS_RESULTS, help=f"folder of run records (default: {RUNS_RESULTS})")
+    p.add_argument("--results", default=config.RUNS_RESULTS,
+                   help=f"folder of run records (default: {config.RUNS_RESULTS})")
     p.add_argument("--sparsity", type=float, required=True, help="sparsity of the tuning runs")
     p.add_argument("--seed", type=int, default=0, help="seed of the tuning runs")
     p.add_argument("--epochs", type=int, default=None,
@@ -169,14 +178,15 @@ def _add_record_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("table", help="print the records of a folder: one row per setting (mean ± std over seeds, "
                                       "gains with paired intervals), or one row per run with --runs",
-                       description="Default: one row per setting (signin_lite.evidence.summary). With --runs: one row per "
-                                   "record, sorted by method, mask, sparsity, then every config field that differs "
-                                   "between the records (beta, rescale period, epochs, ...), then seed; those fields "
-                                   "are shown as columns.")
+                       description="Default: one row per setting (signin_lite.evidence.summary). With --runs: one "
+                                   "row per record, sorted by method, mask, sparsity, then every config field that "
+                                   "differs between the records (beta, rescale period, epochs, ...), then seed; those "
+                                   "fields are shown as columns.")
     p.add_argument("folder", nargs="+", help="folders or record files")
     p.add_argument("--runs", action="store_true", help="one row per run instead of one per setting")
 
-    sub.add_parser("schema", help="print results/SCHEMA.md, the record schemas, generated from signin_lite.foundations.schema")
+    sub.add_parser("schema",
+                   help="print results/SCHEMA.md, the record schemas, generated from signin_lite.foundations.schema")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,7 +214,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         target = Path(args.out) / "toy_phase_diagram.json"
         if target.exists() and not args.force:
             raise ValueError(f"{target} exists; pass --force to overwrite it, or --out another folder")
-        path = toy.write_phase_record(args.out, beta_a=args.beta_a, beta_w=args.beta_w, steps=args.steps, grid=args.grid)
+        path = toy.write_phase_record(args.out, beta_a=args.beta_a, beta_w=args.beta_w, steps=args.steps,
+                                      grid=args.grid)
         print(f"wrote {path}")
         return 0
     if args.command == "lottery":
@@ -254,7 +265,8 @@ def table_rows(recs: list[dict]) -> tuple[list[dict], list[str]]:
     keys = list(dict.fromkeys(k for r in recs for k in r["config"]))
     varying = [k for k in keys if k not in (*TABLE_FIRST, *TABLE_LAST)
                and len({repr(r["config"].get(k)) for r in recs}) > 1]
-    rows = [{**row, **{k: r["config"].get(k) for k in varying}} for row, r in zip(records.table(recs), recs, strict=True)]
+    rows = [{**row, **{k: r["config"].get(k) for k in varying}}
+            for row, r in zip(records.table(recs), recs, strict=True)]
     order = [*TABLE_FIRST, *varying, "seed"]
     rows.sort(key=lambda row: tuple(_sort_key(row.get(k)) for k in order))
     return rows, [*TABLE_FIRST, *varying, *TABLE_LAST]
@@ -326,7 +338,8 @@ def _planted(args: argparse.Namespace) -> int:
     print(f"{cfg.name()}: {len(cfg.arms)} arms x {cfg.seeds} seeds, {cfg.steps} steps", flush=True)
     record = planted.run(cfg, progress=True)
     for metric in ("sign_recovery", "test_loss"):
-        print(f"\n{metric}: mean over seeds [Student-t 95% interval]\n" + planted.format_rows(planted.arm_table(record, metric)))
+        print(f"\n{metric}: mean over seeds [Student-t 95% interval]\n"
+              + planted.format_rows(planted.arm_table(record, metric)))
         print("paired by seed:\n" + planted.format_rows(planted.comparisons(record, metric)))
     if args.out:
         print(f"wrote {planted.write(record, args.out)}")

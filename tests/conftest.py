@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from signin_lite.training.train import Splits
+from signin_lite.training.recipe import Splits
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from signin_lite import cli
 from signin_lite.foundations import config
-from signin_lite.training import data, distributed, train
+from signin_lite.training import data, distributed, recipe, train
 
 
 def global_batch() -> tuple[torch.Tensor, torch.Tensor]:
@@ -32,7 +32,7 @@ def global_batch() -> tuple[torch.Tensor, torch.Tensor]:
 
 def grad_mode(out: Path) -> None:
     ctx = distributed.init("cpu")
-    model = train.build_model(config.make_config("smoke", signin=True), torch.device("cpu")).double()
+    model = recipe.build_model(config.make_config("smoke", signin=True), torch.device("cpu")).double()
     net = distributed.wrap(model, ctx, torch.device("cpu"))
     loader = data.DeviceLoader(*global_batch(), 64, train=True, seed=0, dtype=torch.float64)
     loader.shard(ctx.rank, ctx.world_size)

@@ -1,5 +1,6 @@
 """Test records made the way the trainer makes them: a committed record of results/cpu as the template, its config
-rebuilt through signin_lite.foundations.config and the method table, so every fixture passes signin_lite.foundations.schema."""
+rebuilt through signin_lite.foundations.config and the method table, so every fixture passes
+signin_lite.foundations.schema."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""signin_lite.evidence.arms (the four-arm test) and signin_lite.evidence.drift (Sign-In's reset diagnostics), on hand-made records.
-Hand arithmetic is in the comments."""
+"""signin_lite.evidence.arms (the four-arm test) and signin_lite.evidence.drift (Sign-In's reset diagnostics), on
+hand-made records. Hand arithmetic is in the comments."""
 
 import math
 
@@ -17,7 +17,8 @@ def rec(method, seed, acc, *, test_size=10000, wd=5e-4, epochs=20, tag="", diagn
     r = make_record(method, seed, acc, 100.0, mask="random", epochs=epochs, weight_decay=wd, final_test_per_class=None,
                     run_id=rid(method, seed, f"{wd}{epochs}{tag}"))
     r["final"].update(test_set="final", test_size=test_size, test_acc_last_epoch=acc - 0.01)
-    r["history"] = [{"epoch": e, "test_acc": acc, "train_acc": 0.9, **({"signin": diagnostics(e)} if diagnostics else {})}
+    r["history"] = [{"epoch": e, "test_acc": acc, "train_acc": 0.9,
+                     **({"signin": diagnostics(e)} if diagnostics else {})}
                     for e in (1, 2)]
     return r
 
@@ -39,7 +40,8 @@ def test_primary_comparisons_are_paired_by_seed_with_holm_within_the_family():
     c = got[("pai_signin", "pai")]
     assert c.per_seed == pytest.approx({0: 1.0, 1: 2.0, 2: 1.0})
     ref = st.ttest_1samp([1.0, 2.0, 1.0], 0.0)
-    assert c.diff.kind == "paired t" and c.diff.estimate == pytest.approx(4 / 3) and c.diff.p == pytest.approx(ref.pvalue)
+    assert (c.diff.kind == "paired t" and c.diff.estimate == pytest.approx(4 / 3)
+            and c.diff.p == pytest.approx(ref.pvalue))
     assert c.diff.low == pytest.approx(ref.confidence_interval(0.95).low)
     # Sign-In - control: +0.5, +1.0, +0.8 pp; Holm over the two primary p-values
     other = got[("pai_signin", "pai_wd2x_masked")]
@@ -120,7 +122,8 @@ def diag(mean, low, *, reset=True, multiplier=1.01, crossed=3):
     layers = {"a": {"mean": mean, "min": low}, "b": {"mean": mean + 0.1, "min": low + 0.1}}
     after = {"a": {"mean": 1.0, "min": 1.0}, "b": {"mean": 1.0, "min": 1.0}}
     return {"resets": [{"step": 39, "imbalance": layers, "zero_crossings": {"a": crossed, "_all": crossed}}] if reset
-            else [], "imbalance_end": after if reset else layers, "lr_multiplier": {"a": multiplier, "_all": multiplier},
+            else [], "imbalance_end": after if reset else layers,
+            "lr_multiplier": {"a": multiplier, "_all": multiplier},
             "zero_crossings_since_reset": {"_all": 0 if reset else crossed}}
 
 
@@ -238,3 +241,58 @@ def test_drift_in_the_hypotheses_uses_only_the_paired_seeds():
     assert test.seeds == (0, 1) and test.complete("pai_signin").seeds == [0, 1]
     assert "PaI + Sign-In (n=2)" in arms.hypotheses(test)[-1]
     assert arms.comparison(test, "pai_signin", "pai").title() == "(PaI + Sign-In) − PaI"
+
+
+def _h3_test(signin_diag, noreset_diag):
+    """A four-arm test where no resets loses 1 pp on every seed (a clear accuracy gap), with the given diagnostics."""
+    acc = {0: (0.80, 0.81, 0.80, 0.800), 1: (0.79, 0.802, 0.80, 0.791), 2: (0.81, 0.821, 0.81, 0.812)}
+    recs = [rec(m, s, a, diagnostics={"pai_signin": signin_diag, "pai_signin_noreset": noreset_diag}.get(m))
+            for s, row in acc.items() for m, a in zip(ARMS, row, strict=True)]
+    (test,) = arms.four_arm_tests(recs)
+    assert arms.comparison(test, "pai_signin", "pai_signin_noreset").reading == "gain"
+    return test, arms.hypotheses(test)[-1]
+
+
+def test_h3_needs_its_declared_conjunction_not_only_the_accuracy_gap():
+    # issue 11's case: with resets the layer mean stays at 0.95 (layers 0.95, 1.05 -> 1.0 >= NEAR_NO_OP), and
+    # without them the multiplier falls to 0.7 against 1.01: more than STEP_TOLERANCE apart
+    near = lambda e: diag(0.95, 0.2)  # noqa: E731
+    drifting = lambda e: diag(0.6, 0.05, reset=False, multiplier=0.7)  # noqa: E731
+    test, h3 = _h3_test(near, drifting)
+    assert drift.reset_effect(test.complete("pai_signin")) == "near no-op"
+    assert not drift.steps_matched(test.complete("pai_signin_noreset"), test.complete("pai_signin"))
+    assert h3.startswith("H3, the resets matter: not supported as declared: accuracy gap, resets near no-ops, "
+                         "confounded with step size;")
+    # resets that undo 30% of beta (layers 0.65, 0.75 -> 0.70 <= WELL_BELOW) and matched multipliers: supported
+    well = lambda e: diag(0.65, 0.1, multiplier=0.5)  # noqa: E731
+    matched = lambda e: diag(0.4, 0.01, reset=False, multiplier=0.52)  # noqa: E731
+    test, h3 = _h3_test(well, matched)
+    assert drift.reset_effect(test.complete("pai_signin")) == "well below β"
+    ratio = drift.step_ratio(test.complete("pai_signin_noreset"), test.complete("pai_signin"))
+    assert ratio == pytest.approx((1.04, 1.04))
+    assert h3.startswith("H3, the resets matter: supported;")
+    # in between (0.85): the resets undo little, whatever the step sizes
+    test, h3 = _h3_test(lambda e: diag(0.8, 0.1, multiplier=0.5), matched)
+    assert drift.reset_effect(test.complete("pai_signin")) == "modest"
+    assert "not supported as declared: accuracy gap, resets undo little;" in h3
+
+
+def test_unadjusted_reading_is_shown_beside_holms():
+    # Sign-In - PaI: +1.0, +2.0, +1.5 pp: t = 1.5 / (0.5 / sqrt 3) = 5.2 on 2 df, p = 0.035 (clear alone); Sign-In -
+    # control: +0.1, -0.2, +0.3 (p large): Holm doubles the smaller p to 0.07, borderline; the row shows both readings
+    acc = {0: (0.80, 0.81, 0.809, 0.80), 1: (0.79, 0.81, 0.812, 0.80), 2: (0.81, 0.825, 0.822, 0.80)}
+    (test,) = arms.four_arm_tests(four_arms(acc))
+    c = arms.comparison(test, "pai_signin", "pai")
+    assert c.diff.p == pytest.approx(st.ttest_1samp([1.0, 2.0, 1.5], 0.0).pvalue) and c.diff.p < 0.05
+    assert c.reading_unadjusted == "gain" and c.reading == "borderline"
+    assert c.diff.p_adjusted == pytest.approx(2 * c.diff.p)
+    assert "borderline (gain without Holm's adjustment)" in arms.finding(test, c)
+    assert arms.hypotheses(test)[0].startswith(
+        "H1, Sign-In beats PaI: not supported (borderline) with Holm's adjustment (added after the plan), supported "
+        "by the plan's written rule")
+    row = arms.comparison_rows(test)[0]
+    assert row["reading without Holm"] == "gain" and row["reading"] == c.reading
+    from signin_lite.evidence import stats
+    d = stats.adjust([stats.paired([1.0, 1.1, 0.9, 1.2], [0, 0, 0, 0]),
+                      stats.paired([0.1, -0.3, 0.2, 0.4], [0, 0, 0, 0])])
+    assert d[0].reading(adjusted=False) == "gain" and d[0].p_adjusted == pytest.approx(2 * d[0].p)

@@ -49,7 +49,8 @@ def test_run_id_depends_on_every_field_and_method_names():
     assert config.make_config("smoke", mask="none", sparsity=0).method == "dense"
     assert config.make_config("smoke", signin=True).method == "pai_signin"
     assert config.make_config("smoke", pruning="gmp", tag="x").method == "gmp_x"
-    assert "sparsity" not in str(config.make_config("smoke")) and "sparsity=0.5" in str(config.make_config("smoke", sparsity=0.5))
+    assert ("sparsity" not in str(config.make_config("smoke"))
+            and "sparsity=0.5" in str(config.make_config("smoke", sparsity=0.5)))
 
 
 def test_sweep_grid_is_seed_major_and_deduplicates_dense():

@@ -7,8 +7,8 @@ Tolerances, also stated in book/gpu.md:
 - a whole run equals the single-process run with the same global batch and seed within LOSS_ATOL (per-epoch
   training loss) and WEIGHT_RTOL (all final weights, relative difference in norm). These are loose because
   float32 rounding differs between the two (one process's BatchNorm is PyTorch's, the ranks' is
-  SyncBatchNorm2d) and training amplifies such differences from step to step. A run with per-rank BatchNorm statistics (plain DDP
-  without SyncBatchNorm) lands several times outside them;
+  SyncBatchNorm2d) and training amplifies such differences from step to step. A run with per-rank BatchNorm statistics
+  (plain DDP without SyncBatchNorm) lands several times outside them;
 - ranks agree bit for bit, and a killed and resumed torchrun run ends bit for bit like an uninterrupted one.
 """
 import json
@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from signin_lite.foundations import config
-from signin_lite.training import data, distributed, train
+from signin_lite.training import data, distributed, recipe, train
 from signin_lite.core import masks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +127,7 @@ def test_one_ddp_step_gives_the_global_batch_gradient(tmp_path, image_folder):
     ddp = torch.load(tmp_path / "grads.pt", weights_only=True)
     sys.path.insert(0, str(ROOT / "tests"))
     from ddp_worker import global_batch
-    model = train.build_model(config.make_config("smoke", signin=True), torch.device("cpu")).double()
+    model = recipe.build_model(config.make_config("smoke", signin=True), torch.device("cpu")).double()
     x, y = next(iter(data.DeviceLoader(*global_batch(), 64, train=True, seed=0, dtype=torch.float64)))
     F.cross_entropy(model(x), y).backward()
     for name, p in model.named_parameters():
@@ -151,7 +151,7 @@ def test_alone_nothing_is_distributed(monkeypatch):
     monkeypatch.delenv("WORLD_SIZE", raising=False)
     ctx = distributed.init("cpu")
     assert ctx == distributed.Context() and ctx.is_main and not ctx.enabled
-    model = train.build_model(config.make_config("smoke"), torch.device("cpu"))
+    model = recipe.build_model(config.make_config("smoke"), torch.device("cpu"))
     assert distributed.wrap(model, ctx, torch.device("cpu")) is model
     assert distributed.backend_for("cpu") == "gloo" and distributed.backend_for("cuda:1") == "nccl"
     monkeypatch.setenv("WORLD_SIZE", "two")
@@ -170,8 +170,8 @@ def test_device_and_backend_must_match_under_torchrun():
 
 
 def test_sync_batchnorm_keeps_parameters_and_is_plain_batchnorm_alone():
-    model = train.build_model(config.make_config("smoke"), torch.device("cpu"))
-    reference = train.build_model(config.make_config("smoke"), torch.device("cpu"))  # same seed, same weights
+    model = recipe.build_model(config.make_config("smoke"), torch.device("cpu"))
+    reference = recipe.build_model(config.make_config("smoke"), torch.device("cpu"))  # same seed, same weights
     params, keys = list(model.parameters()), list(model.state_dict())
     distributed.convert_batchnorm(model)
     assert sum(isinstance(m, distributed.SyncBatchNorm2d) for m in model.modules()) == 7
@@ -185,17 +185,17 @@ def test_sync_batchnorm_keeps_parameters_and_is_plain_batchnorm_alone():
 def test_bf16_autocast_train_step_runs_on_cpu(tiny_splits):
     """The CUDA path of train_step (bf16 autocast, channels_last) exercised on the CPU."""
     cfg = config.make_config("smoke", signin=True, sparsity=0.9)
-    model = train.build_model(cfg, torch.device("cpu")).to(memory_format=torch.channels_last)
-    plain = train.build_model(cfg, torch.device("cpu")).to(memory_format=torch.channels_last)
+    model = recipe.build_model(cfg, torch.device("cpu")).to(memory_format=torch.channels_last)
+    plain = recipe.build_model(cfg, torch.device("cpu")).to(memory_format=torch.channels_last)
     loader = data.DeviceLoader(*tiny_splits.train, 32, train=True, channels_last=True)
     x, y = next(iter(loader))
-    loss, out = train.train_step(model, train.make_optimizer(model, cfg), x, y, autocast=True)
-    loss32, _ = train.train_step(plain, train.make_optimizer(plain, cfg), x, y, autocast=False)
+    loss, out = recipe.train_step(model, recipe.make_optimizer(model, cfg), x, y, autocast=True)
+    loss32, _ = recipe.train_step(plain, recipe.make_optimizer(plain, cfg), x, y, autocast=False)
     assert out.dtype == torch.bfloat16 and loss.dtype == torch.float32 and torch.isfinite(loss)
     assert abs(loss.item() - loss32.item()) <= 0.05 * loss32.item()  # the same step, in bf16 precision
     assert all(p.dtype == torch.float32 and torch.isfinite(p).all() for p in model.parameters())
     masks.check(model)                                            # off-mask weights still exactly 0
-    acc, test_loss = train.evaluate(model, data.DeviceLoader(*tiny_splits.test, 16, train=False), autocast=True)
+    acc, test_loss = recipe.evaluate(model, data.DeviceLoader(*tiny_splits.test, 16, train=False), autocast=True)
     assert 0 <= acc <= 1 and test_loss > 0
 
 

@@ -120,3 +120,17 @@ def test_mask_density_one_bar_series_per_method_at_the_sparsity():
         kept, total = (sum(c[i] for c in bars.customdata) for i in (0, 1))
         assert kept / total == pytest.approx(0.1, abs=1e-3)
     assert fig.layout.title.text and fig.layout.yaxis.title.text
+
+
+def test_mechanism_plane_shows_the_three_moves_on_titled_axes():
+    from signin_lite.views import mechanism
+    fig = mechanism.plane_figure(beta=1.0, theta=1.2, decay=0.4)
+    assert fig.layout.title.text and "no unit" in fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(names) == len(set(names)), names
+    beta_curve = next(t for t in fig.data if t.name == "m² − w² = β = 1")
+    assert all(abs(m * m - w * w - 1.0) < 1e-9 for w, m in zip(beta_curve.x, beta_curve.y, strict=True))
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert "gradient steps" in texts and "weight decay" in texts and "reset" in texts
+    with pytest.raises(ValueError, match="decay"):
+        mechanism.plane_figure(decay=1.5)

@@ -296,7 +296,8 @@ def move_sliders_and_press(driver: Any, cell: int) -> int:
         return Array.from(arguments[0].querySelectorAll('.js-plotly-plot')).filter(el => el.layout && el.layout.xaxis
                  && el.layout.xaxis.title && (el.layout.xaxis.title.text || el.layout.xaxis.title) === 'epoch')
                .flatMap(el => Array.from(el.querySelectorAll('.xtick text')).map(t => t.textContent));""", cell_el)
-    assert all(t.strip().lstrip("\u2212-").isdigit() for t in ticks), f"cell {cell}: epochs ticked as fractions: {ticks}"
+    assert all(t.strip().lstrip("\u2212-").isdigit() for t in ticks), \
+        f"cell {cell}: epochs ticked as fractions: {ticks}"
     return len(sliders)
 
 

@@ -154,7 +154,8 @@ def test_pip_install_ships_every_module(tmp_path):
     assert shipped == set(MODULES), f"missing from the installed package: {sorted(set(MODULES) - shipped)}"
     code = ("import importlib, signin_lite\n"
             f"assert signin_lite.__file__.startswith({str(target)!r}), signin_lite.__file__\n"
-            f"for m in {sorted(set(MODULES) - {'signin_lite.__main__'})!r}:\n    importlib.import_module(m)\nprint('ok')")
+            f"for m in {sorted(set(MODULES) - {'signin_lite.__main__'})!r}:\n"
+            "    importlib.import_module(m)\nprint('ok')")
     env = {**os.environ, "PYTHONPATH": str(target)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
                          timeout=300)

@@ -9,11 +9,13 @@ from signin_lite.core import masks
 
 
 def _kw(tmp_path, splits):
-    return dict(splits=splits, results_dir=tmp_path / "results", work_dir=tmp_path / "runs", device="cpu", progress=False)
+    return dict(splits=splits, results_dir=tmp_path / "results", work_dir=tmp_path / "runs", device="cpu",
+                progress=False)
 
 
 def _cfg(**kw):
-    return config.make_config("smoke", **{**dict(depth=8, width=0.25, epochs=2, batch_size=16, warmup_epochs=0.5), **kw})
+    return config.make_config("smoke", **{**dict(depth=8, width=0.25, epochs=2, batch_size=16, warmup_epochs=0.5),
+                                          **kw})
 
 
 def test_round_sparsity_reaches_target():
@@ -25,7 +27,8 @@ def test_round_sparsity_reaches_target():
 @pytest.mark.parametrize("rewind", ["lr", "weight"])
 def test_iterative_pruning_nests_masks_and_rewinds(tmp_path, tiny_splits, rewind):
     runs = lottery.iterative_pruning(_cfg(), 0.75, 2, rewind, **_kw(tmp_path, tiny_splits))
-    assert [r["method"] for r in runs] == ["dense", "lrr" if rewind == "lr" else "imp", "lrr" if rewind == "lr" else "imp"]
+    assert [r["method"] for r in runs] == ["dense", "lrr" if rewind == "lr" else "imp",
+                                           "lrr" if rewind == "lr" else "imp"]
     m1 = train.load_final(runs[1]["name"], tmp_path / "runs")["mask"]
     m2 = train.load_final(runs[2]["name"], tmp_path / "runs")["mask"]
     assert math.isclose(masks.sparsity(m2), 0.75, abs_tol=1e-3)

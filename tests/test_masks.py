@@ -94,7 +94,8 @@ def test_make_hits_requested_sparsity(method, s):
 
 
 def test_methods_registry():
-    assert config.MASK_KINDS == ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
+    assert config.MASK_KINDS == ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude",
+                                 "magnitude_layerwise")
     assert set(pruning._SCORERS) == set(config.MASK_KINDS)
 
 

@@ -56,7 +56,8 @@ def test_toy_neuron_and_teacher():
 def test_cli_smoke_run_on_the_offline_copy(tmp_path):
     env = {**os.environ, "SIGNIN_LITE_DATA": str(OFFLINE_ZIP)}
     out = subprocess.run([sys.executable, "-m", "signin_lite", "train", "--profile", "smoke", "--signin",
-                          "--results", str(tmp_path / "results"), "--work-dir", str(tmp_path / "runs"), "--no-progress"],
+                          "--results", str(tmp_path / "results"), "--work-dir", str(tmp_path / "runs"),
+                          "--no-progress"],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
     assert out.returncode == 0, out.stderr
     (record_path,) = (tmp_path / "results").glob("*.json")

@@ -1,4 +1,5 @@
-"""Tests for signin_lite.decision.poc (cost model) and signin_lite.views.poc_plots. Hand arithmetic is in the comments."""
+"""Tests for signin_lite.decision.poc (cost model) and signin_lite.views.poc_plots. Hand arithmetic is in the
+comments."""
 
 import math
 import warnings
@@ -8,7 +9,8 @@ import pytest
 from recordkit import make_record, rid
 
 from signin_lite.foundations import schema
-from signin_lite.decision.poc import Deployment, build_worksheet, reading, summarize
+from signin_lite.decision.options import summarize
+from signin_lite.decision.poc import Deployment, build_worksheet, reading
 from signin_lite.evidence.stats import PAIRED, Difference
 
 
@@ -167,7 +169,8 @@ def test_evaluate_hand_computed_costs_and_ci():
     assert o.train_memory_change_pct == pytest.approx(100.0)
     assert o.storage is None
     rows = ws.rows()
-    assert rows[1]["run_ids"] == f"{rid('pai_signin', 2)}, {rid('pai_signin', 3)}" and rows[1]["hardware"] == "Test CPU (2 cores)"
+    assert (rows[1]["run_ids"] == f"{rid('pai_signin', 2)}, {rid('pai_signin', 3)}"
+            and rows[1]["hardware"] == "Test CPU (2 cores)")
 
 
 def test_evaluate_go_with_wider_tolerance():

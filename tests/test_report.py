@@ -10,7 +10,8 @@ import pytest
 
 from signin_lite import cli
 from signin_lite.decision import poc_inputs, report, report_text
-from signin_lite.decision.poc import Deployment, summarize
+from signin_lite.decision.options import summarize
+from signin_lite.decision.poc import Deployment
 from signin_lite.decision.poc import build_worksheet as evaluate
 
 import recordkit

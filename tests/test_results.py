@@ -38,7 +38,8 @@ def test_record_matches_its_schema_and_names_its_provenance(path):
 
 
 def test_run_ids_are_unique():
-    ids = [(_load(p)["run_id"], _load(p).get("data", {}).get("source")) for p in PATHS if _load(p)["schema"] == schema.RUN]
+    ids = [(_load(p)["run_id"], _load(p).get("data", {}).get("source")) for p in PATHS
+           if _load(p)["schema"] == schema.RUN]
     assert len(ids) == len(set(ids))
 
 

@@ -1,4 +1,5 @@
-"""The reference-sweep scripts: --help, the GPU sweep's planned scope, and a CPU rehearsal of it in the smoke profile."""
+"""The reference-sweep scripts: --help, the GPU sweep's planned scope, and a CPU rehearsal of it in the smoke
+profile."""
 import importlib.util
 import json
 import os

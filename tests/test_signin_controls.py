@@ -9,8 +9,8 @@ import torch.nn as nn
 
 from signin_lite.foundations import config
 from signin_lite.core import masks, models, pruning, signin
-from signin_lite.training import train
-from signin_lite.training.train import Splits
+from signin_lite.training import recipe, train
+from signin_lite.training.recipe import Splits
 
 
 def _cfg(**kw):
@@ -24,7 +24,7 @@ def _run(cfg, tmp_path, splits, **kw):
 
 
 def _model(cfg):
-    return train.build_model(cfg, torch.device("cpu"))
+    return recipe.build_model(cfg, torch.device("cpu"))
 
 
 def _decay_of(optimizer):
@@ -37,7 +37,7 @@ def _decay_of(optimizer):
 def test_control_doubles_decay_on_exactly_the_weights_signin_reparameterizes():
     control = _cfg(weight_decay_masked_factor=2.0, weight_decay=1e-3)
     model = _model(control)
-    decay = _decay_of(train.make_optimizer(model, control))
+    decay = _decay_of(recipe.make_optimizer(model, control))
     assert len(decay) == len(list(model.parameters()))  # every parameter in exactly one group
     conv_linear = {n.replace(".parametrizations.weight.original", ".weight"): p for n, p in model.named_parameters()
                    if ".parametrizations.weight.original" in n}
@@ -54,7 +54,7 @@ def test_control_parameter_set_is_the_signin_parameter_set():
     signin_cfg = _cfg(signin=True, dense_first_last=True)
     plain, reparam = _model(plain_cfg), _model(signin_cfg)
     doubled = {n for n, p in plain.named_parameters()
-               if _decay_of(train.make_optimizer(plain, plain_cfg))[id(p)] == 2 * plain_cfg.weight_decay}
+               if _decay_of(recipe.make_optimizer(plain, plain_cfg))[id(p)] == 2 * plain_cfg.weight_decay}
     layers = {n.split(".parametrizations")[0] for n in doubled}
     assert layers == {n[: -len(".weight")] for n in signin.signin_layers(reparam)}
     assert "conv1" not in layers and "fc" not in layers  # the dense first and last layers keep the plain decay
@@ -62,13 +62,13 @@ def test_control_parameter_set_is_the_signin_parameter_set():
 
 def test_default_factor_gives_one_group_with_the_plain_decay_and_nesterov_follows_the_flag():
     cfg = _cfg()
-    opt = train.make_optimizer(_model(cfg), cfg)
+    opt = recipe.make_optimizer(_model(cfg), cfg)
     assert {g["weight_decay"] for g in opt.param_groups} == {cfg.weight_decay}
     assert all(g["nesterov"] for g in opt.param_groups)
     off = _cfg(nesterov=False)
-    assert not any(g["nesterov"] for g in train.make_optimizer(_model(off), off).param_groups)
+    assert not any(g["nesterov"] for g in recipe.make_optimizer(_model(off), off).param_groups)
     no_momentum = _cfg(momentum=0.0)  # torch refuses Nesterov without momentum: the flag then has no effect
-    assert not any(g["nesterov"] for g in train.make_optimizer(_model(no_momentum), no_momentum).param_groups)
+    assert not any(g["nesterov"] for g in recipe.make_optimizer(_model(no_momentum), no_momentum).param_groups)
 
 
 def test_weight_decay_groups_on_a_signin_model_hold_m_and_w():
@@ -171,17 +171,17 @@ def test_final_evaluation_uses_the_full_test_set_and_the_record_says_so(tmp_path
         y = torch.arange(n) % 10
         return torch.randint(0, 255, (n, 3, 32, 32), generator=g, dtype=torch.uint8), y
 
-    monkeypatch.setattr(train, "_cifar10", fake)
-    monkeypatch.setattr(train.data, "data_source", lambda root: "synthetic-test-fixture")
-    monkeypatch.setattr(train.data, "resolve_root", lambda root: None)
+    monkeypatch.setattr(recipe, "_cifar10", fake)
+    monkeypatch.setattr(recipe.data, "data_source", lambda root: "synthetic-test-fixture")
+    monkeypatch.setattr(recipe.data, "resolve_root", lambda root: None)
     cfg = _cfg(epochs=1, train_per_class=20, test_per_class=10, final_test_per_class=None)
-    splits = train.load_splits(cfg)
+    splits = recipe.load_splits(cfg)
     assert len(splits.test[1]) == 100 and len(splits.final_test[1]) == 10_000
     record = _run(cfg, tmp_path, splits)
     final = record["final"]
     assert final["test_set"] == "final" and final["test_size"] == 10_000 and record["data"]["final_test_size"] == 10_000
     assert record["data"]["test_size"] == 100 and final["test_acc_last_epoch"] == record["history"][-1]["test_acc"]
-    assert train.load_splits(_cfg(final_test_per_class=0)).final_test is None
+    assert recipe.load_splits(_cfg(final_test_per_class=0)).final_test is None
 
 
 def test_without_a_final_evaluation_the_record_names_the_per_epoch_set(tmp_path, tiny_splits):
@@ -240,7 +240,8 @@ def test_er_and_balanced_masks_hit_the_sparsity_with_their_layer_densities(kind)
         ratio = ((shapes[a][0] + shapes[a][1]) / (shapes[a][0] * shapes[a][1])) / (
             (shapes[b][0] + shapes[b][1]) / (shapes[b][0] * shapes[b][1]))
         assert math.isclose(dens[a] / dens[b], ratio, rel_tol=1e-9)
-    assert not torch.equal(mask["layer1.0.conv1.weight"], pruning.make(model, kind, 0.9, seed=1)["layer1.0.conv1.weight"])
+    assert not torch.equal(mask["layer1.0.conv1.weight"],
+                           pruning.make(model, kind, 0.9, seed=1)["layer1.0.conv1.weight"])
 
 
 def m_numel(shape):

@@ -86,7 +86,8 @@ def test_gd_conserves_balance_up_to_order_lr():
 
 def test_critical_a0_predicts_the_boundary():
     w0 = torch.tensor([0.5, 1.0], dtype=torch.float64)
-    for betas, kwargs in (((None, None), dict()), ((4.0, 0.1), SIGNIN), ((1.0, 0.1), dict(signin=True, beta_a=1.0, beta_w=0.1))):
+    for betas, kwargs in (((None, None), dict()), ((4.0, 0.1), SIGNIN),
+                          ((1.0, 0.1), dict(signin=True, beta_a=1.0, beta_w=0.1))):
         crit = toy.critical_a0(w0, *betas)
         r = toy.train_toy(torch.cat([-0.85 * crit, -1.15 * crit]), torch.cat([w0, w0]), steps=3000, **kwargs)
         assert r.recovered.tolist() == [True, True, False, False], betas  # inside recovers, outside is stuck

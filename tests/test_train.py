@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from signin_lite.foundations import config, schema
-from signin_lite.training import data, train
+from signin_lite.training import data, recipe, train
 from signin_lite.core import masks
 from signin_lite.evidence import records
 
@@ -50,7 +50,8 @@ def test_record_contents_and_atomic_file(tmp_path, tiny_splits):
         assert key in on_disk["history"][0]
     assert set(on_disk["counts"]) == {"params_dense", "params_effective", "flops_dense", "flops_effective"}
     assert on_disk["cost"]["wall_time_s"] > 0 and on_disk["cost"]["peak_memory_bytes"] > 0
-    assert on_disk["env"]["device"] == "cpu" and on_disk["date"] and on_disk["data"]["source"] == "synthetic-test-fixture"
+    assert (on_disk["env"]["device"] == "cpu" and on_disk["date"]
+            and on_disk["data"]["source"] == "synthetic-test-fixture")
     assert not list((tmp_path / "results").glob("*.tmp"))
     assert record["final"]["test_acc"] == on_disk["final"]["test_acc"]
     rows = records.table(records.load_records(tmp_path / "results"))
@@ -137,14 +138,14 @@ def test_dense_run_and_reference_alignment(tmp_path, tiny_splits):
 
 
 def test_gmp_schedule_is_cubic():
-    assert train.gmp_sparsity(0.05, 0.9, 0.1, 0.6) == 0.0
-    assert train.gmp_sparsity(0.6, 0.9, 0.1, 0.6) == pytest.approx(0.9)
-    assert train.gmp_sparsity(0.35, 0.9, 0.1, 0.6) == pytest.approx(0.9 * (1 - 0.5 ** 3))
-    assert train.gmp_sparsity(1.0, 0.9, 0.1, 0.6) == pytest.approx(0.9)
+    assert recipe.gmp_sparsity(0.05, 0.9, 0.1, 0.6) == 0.0
+    assert recipe.gmp_sparsity(0.6, 0.9, 0.1, 0.6) == pytest.approx(0.9)
+    assert recipe.gmp_sparsity(0.35, 0.9, 0.1, 0.6) == pytest.approx(0.9 * (1 - 0.5 ** 3))
+    assert recipe.gmp_sparsity(1.0, 0.9, 0.1, 0.6) == pytest.approx(0.9)
 
 
 def test_lr_schedule_warms_up_then_decays_to_zero():
-    f = train.lr_lambda(10, 100)
+    f = recipe.lr_lambda(10, 100)
     assert f(0) == pytest.approx(0.1) and f(9) == pytest.approx(1.0)
     assert f(10) == pytest.approx(1.0) and f(100) == pytest.approx(0.0, abs=1e-12)
     assert all(f(i) >= f(i + 1) for i in range(10, 100))
@@ -164,6 +165,6 @@ def test_evaluate_builds_no_autograd_graph_and_restores_the_mode(tiny_splits):
 
     model = Probe().train()
     loader = data.DeviceLoader(*tiny_splits.test, 16, train=False, device="cpu")
-    acc, loss = train.evaluate(model, loader)
+    acc, loss = recipe.evaluate(model, loader)
     assert grad_seen and not any(grad_seen)        # no graph is built while evaluating
     assert model.training and 0.0 <= acc <= 1.0 and loss > 0

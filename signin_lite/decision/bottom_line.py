@@ -43,7 +43,8 @@ def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, 
     for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked")):
         d = arms.comparison(t, "pai_signin", baseline).diff
         out.update({f"bl_arms_{key}": summary.signed_text(d.estimate), f"bl_arms_{key}_low": summary.signed_text(d.low),
-                    f"bl_arms_{key}_high": summary.signed_text(d.high), f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
+                    f"bl_arms_{key}_high": summary.signed_text(d.high),
+                    f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
     return out
 
 

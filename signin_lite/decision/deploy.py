@@ -208,7 +208,7 @@ def inference_latency(model: nn.Module, batch_size: int = 1, repeats: int = 50, 
 
 
 def _env(device: torch.device) -> dict:
-    """Where the measurement ran, as every record says it (records.environment), plus the thread count."""
+    """Where the measurement ran, as every record says it (hardware.environment), plus the thread count."""
     return {**hardware.environment(device), "num_threads": torch.get_num_threads(), "platform": sys.platform}
 
 

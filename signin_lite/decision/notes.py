@@ -46,8 +46,8 @@ _EN = {
               "{hourly:g} {currency} per busy hour, for both serving and retraining on {hardware}.",
     "retrain": "{retrains:g} retraining run(s) per month for every option.",
     "ci": "Accuracy change = option mean - dense mean test accuracy, in percentage points; 95% interval paired by "
-          "seed where both ran the same seeds (else Welch), from signin_lite.evidence.stats. With one seed on either side "
-          "the interval is unavailable (not zero).",
+          "seed where both ran the same seeds (else Welch), from signin_lite.evidence.stats. With one seed on either "
+          "side the interval is unavailable (not zero).",
     "verdict_rule": "Go: CI lower bound >= -{tol:g} pp and monthly saving > {materiality:,.0f} {currency} (the "
                     "materiality threshold). Inconclusive: CI unavailable or "
                     "straddling -{tol:g} pp. No-go: CI wholly below -{tol:g} pp, or no saving.",

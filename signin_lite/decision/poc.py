@@ -16,7 +16,7 @@ Typical use::
     from signin_lite.decision import poc
     dep = poc.Deployment(requests_per_month=3e6, hardware="1x L4 GPU", price_per_hour=0.8,
                          power_watts=72, electricity_price_per_kwh=0.2, baseline_throughput_rps=900)
-    ws = poc.build_worksheet(dep, poc.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec)
+    ws = poc.build_worksheet(dep, options.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec)
     for row in ws.rows(): print(row)
     print("\\n".join(ws.assumptions))
 """
@@ -24,14 +24,14 @@ Typical use::
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any, Mapping, NamedTuple, Sequence
 
 from signin_lite.decision.notes import TEMPLATES, Note
+from signin_lite.decision.options import MethodSummary, accuracy_change, get_path
 from signin_lite.foundations import methods, schema
-from signin_lite.evidence import records, stats, summary
+from signin_lite.evidence import stats
 
 VERDICTS = ("baseline", "go", "inconclusive", "no-go")
 _EPS = 1e-9  # floating-point slack for the tolerance boundary (pp)
@@ -112,101 +112,7 @@ class Deployment:
                 for f in fields(self)]
 
 
-# ------------------------------------------------------------------------------------- measured numbers
-@dataclass(frozen=True)
-class MethodSummary:
-    """One (method, mask_method, sparsity) group of complete runs, pooled over seeds."""
-
-    method: str
-    mask_method: str | None
-    sparsity: float
-    n_seeds: int
-    seeds: tuple
-    test_accs: tuple[float, ...]          # fractions in [0, 1], one per run
-    test_acc_mean: float
-    test_acc_std: float | None            # sample std (ddof=1); None with one run
-    train_time_s_mean: float | None
-    peak_memory_bytes: int | None         # max over runs
-    params_dense: float | None
-    params_effective: float | None
-    flops_dense: float | None
-    flops_effective: float | None
-    run_ids: tuple[str, ...]
-    dates: tuple[str, ...]
-    device_names: tuple[str, ...]         # distinct values, sorted
-    data_sources: tuple[str, ...]
-    profiles: tuple[str, ...]
-    models: tuple[str, ...]
-    epochs: tuple[int, ...]
-    test_sizes: tuple[int, ...]
-
-    @property
-    def key(self) -> tuple:
-        return (self.method, self.mask_method, self.sparsity)
-
-    @property
-    def label(self) -> str:
-        if self.method == "dense":
-            return "dense"
-        parts = [self.method] + ([self.mask_method] if self.mask_method else []) + [f"{self.sparsity:.0%}"]
-        return " / ".join(parts)
-
-
-def _get(rec: Mapping, *path, default=None):
-    for p in path:
-        if not isinstance(rec, Mapping) or p not in rec:
-            return default
-        rec = rec[p]
-    return rec
-
-
-def _mean(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.fmean(xs) if xs else None
-
-
-def _method_summary(st: records.Setting) -> MethodSummary:
-    rs, c = st.records, st.config
-    accs = tuple(st.values("test_acc"))
-    mems = [r["cost"]["peak_memory_bytes"] for r in rs if r["cost"].get("peak_memory_bytes") is not None]
-    dense = st.method == "dense"
-    return MethodSummary(
-        method=st.method, mask_method=None if dense else c["mask"], sparsity=0.0 if dense else st.sparsity,
-        n_seeds=st.n, seeds=tuple(st.seeds), test_accs=accs, test_acc_mean=statistics.fmean(accs),
-        test_acc_std=statistics.stdev(accs) if len(accs) > 1 else None,
-        train_time_s_mean=_mean(r["cost"]["train_time_s"] for r in rs), peak_memory_bytes=max(mems) if mems else None,
-        **{k: _mean(r["counts"][k] for r in rs) for k in ("params_dense", "params_effective", "flops_dense",
-                                                           "flops_effective")},
-        run_ids=tuple(r["run_id"] for r in rs), dates=tuple(r["date"] for r in rs),
-        device_names=tuple(sorted({r["env"]["device_name"] for r in rs})), data_sources=(st.data_source,),
-        profiles=(c["profile"],), models=(f"resnet-{c['depth']}-{c['width']}",), epochs=(c["epochs"],),
-        test_sizes=(rs[0]["data"]["test_size"],))
-
-
-def summarize(recs: Sequence[Mapping]) -> list[MethodSummary]:
-    """One :class:`MethodSummary` per (method, mask, sparsity): each a single setting of
-    :func:`signin_lite.evidence.records.settings` (Sign-In tuning variants dropped, as in the summary tables).
-
-    Runs that differ in more than the seed are never pooled: two settings for one option raise a ``ValueError``
-    naming the fields they differ in (choose one with ``records.select``, e.g. ``epochs=12``).
-    """
-    by_key: dict[tuple, list[records.Setting]] = {}
-    for st in summary.main_settings(recs):
-        key = ("dense", None, 0.0) if st.method == "dense" else (st.method, st.config["mask"], st.sparsity)
-        by_key.setdefault(key, []).append(st)
-    out = [_method_summary(records.one_setting(group, f"option {key[0]} {key[1] or ''} {key[2]:g}"))
-           for key, group in by_key.items()]
-    out.sort(key=lambda m: (methods.order(m.method), m.method, str(m.mask_method), m.sparsity))
-    return out
-
-
 # ------------------------------------------------------------------------------- reading
-def accuracy_change(option: MethodSummary, dense: MethodSummary, level: float = 0.95) -> stats.Difference:
-    """Option minus dense test accuracy (pp): paired by seed where both ran the same seeds, else Welch."""
-    pct = lambda m: {seed: 100 * a for seed, a in zip(m.seeds, m.test_accs, strict=True)}  # noqa: E731
-    return stats.compare(pct(option), pct(dense), level)
-
-
 def reading(ci: stats.Difference | None, saving_abs: float, tolerance_pp: float,
             materiality: float = 0.0) -> tuple[str, str]:
     """Go / inconclusive / no-go, with a reason code.
@@ -340,7 +246,7 @@ def _as_list(x, what: str) -> list[dict]:
 def _match(meas: list[dict], s: MethodSummary) -> tuple[dict | None, bool]:
     """The measurement of this option's own run, else the one nearest in sparsity. Returns (rec, own)."""
     for m in meas:
-        if _get(m, "source", "sparse_run_id") in s.run_ids:
+        if get_path(m, "source", "sparse_run_id") in s.run_ids:
             return m, True
     if not meas:
         return None, False
@@ -371,7 +277,7 @@ def _check_inputs(deployment: Deployment, summaries: Sequence[MethodSummary]) ->
     for s in summaries:
         if not isinstance(s, MethodSummary):
             raise TypeError(f"summaries must be MethodSummary objects (got {type(s).__name__}); "
-                            "call summarize(records) first")
+                            "call options.summarize(records) first")
     dense = [s for s in summaries if s.method == "dense"]
     if not dense:
         found = sorted({s.method for s in summaries}) or ["none"]
@@ -400,7 +306,7 @@ def _latency_ratios(lat: list[dict], notes: list[Note]) -> dict[int, float]:
     """Per measurement: dense/sparse latency ratio, or 1.0 when the difference is inside the IQR noise."""
     out = {}
     for m in lat:
-        d, sp = _get(m, "latency", "dense"), _get(m, "latency", "sparse")
+        d, sp = get_path(m, "latency", "dense"), get_path(m, "latency", "sparse")
         ratio = d["median_s"] / sp["median_s"]
         if abs(d["median_s"] - sp["median_s"]) <= max(d.get("iqr_s", 0.0), sp.get("iqr_s", 0.0)):
             notes.append(Note("latency_noise", {"meas_id": m.get("run_id", "?"), "ratio": ratio}))
@@ -415,9 +321,10 @@ def _speedup(ctx: _Context, s: MethodSummary) -> tuple[float, dict | None]:
         return 1.0, None
     m, own = _match(ctx.lat, s)
     if not own:
-        ctx.borrowed.setdefault(("latency_borrowed", _get(m, "source", "sparse_run_id") or "?",
+        ctx.borrowed.setdefault(("latency_borrowed", get_path(m, "source", "sparse_run_id") or "?",
                                  float(m.get("sparsity", float("nan")))), []).append(s.label)
-    return ctx.lat_ratio[id(m)], {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}
+    return ctx.lat_ratio[id(m)], {"run_id": m.get("run_id"), "date": m.get("date"),
+                                  "device": get_path(m, "env", "device_name")}
 
 
 def _storage(ctx: _Context, s: MethodSummary) -> dict | None:
@@ -431,14 +338,14 @@ def _storage(ctx: _Context, s: MethodSummary) -> dict | None:
     if not own and abs(float(m.get("sparsity", -1.0)) - s.sparsity) > 0.02:
         ctx.missing_storage.append(s.label)
         return None
-    sizes = _get(m, "storage", "sparse_model") or {}
+    sizes = get_path(m, "storage", "sparse_model") or {}
     fmt = min(sizes, key=sizes.get)
     if not own:
-        ctx.borrowed.setdefault(("storage_borrowed", _get(m, "source", "sparse_run_id") or "?",
+        ctx.borrowed.setdefault(("storage_borrowed", get_path(m, "source", "sparse_run_id") or "?",
                                  float(m.get("sparsity", float("nan")))), []).append(s.label)
     return {"dense_bytes": ctx.dense_bytes, "bytes": sizes[fmt], "format": fmt,
             "saving_pct": pct_saving(ctx.dense_bytes, sizes[fmt]),
-            "source": {"run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name")}}
+            "source": {"run_id": m.get("run_id"), "date": m.get("date"), "device": get_path(m, "env", "device_name")}}
 
 
 def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> OptionResult:
@@ -458,9 +365,10 @@ def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> Optio
     if s.peak_memory_bytes and dense.peak_memory_bytes:
         mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
     if not is_dense:
-        what = [n for n, a, b in (("profile", s.profiles, dense.profiles), ("model", s.models, dense.models),
-                                  ("epochs", s.epochs, dense.epochs), ("data source", s.data_sources, dense.data_sources),
-                                  ("hardware", s.device_names, dense.device_names)) if set(a) != set(b)]
+        pairs = (("profile", s.profiles, dense.profiles), ("model", s.models, dense.models),
+                 ("epochs", s.epochs, dense.epochs), ("data source", s.data_sources, dense.data_sources),
+                 ("hardware", s.device_names, dense.device_names))
+        what = [n for n, a, b in pairs if set(a) != set(b)]
         if what:
             ctx.add("mismatch", label=s.label, what=", ".join(what))
     return OptionResult(
@@ -479,7 +387,7 @@ def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str
     h = lambda key, **p: head.append(Note(key, p))  # noqa: E731
     h("utilization", requests=dep.requests_per_month)
     h("throughput", hardware=dep.hardware, rps=dep.baseline_throughput_rps, basis=dep.throughput_basis)
-    ratios = [_get(m, "latency", "dense", "median_s") / _get(m, "latency", "sparse", "median_s") for m in lat]
+    ratios = [get_path(m, "latency", "dense", "median_s") / get_path(m, "latency", "sparse", "median_s") for m in lat]
     h("dense_kernels", measured=", ".join(f"{r:.3f}" for r in ratios) if ratios else "not measured")
     if not lat:
         h("latency_not_measured")
@@ -490,7 +398,7 @@ def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str
     h("flops")
     if stor:
         h("storage", dates=_span([str(m.get("date", "?"))[:10] for m in stor]),
-          devices=", ".join(sorted({str(_get(m, "env", "device_name")) for m in stor})))
+          devices=", ".join(sorted({str(get_path(m, "env", "device_name")) for m in stor})))
     h("train_time")
     train_devices = ", ".join(sorted({d for s in chosen for d in s.device_names})) or "?"
     h("train_scale" if dep.train_time_scale != 1.0 else "train_scale_same", devices=train_devices,
@@ -509,9 +417,10 @@ def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str
 
 
 def _measurements(stor: list[dict], lat: list[dict]) -> list[dict]:
-    return [{"kind": kind, "run_id": m.get("run_id"), "date": m.get("date"), "device": _get(m, "env", "device_name"),
-             "dense_run_id": _get(m, "source", "dense_run_id"), "sparse_run_id": _get(m, "source", "sparse_run_id"),
-             "sparsity": m.get("sparsity")} for kind, ms in (("storage", stor), ("latency", lat)) for m in ms]
+    return [{"kind": kind, "run_id": m.get("run_id"), "date": m.get("date"),
+             "device": get_path(m, "env", "device_name"), "dense_run_id": get_path(m, "source", "dense_run_id"),
+             "sparse_run_id": get_path(m, "source", "sparse_run_id"), "sparsity": m.get("sparsity")}
+            for kind, ms in (("storage", stor), ("latency", lat)) for m in ms]
 
 
 def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], storage=None,
@@ -526,7 +435,7 @@ def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], 
     stor, lat, notes = _as_list(storage, "storage"), _as_list(inference, "inference"), []
     dense_bytes = None
     for m in stor:
-        dense_bytes = _get(m, "storage", "dense_model", "dense") or dense_bytes
+        dense_bytes = get_path(m, "storage", "dense_model", "dense") or dense_bytes
     ctx = _Context(deployment, dense, stor, lat, _latency_ratios(lat, notes), dense_bytes, notes, {}, [])
     diagnostic = lambda s: methods.get(s.method).family == "diagnostic"  # noqa: E731
     skipped = sorted({s.label for s in summaries if diagnostic(s)})

@@ -21,7 +21,7 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from signin_lite.decision import poc
+from signin_lite.decision import options, poc
 from signin_lite.evidence import records, summary
 from signin_lite.foundations import schema
 
@@ -130,7 +130,7 @@ def report_worksheet(inputs: ReportInputs, runs_dir: str | Path | None = None,
                          "choose a sparsity the sweep ran (e.g. 0.9) or run `python -m signin_lite sweep`")
     meas = records.load_records(deploy_dir, schema=schema.DEPLOY) if deploy_dir.is_dir() else []
     at_batch, quiet = poc.latency_records(meas, inputs.latency_batch)
-    return poc.build_worksheet(inputs.deployment, poc.summarize(chosen), storage=at_batch or meas or None,
+    return poc.build_worksheet(inputs.deployment, options.summarize(chosen), storage=at_batch or meas or None,
                                inference=quiet or None)
 
 

@@ -240,7 +240,8 @@ def validate(rec: dict) -> dict:
     for v in VARIANTS:
         m = rec["measurements"].get(v)
         if not isinstance(m, dict) or not m.get("step_time_s", 0) > 0 or not m.get("peak_memory_bytes", 0) > 0:
-            raise ValueError(f"probe record {rec['name']}: measurements.{v} needs step_time_s and peak_memory_bytes > 0")
+            raise ValueError(f"probe record {rec['name']}: measurements.{v} needs step_time_s and "
+                             "peak_memory_bytes > 0")
     if rec["input"].get("synthetic") is not True:
         raise ValueError(f"probe record {rec['name']}: input.synthetic must be true (the probe uses synthetic inputs)")
     return rec
@@ -263,5 +264,6 @@ def describe(rec: dict) -> str:
                      f"  memory {m['peak_memory_bytes'] / 2 ** 20:8.1f} MiB "
                      f"(x{m['peak_memory_bytes'] / d['peak_memory_bytes']:.2f})")
     s = rec["storage"]
-    lines.append(f"  file size: dense {s['dense_bytes']:,} B, merged sparse {s['merged_sparse_bytes']:,} B ({s['format']})")
+    lines.append(f"  file size: dense {s['dense_bytes']:,} B, "
+                 f"merged sparse {s['merged_sparse_bytes']:,} B ({s['format']})")
     return "\n".join(lines)

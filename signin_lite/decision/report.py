@@ -24,7 +24,8 @@ from pathlib import Path
 
 from signin_lite.evidence import paper, summary
 from signin_lite.foundations import methods
-from signin_lite.decision.poc import OptionResult, Worksheet, accuracy_change
+from signin_lite.decision.options import accuracy_change
+from signin_lite.decision.poc import OptionResult, Worksheet
 from signin_lite.decision.poc_inputs import ReportInputs
 from signin_lite.decision.report_text import ALLOWED_LATIN, STRINGS, method_name, note_text
 
@@ -147,7 +148,8 @@ h1 { font-size: 14pt; margin: 0 0 1mm; } h2 { font-size: 10.5pt; margin: 3mm 0 1
 .rec .v { font-size: 13pt; font-weight: bold; } .v-go { color: #1e7b34; } .v-no-go { color: #b3261e; }
 .v-not-yet { color: #a86400; } .rec ol { margin: 1mm 0 0 5mm; padding: 0; } .rec li { margin: 0.6mm 0; }
 table { border-collapse: collapse; width: 100%; font-size: 8pt; margin: 1mm 0; }
-th, td { border: 1px solid #bbb; padding: 0.6mm 1.2mm; vertical-align: top; } th { background: #f0f0f0; text-align: left; }
+th, td { border: 1px solid #bbb; padding: 0.6mm 1.2mm; vertical-align: top; }
+th { background: #f0f0f0; text-align: left; }
 td.n { text-align: right; white-space: nowrap; } .sub { color: #666; font-size: 7pt; }
 .cols { display: flex; gap: 4mm; } .cols > div { flex: 1; } ul { margin: 1mm 0 0 4mm; padding: 0; }
 .foot { color: #555; font-size: 7.5pt; margin-top: 2mm; } svg { display: block; }
@@ -201,7 +203,8 @@ def _option_rows(ws: Worksheet, opts: dict, S: dict) -> str:
             continue
         dense = o is ws.dense
         ci = o.acc_ci_pp
-        acc = "±0" if dense else f"{summary.signed_text(o.acc_change_pp)} <span class='sub'>[{summary.signed_text(ci.low) if ci else '?'}, " \
+        acc = "±0" if dense else f"{summary.signed_text(o.acc_change_pp)} <span class='sub'>" \
+                                 f"[{summary.signed_text(ci.low) if ci else '?'}, " \
                                  f"{summary.signed_text(ci.high) if ci else '?'}]</span>"
         cells = [f"{_e(method_name(key, S))}<br><span class='sub'>{_e(S['seeds'].format(n=o.summary.n_seeds))}</span>",
                  acc, _money(o.total_cost, S, cur),
@@ -209,7 +212,8 @@ def _option_rows(ws: Worksheet, opts: dict, S: dict) -> str:
                  "—" if dense else f"{_money(upper_bound_saving(ws, o), S, cur)}<br><span class='sub'>"
                                    f"{_e(S['flops_pct'].format(p=_pct(o.flops_saving_pct, S, False)))}</span>",
                  "—" if dense else _pct(o.storage["saving_pct"] if o.storage else None, S, False),
-                 "—" if dense else _pct(100.0 * (o.summary.train_time_s_mean / ws.dense.summary.train_time_s_mean - 1), S)]
+                 "—" if dense else _pct(100.0 * (o.summary.train_time_s_mean
+                                                 / ws.dense.summary.train_time_s_mean - 1), S)]
         rows.append("<tr>" + "".join(f"<td{'' if i == 0 else ' class=n'}>{c}</td>" for i, c in enumerate(cells))
                     + "</tr>")
     head = "".join(f"<th>{_e(h)}</th>" for h in S["cols"])
@@ -229,13 +233,15 @@ def _svg(opts: dict, tol: float, S: dict) -> str:
            f'role="img" aria-label="{_e(S["fig_title"])}">',
            f'<text x="{x(0):.1f}" y="9" text-anchor="middle">{_e(S["fig_zero"])}</text>',
            f'<line x1="{x(0):.1f}" y1="12" x2="{x(0):.1f}" y2="{bottom}" stroke="#333"/>',
-           f'<line x1="{x(-tol):.1f}" y1="12" x2="{x(-tol):.1f}" y2="{bottom}" stroke="#b3261e" stroke-dasharray="3,2"/>',
+           f'<line x1="{x(-tol):.1f}" y1="12" x2="{x(-tol):.1f}" y2="{bottom}" '
+           f'stroke="#b3261e" stroke-dasharray="3,2"/>',
            f'<text x="{x(-tol):.1f}" y="{bottom + 11}" text-anchor="middle" fill="#b3261e">'
            f'{_e(S["fig_tol"].format(tol=tol))}</text>']
     for i, (k, o) in enumerate(bars):
         y, ci = 24 + 22 * i, o.acc_ci_pp
         out += [f'<text x="0" y="{y + 3}">{_e(method_name(k, S))}</text>',
-                f'<line x1="{x(ci.low):.1f}" y1="{y}" x2="{x(ci.high):.1f}" y2="{y}" stroke="#1f4e79" stroke-width="2"/>',
+                f'<line x1="{x(ci.low):.1f}" y1="{y}" x2="{x(ci.high):.1f}" y2="{y}" '
+                f'stroke="#1f4e79" stroke-width="2"/>',
                 f'<circle cx="{x(o.acc_change_pp):.1f}" cy="{y}" r="3" fill="#1f4e79"/>']
     return "".join(out) + "</svg>"
 
@@ -338,7 +344,8 @@ def _probe_html(probe: dict | None, S: dict) -> str:
         return f"<h2>{_e(S['h_probe'])}</h2><p>{_e(S['probe_none'])}</p>"
     m = probe["measurements"]
     rows = "".join(f"<tr><td>{_e(S['probe_kinds'][k])}</td><td class=n>{1e3 * m[k]['step_time_s']:.1f}</td>"
-                   f"<td class=n>{_mib(m[k].get('peak_memory_bytes'))}</td></tr>" for k in ("dense", "masked", "masked_signin"))
+                   f"<td class=n>{_mib(m[k].get('peak_memory_bytes'))}</td></tr>"
+                   for k in ("dense", "masked", "masked_signin"))
     info = S["probe_info"].format(model="\x01" + probe["model"]["spec"] + "\x02", date=str(probe["date"])[:10],
                                   device="\x01" + probe["env"]["device_name"] + "\x02",
                                   shape="×".join(map(str, probe["input"]["shape"])), batch=probe["input"]["batch_size"],

@@ -156,13 +156,14 @@ _JA = {
                    "学習スケジュール）は {paper} ポイントです。",
     "h_options": "比較する選択肢（スパース率 {sparsity}%、月額、入力した前提による）",
     "cols": ["選択肢", "密モデル比の精度（ポイント）［95%区間］", "月額コスト", "想定速度での削減額",
-             "演算量どおりに速くなった場合の削減額（上限）", "保存サイズの削減（実測）", "学習時間（密モデル比、実測）"],
+             "演算量どおりに速くなった場合の削減額（上限）", "保存サイズの削減（実測）",
+             "学習時間（密モデル比、実測）"],
     "seeds": "シード {n} 本", "not_run": "このスパース率の計測がありません", "flops_pct": "演算量 {p} 減",
     "hardware": "推論環境：{hw}。スパースモデルの推論高速化率は {speedup} 倍と仮定。本番環境での学習時間は実測値の "
                 "{scale} 倍と仮定。",
     "table_note": "削減額は月額で、種類ごとに分けて示し、合算していません。精度は本プロジェクトの小規模な計測"
-                  "（CIFAR-10 の一部、短い学習）によるもので、自社のモデルでの値ではありません。学習時間は共用のマシンで"
-                  "計測したため目安です。",
+                  "（CIFAR-10 の一部、短い学習）によるもので、自社のモデルでの値ではありません。"
+                  "学習時間は共用のマシンで計測したため目安です。",
     "fig_title": "密モデル比の精度変化", "fig_tol": "許容ライン −{tol:g}", "fig_zero": "密モデル",
     "fig_caption": "密モデル比の精度変化（ポイント）。点はシード平均、横線は95%区間、破線は許容ラインです。",
     "h_plan": "PoC の費用と期間",
@@ -182,7 +183,8 @@ _JA = {
         "stop": "最初のシードで許容幅の2倍を超える精度低下が出た場合は、その時点で中止する。",
     },
     "foot": "入力値、すべての前提条件、各数値の出典（実行記録、計測環境、日付）は別紙にあります：",
-    "sp": "", "money": "{v}{cur}", "currencies": {"JPY": "円", "USD": "ドル", "EUR": "ユーロ", "currency units": "通貨単位"},
+    "sp": "", "money": "{v}{cur}",
+    "currencies": {"JPY": "円", "USD": "ドル", "EUR": "ユーロ", "currency units": "通貨単位"},
     "na": "—", "sep": "、",
     "appendix_title": "PoC 判断レポート別紙：入力値、前提条件、数値の出典",
     "appendix_intro": "1ページのレポートの根拠をすべて示します。精度、学習時間、メモリ、保存サイズは末尾に示す実行"
@@ -198,12 +200,15 @@ _JA = {
     "paper_note": "論文の数値（{paper}）は Sign-In の論文（2025年）の報告値（CIFAR-10、ResNet-20、ランダムマスク、"
                   "160 エポック）で、本プロジェクトの計測ではありません。",
     "fields": {"requests_per_month": "月間推論リクエスト数", "hardware": "ハードウェア",
-               "price_per_hour": "ハードウェア利用料", "power_watts": "消費電力", "electricity_price_per_kwh": "電気料金",
+               "price_per_hour": "ハードウェア利用料", "power_watts": "消費電力",
+               "electricity_price_per_kwh": "電気料金",
                "baseline_throughput_rps": "密モデルのスループット", "throughput_basis": "スループットの根拠",
                "retrains_per_month": "再学習の回数", "tolerance_pp": "許容する精度低下",
-               "sparse_speedup": "スパース推論の高速化率（仮定）", "train_time_scale": "学習時間の換算係数（計測環境→本番環境）",
+               "sparse_speedup": "スパース推論の高速化率（仮定）",
+               "train_time_scale": "学習時間の換算係数（計測環境→本番環境）",
                "currency": "通貨", "materiality": "重要性の基準（月額）", "poc_engineer_days": "PoC の工数",
-               "engineer_cost_per_day": "1人日あたりの費用", "sparsity": "比較するスパース率", "source": "入力ファイル"},
+               "engineer_cost_per_day": "1人日あたりの費用", "sparsity": "比較するスパース率",
+               "source": "入力ファイル"},
     "units": {"requests/month": "件／月", "currency units/h": "通貨単位／時間", "W": "ワット",
               "currency units/kWh": "通貨単位／キロワット時", "requests/s": "件／秒", "runs/month": "回／月",
               "percentage points": "ポイント", "x": "倍", "currency units/month": "通貨単位／月",

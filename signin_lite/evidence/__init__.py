@@ -1,4 +1,4 @@
 """Records and what they show, with no torch and no plotly: reading and validating run records, the one
 grouping into settings, statistics on scipy, summary tables, the four-arm test and Sign-In's reset drift."""
 
-__all__ = ["records", "stats", "paper", "summary", "drift", "arms"]
+__all__ = ["records", "stats", "power", "paper", "summary", "drift", "arms"]

@@ -79,7 +79,52 @@ def summary_lines(settings: Sequence[records.Setting]) -> list[str]:
             continue
         low, c = lowest_imbalance(s), curves(s)
         when = "before a reset" if s.config["rescale_every"] else "during the run (it never resets)"
-        lines.append(f"{methods.label(s.method)} (n={s.n}): lowest (m² − w²)/β {when}: {low['mean']:.3f} averaged over layers, "
+        lines.append(f"{methods.label(s.method)} (n={s.n}): lowest (m² − w²)/β {when}: "
+                     f"{low['mean']:.3f} averaged over layers, "
                      f"{low['min']:.3f} for the smallest weight; mean learning-rate multiplier m² + w² "
                      f"{min(c['lr_multiplier']):.3f} to {max(c['lr_multiplier']):.3f} over the epochs")
     return lines
+
+
+# What counts as a reset that does work (issue 21): stated here, read by arms.hypotheses and the regime test's plan.
+NEAR_NO_OP = 0.9   # (m² − w²)/β, averaged over layers, never below this before a reset: the resets are near no-ops
+WELL_BELOW = 0.8   # ... at or below this before some reset: m² − w² falls well below β between resets
+STEP_TOLERANCE = 0.1  # two arms' mean learning-rate multipliers within 10% at every epoch: matched step sizes
+
+
+def reset_effect(setting: records.Setting) -> str:
+    """'near no-op', 'modest' or 'well below β' by :data:`NEAR_NO_OP` and :data:`WELL_BELOW`, from the lowest
+    per-epoch mean (m² − w²)/β just before a reset (:func:`lowest_imbalance`) of a Sign-In setting that resets."""
+    if not setting.config["rescale_every"]:
+        raise ValueError(f"setting {setting.method} never resets; reset_effect reads a setting with resets")
+    low = lowest_imbalance(setting)["mean"]
+    return "near no-op" if low >= NEAR_NO_OP else ("well below β" if low <= WELL_BELOW else "modest")
+
+
+def effective_multiplier(setting: records.Setting) -> list[float]:
+    """Per epoch, the mean over seeds of the mean learning-rate multiplier over all kept weights at the epoch's end:
+    Sign-In's m² + w², times the step-size match's scale where there is one (``history[i]["step_scale"]``,
+    :mod:`signin_lite.training.stepmatch`), and 1 for a plain run without one."""
+    per_run = []
+    for r in setting.records:
+        row = []
+        for h in r["history"]:
+            if h.get("step_scale"):
+                row.append(h["step_scale"]["_effective"])
+            else:
+                row.append(h["signin"]["lr_multiplier"]["_all"] if h.get("signin") else 1.0)
+        per_run.append(row)
+    return [statistics.fmean(run[e] for run in per_run) for e in range(min(map(len, per_run)))]
+
+
+def step_ratio(setting: records.Setting, reference: records.Setting) -> tuple[float, float]:
+    """The lowest and highest ratio, over the epochs both ran, of the mean learning-rate multiplier of ``setting``
+    to that of ``reference`` (:func:`effective_multiplier`; 1, 1 when their step sizes match at every epoch)."""
+    ratios = [x / y for x, y in zip(effective_multiplier(setting), effective_multiplier(reference), strict=False)]
+    return min(ratios), max(ratios)
+
+
+def steps_matched(setting: records.Setting, reference: records.Setting) -> bool:
+    """True when :func:`step_ratio` stays within :data:`STEP_TOLERANCE` of 1 at every epoch."""
+    low, high = step_ratio(setting, reference)
+    return low >= 1 - STEP_TOLERANCE and high <= 1 / (1 - STEP_TOLERANCE)

@@ -78,7 +78,8 @@ def now() -> str:
 def load_records(where: str | os.PathLike | list, pattern: str = "**/*.json", schema: str = _schema.RUN) -> list[dict]:
     """Load and validate every record of ``schema`` from a folder (recursively) or a list of paths, sorted by name.
 
-    A record that breaks its schema raises :class:`signin_lite.foundations.schema.RecordError` naming the file and the field.
+    A record that breaks its schema raises :class:`signin_lite.foundations.schema.RecordError` naming the file and the
+    field.
     """
     paths = []
     for item in where if isinstance(where, list) else [where]:
@@ -88,7 +89,8 @@ def load_records(where: str | os.PathLike | list, pattern: str = "**/*.json", sc
         elif item.exists():
             paths.append(item)
         else:
-            raise FileNotFoundError(f"no run records at {item}: run `python -m signin_lite train ...` or check the path")
+            raise FileNotFoundError(f"no run records at {item}: run `python -m signin_lite train ...` "
+                                    "or check the path")
     out = []
     for p in paths:
         try:
@@ -117,7 +119,8 @@ def table(records: list[dict]) -> list[dict]:
             "epochs": c.get("epochs"), "profile": c.get("profile"),
             "test_acc": r["final"].get("test_acc"), "train_acc": r["final"].get("train_acc"),
             "val_acc": r["final"].get("val_acc"), "wall_time_s": r["cost"].get("wall_time_s"),
-            "params_effective": r["counts"].get("params_effective"), "flops_effective": r["counts"].get("flops_effective"),
+            "params_effective": r["counts"].get("params_effective"),
+            "flops_effective": r["counts"].get("flops_effective"),
             "device": r["env"].get("device_name"), "data": r["data"].get("source"), "date": r.get("date"),
         })
     return rows
@@ -193,7 +196,8 @@ class Setting:
 
 
 def _dedupe(records: Iterable[Mapping]) -> list[Mapping]:
-    """One record per (run id, data source); the same record given twice counts once, two different ones are an error."""
+    """One record per (run id, data source); the same record given twice counts once, two different ones are an
+    error."""
     seen: dict[tuple, Mapping] = {}
     for r in records:
         key = (r["run_id"], r["data"]["source"])
@@ -217,7 +221,8 @@ def settings(records: Iterable[Mapping]) -> list[Setting]:
     out = [Setting(key[0], key[2], tuple(sorted(rs, key=lambda r: r["config"]["seed"]))) for key, rs in groups.items()]
     for s in out:
         if len(set(s.seeds)) != s.n:
-            raise ValueError(f"setting {s.method} has repeated seeds {s.seeds}; run ids {[r['run_id'] for r in s.records]}")
+            raise ValueError(f"setting {s.method} has repeated seeds {s.seeds}; "
+                             f"run ids {[r['run_id'] for r in s.records]}")
     return sorted(out, key=lambda s: (methods.order(s.method), s.data_source, s.sparsity, _identity(s.records[0])))
 
 
@@ -285,7 +290,8 @@ def select(records: Iterable[Mapping], **criteria: Any) -> list[Mapping]:
         got = {"method": r["method"], "data_source": r["data"]["source"], **full_config(r)}
         unknown = set(criteria) - set(got)
         if unknown:
-            raise ValueError(f"cannot select on {sorted(unknown)}; use method, data_source or config fields {sorted(got)}")
+            raise ValueError(f"cannot select on {sorted(unknown)}; "
+                             f"use method, data_source or config fields {sorted(got)}")
         if all(_matches(got[k], v, k) for k, v in criteria.items()):
             out.append(r)
     return out

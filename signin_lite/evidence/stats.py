@@ -58,14 +58,15 @@ class Difference:
     def excludes_zero(self) -> bool:
         return self.available and (self.low > 0 or self.high < 0)
 
-    def reading(self, alpha: float | None = None) -> str:
-        """One of :data:`READINGS` by the module's rule (``alpha`` defaults to 1 - level)."""
+    def reading(self, alpha: float | None = None, adjusted: bool = True) -> str:
+        """One of :data:`READINGS` by the module's rule (``alpha`` defaults to 1 - level). ``adjusted=False``: the
+        reading of this interval alone, ignoring any Holm adjustment (the rule as written before Holm was added)."""
         alpha = 1 - self.level if alpha is None else alpha
         if not self.available:
             return "unavailable"
         if not self.excludes_zero:
             return "no clear difference"
-        p = self.p if self.p_adjusted is None else self.p_adjusted
+        p = self.p if self.p_adjusted is None or not adjusted else self.p_adjusted
         if p is not None and p >= alpha:
             return "borderline"
         return "gain" if self.low > 0 else "loss"

@@ -9,9 +9,9 @@ pair), the weight-decay control, a convergence indicator, and the paper's report
             print(summary.finding(row))
 
 A *setting* is every complete record with the same configuration except the seed (and the same data source), as
-:func:`signin_lite.evidence.records.settings` groups them. Gains compare two settings that differ only in the method's own
-fields (signin, beta, period, weight decay, tag) at one sparsity, with :mod:`signin_lite.evidence.stats`. Accuracies in rows
-are in percent, gains in percentage points (pp).
+:func:`signin_lite.evidence.records.settings` groups them. Gains compare two settings that differ only in the method's
+own fields (signin, beta, period, weight decay, tag) at one sparsity, with :mod:`signin_lite.evidence.stats`. Accuracies
+in rows are in percent, gains in percentage points (pp).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from signin_lite.foundations import methods
 
 # config fields that make one method different from another inside a comparison (with the method itself)
 METHOD_FIELDS = ("seed", "signin", "beta", "beta_output", "rescale_every", "weight_decay", "weight_decay_masked_factor",
-                 "tag", "sparsity", "pruning")
+                 "tag", "sparsity", "pruning", "step_match_every")
 
 
 
@@ -95,7 +95,8 @@ def _group_row(s: records.Setting) -> dict:
         "sparsity": s.sparsity, "pruning": c["pruning"],
         "beta": c["beta"] if signin else None, "rescale_every": c["rescale_every"] if signin else None,
         "weight_decay": c["weight_decay"], "epochs": c["epochs"], "depth": c["depth"],
-        "data_source": s.data_source, "train_size": rs[0]["data"]["train_size"], "test_size": rs[0]["data"]["test_size"],
+        "data_source": s.data_source, "train_size": rs[0]["data"]["train_size"],
+        "test_size": rs[0]["data"]["test_size"],
         "n": s.n, "seeds": s.seeds, "test_acc_mean": test_m, "test_acc_std": test_s,
         "train_acc_mean": _mean_std([100 * v for v in s.values("train_acc")])[0],
         "val_acc_mean": None if None in vals else _mean_std([100 * v for v in vals])[0],
@@ -183,8 +184,8 @@ def summary_table(recs: Iterable[Mapping], baseline: str = "pai", treatment: str
     Each row: n seeds, test accuracy mean ± std, final train accuracy, ``test_change_last3`` (pp moved over the
     last 3 epochs), ``sign_flips_mean`` (per-epoch flip fractions summed over training, %), provenance. The
     ``treatment`` and ``control`` rows carry their gain over the ``baseline`` setting that differs only in the
-    method's own fields (``gain`` pp; ``gain_ci_low/high`` from :func:`signin_lite.evidence.stats.compare`: paired by seed
-    where the seeds pair, else Welch; ``gain_kind`` says which), the Holm-adjusted p over all gains in the table
+    method's own fields (``gain`` pp; ``gain_ci_low/high`` from :func:`signin_lite.evidence.stats.compare`: paired by
+    seed where the seeds pair, else Welch; ``gain_kind`` says which), the Holm-adjusted p over all gains in the table
     (``gain_p_holm``) and the ``reading`` (gain, loss, borderline, no clear difference, unavailable). Sign-In
     variants that differ only in beta or period get ``role="tuning"`` and no gain. ``paper_*`` columns hold the
     paper's numbers (:data:`paper.PAPER`).
@@ -207,7 +208,8 @@ def summary_table(recs: Iterable[Mapping], baseline: str = "pai", treatment: str
         if row["paper_acc"] is not None or row["paper_gain"] is not None:
             row["paper_source"] = paper.PAPER["source"]
     rows.sort(key=lambda r: (str(r["profile"]), str(r["data_source"]), str(r["mask"]), r["epochs"], r["sparsity"],
-                             methods.order(r["method"]), r["role"] != "main", r["beta"] or 0.0, r["rescale_every"] or 0.0))
+                             methods.order(r["method"]), r["role"] != "main", r["beta"] or 0.0,
+                             r["rescale_every"] or 0.0))
     return [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
 
 
@@ -252,7 +254,8 @@ _COLUMNS = [
     ("paper gain", lambda r: f"{r['paper_gain']:+.2f}" if r.get("paper_gain") is not None else ""),
 ]
 SUMMARY_NOTE = ("gain: minus the gain_vs baseline of the same setting and sparsity; reading: Holm-adjusted over the "
-                "gains in this table (signin_lite.evidence.stats); Δtest last3: test accuracy moved over the last 3 epochs (pp)")
+                "gains in this table (signin_lite.evidence.stats); Δtest last3: test accuracy moved over the last 3 "
+                "epochs (pp)")
 
 
 def summary_cells(rows: Sequence[Mapping]) -> list[dict[str, str]]:
@@ -381,7 +384,8 @@ def panels(rows: Sequence[Mapping], role: str = "main") -> dict[tuple, list[Mapp
     """Summary rows split into panels that can share one figure or table: one (profile, mask, epochs, data
     source), with that panel's dense rows (mask none, same profile, epochs and source) included."""
     keep = [r for r in rows if r["role"] == role]
-    keys = sorted({(r["profile"], r["mask"], r["epochs"], r["data_source"]) for r in keep if r["mask"] != "none"}, key=str)
+    keys = sorted({(r["profile"], r["mask"], r["epochs"], r["data_source"]) for r in keep if r["mask"] != "none"},
+                  key=str)
     return {k: [r for r in keep if (r["profile"], r["epochs"], r["data_source"]) == (k[0], k[2], k[3])
                 and r["mask"] in (k[1], "none")] for k in keys}
 
@@ -408,14 +412,16 @@ def sign_flip_lines(rows: Sequence[Mapping], which: Sequence[str] = ("pai", "pai
         for sp in sorted({r["sparsity"] for r in prow if r["method"] in which}):
             got = {r["method"]: r for r in prow if r["sparsity"] == sp and r["method"] in which
                    and r["sign_flips_mean"] is not None}
-            parts = [f"{methods.label(m)} {got[m]['sign_flips_mean']:.1f}% (n={got[m]['n']})" for m in which if m in got]
+            parts = [f"{methods.label(m)} {got[m]['sign_flips_mean']:.1f}% (n={got[m]['n']})"
+                     for m in which if m in got]
             if parts:
                 lines.append(f"{profile} profile, {mask} mask, {epochs} epochs, sparsity {sp:g}: " + ", ".join(parts))
     return lines
 
 
 def convergence_lines(rows: Sequence[Mapping]) -> list[str]:
-    """Per panel: the largest movement of test accuracy over the last 3 epochs, and the range of final train accuracy."""
+    """Per panel: the largest movement of test accuracy over the last 3 epochs, and the range of final train
+    accuracy."""
     lines = []
     for (profile, mask, epochs, _), prow in panels(rows).items():
         moved = [r for r in prow if r["test_change_last3"] is not None]
@@ -423,7 +429,8 @@ def convergence_lines(rows: Sequence[Mapping]) -> list[str]:
             worst = max(moved, key=lambda r: abs(r["test_change_last3"]))
             train = [r["train_acc_mean"] for r in moved]
             lines.append(f"profile {profile}, {mask} mask, {epochs} epochs: largest |Δtest over the last 3 epochs| "
-                         f"{abs(worst['test_change_last3']):.2f} pp ({worst['method']}, sparsity {worst['sparsity']:g}); "
+                         f"{abs(worst['test_change_last3']):.2f} pp "
+                         f"({worst['method']}, sparsity {worst['sparsity']:g}); "
                          f"final train accuracy {min(train):.1f}-{max(train):.1f}%")
     return lines
 

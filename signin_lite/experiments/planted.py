@@ -11,6 +11,9 @@ Every student gets the teacher's mask and the same random magnitudes, and is tra
 - ``pai_wd2x_masked``: plain training with twice the weight decay on the masked weights (Sign-In's m and w each
   carry the decay, so this is its matching control);
 - ``signin_noreset``: Sign-In with uniform beta that never resets m^2 - w^2 (the paper's ablation);
+- ``signin_step_out``: Sign-In with uniform beta whose output layer takes the step size ``signin_beta_out`` gives it
+  (its gradients times mean sqrt(beta_out^2 + 4 theta^2) / mean sqrt(beta^2 + 4 theta^2) at the start, per seed):
+  what a larger output beta does beyond a larger output step;
 - ``transplant``: the teacher's signs with the random magnitudes, plain training (the reference: right signs).
 
 Each run reports the final training and test loss (mean squared error divided by the targets' variance) and the
@@ -39,10 +42,10 @@ from signin_lite.core import masks, signin
 from signin_lite.evidence import records, stats
 from signin_lite.training import hardware
 
-ARMS = ("pai", "signin", "signin_beta_out", "pai_wd2x_masked", "signin_noreset", "transplant")
+ARMS = ("pai", "signin", "signin_beta_out", "pai_wd2x_masked", "signin_noreset", "transplant", "signin_step_out")
 LABELS = {"pai": "PaI (random signs)", "signin": "Sign-In, uniform β", "signin_beta_out": "Sign-In, β_out > β_in",
           "pai_wd2x_masked": "PaI, 2× decay on masked weights", "signin_noreset": "Sign-In, no resets",
-          "transplant": "teacher's signs (transplant)"}
+          "transplant": "teacher's signs (transplant)", "signin_step_out": "Sign-In, uniform β, β_out's output step"}
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class PlantedConfig:
 PROFILES: dict[str, dict] = {
     "smoke": dict(steps=200, seeds=3, n_train=128, n_test=256),
     "cpu": dict(steps=2000, seeds=30),
+    "usual": dict(steps=2000, seeds=30, weight_decay=5e-4),  # the cpu setting at the usual decay (issue 21)
 }
 
 
@@ -192,7 +196,7 @@ def _stack(items: list[dict[str, torch.Tensor]], name: str) -> torch.Tensor:
 def layer_betas(cfg: PlantedConfig, arm: str) -> list[float] | None:
     """Sign-In's beta per layer for an arm (None for the plain arms)."""
     n = len(cfg.hidden) + 1
-    if arm in ("signin", "signin_noreset"):
+    if arm in ("signin", "signin_noreset", "signin_step_out"):
         return [cfg.beta] * n
     if arm == "signin_beta_out":
         return [cfg.beta_in] * (n - 1) + [cfg.beta_out]
@@ -230,6 +234,23 @@ class _Students:
             w.copy_(new_w)
 
 
+def output_step_factor(cfg: PlantedConfig, theta: torch.Tensor) -> torch.Tensor:
+    """[seed, 1, 1]: mean sqrt(beta_out^2 + 4 theta^2) / mean sqrt(beta^2 + 4 theta^2) over each seed's output weights
+    ``theta`` [seed, out, in] (dense): how much larger beta_out makes the output layer's step at the start."""
+    t2 = 4 * theta.double() ** 2
+    ratio = (cfg.beta_out ** 2 + t2).sqrt().flatten(1).mean(1) / (cfg.beta ** 2 + t2).sqrt().flatten(1).mean(1)
+    return ratio.to(theta.dtype)[:, None, None]
+
+
+def _scale_output_step(cfg: PlantedConfig, students: _Students) -> None:
+    """Multiply the gradients of the output layer's m and w by :func:`output_step_factor` (the decay is not scaled,
+    as under a larger beta)."""
+    m, w = students.params[-1]
+    factor = output_step_factor(cfg, (m * w).detach())
+    for p in (m, w):
+        p.register_hook(lambda g, f=factor: g * f)
+
+
 def _recovery(weights: list[torch.Tensor], teacher_w: list[torch.Tensor], mask: list[torch.Tensor]) -> torch.Tensor:
     """[seed, layer + 1]: per layer and over all kept weights, the fraction with the teacher's sign."""
     hits = [((torch.sign(w) == torch.sign(t)) & k).flatten(1).sum(1).double()
@@ -260,7 +281,9 @@ def train_arm(cfg: PlantedConfig, arm: str, seeds: list[int]) -> list[dict]:
     factor = 2.0 if arm == "pai_wd2x_masked" else 1.0
     opt = torch.optim.SGD([p for pair in students.params for p in pair], lr=cfg.lr, momentum=cfg.momentum,
                           weight_decay=factor * cfg.weight_decay)
-    resets = cfg.rescale_every if arm in ("signin", "signin_beta_out") else 0
+    resets = cfg.rescale_every if arm in ("signin", "signin_beta_out", "signin_step_out") else 0
+    if arm == "signin_step_out":
+        _scale_output_step(cfg, students)
     every = max(1, cfg.steps // cfg.curve_points)
     curve, t0 = [], time.perf_counter()
     for step in range(cfg.steps):
@@ -388,13 +411,74 @@ def finding(d: dict, unit: str, better: str) -> str:
 
 COMPARISONS = (("signin", "pai"), ("signin", "pai_wd2x_masked"), ("signin_beta_out", "pai"),
                ("signin_beta_out", "pai_wd2x_masked"), ("signin", "signin_noreset"), ("pai_wd2x_masked", "pai"),
-               ("transplant", "pai"))
+               ("transplant", "pai"), ("signin_beta_out", "signin"), ("signin_beta_out", "signin_step_out"),
+               ("signin_step_out", "signin"))
+METRICS = (("sign_recovery", "higher"), ("test_loss", "lower"))  # each metric and which direction is better
 
 
 def comparisons(record: dict, metric: str = "sign_recovery") -> list[dict]:
     """The planned paired comparisons (those whose arms the record has)."""
     arms = {r["arm"] for r in record["runs"]}
     return [paired_difference(record, a, b, metric) for a, b in COMPARISONS if a in arms and b in arms]
+
+
+def adjusted(record: dict) -> list[dict]:
+    """Every planned comparison on every metric of :data:`METRICS`, and PaI's sign fraction at the end against its
+    start (P2; baseline ``"pai_start"``), with Holm's adjustment across all of them (``p_holm``) and the stats rule's
+    ``reading`` in the metric's own direction: a gain is a higher sign fraction or a lower loss."""
+    arms = {r["arm"] for r in record["runs"]}
+    planned = [(a, b, m, better, difference(record, a, b, m)) for m, better in METRICS for a, b in COMPARISONS
+               if a in arms and b in arms]
+    if "pai" in arms:
+        end, start = arm_values(record, "pai"), arm_values(record, "pai", "sign_recovery_init")
+        planned.append(("pai", "pai_start", "sign_recovery", "higher", stats.paired(end, start)))
+    rows = []
+    for (a, b, m, better, _), d in zip(planned, stats.adjust([x[-1] for x in planned]), strict=True):
+        reading = d.reading()
+        if better == "lower" and reading in ("gain", "loss"):
+            reading = "loss" if reading == "gain" else "gain"
+        rows.append({"arm": a, "baseline": b, "metric": m, "n": d.n_treatment, "mean": d.estimate,
+                     "low": math.nan if d.low is None else d.low, "high": math.nan if d.high is None else d.high,
+                     "p": math.nan if d.p is None else d.p, "p_holm": d.p_adjusted, "reading": reading})
+    return rows
+
+
+_WORDS = {  # what each reading says, per metric, in plain words
+    "sign_recovery": {"gain": "ends with clearly more of the teacher's signs than",
+                      "loss": "ends with clearly fewer of the teacher's signs than",
+                      "borderline": "ends with a sign fraction that differs only before adjusting from",
+                      "no clear difference": "ends with a sign fraction not detectably different from",
+                      "unavailable": "cannot be compared (too few seeds) with"},
+    "test_loss": {"gain": "reaches a clearly lower test loss than", "loss": "reaches a clearly higher test loss than",
+                  "borderline": "reaches a test loss that differs only before adjusting from",
+                  "no clear difference": "reaches a test loss not detectably different from",
+                  "unavailable": "cannot be compared (too few seeds) with"}}
+_HYPOTHESES = (("P1, the teacher's signs fit better", "transplant", "pai", "test_loss"),
+               ("P2, PaI keeps the sign fraction it started with", "pai", "pai_start", "sign_recovery"),
+               ("P3, Sign-In recovers more signs than PaI", "signin", "pai", "sign_recovery"),
+               ("P3, ... and than the matching control", "signin", "pai_wd2x_masked", "sign_recovery"),
+               ("P3, ... and reaches a lower test loss than PaI", "signin", "pai", "test_loss"),
+               ("P4, β_out > β_in recovers more signs than uniform β", "signin_beta_out", "signin", "sign_recovery"),
+               ("P4, β_out beyond its larger output step (loss)", "signin_beta_out", "signin_step_out", "test_loss"),
+               ("P5, the resets recover signs", "signin", "signin_noreset", "sign_recovery"),
+               ("P5, the resets lower the test loss", "signin", "signin_noreset", "test_loss"))
+
+
+def plain_reading(record: dict) -> list[str]:
+    """One sentence per hypothesis in plain words, by the Holm-adjusted reading of :func:`adjusted` (comparisons
+    whose arms the record lacks are left out)."""
+    rows = {(r["arm"], r["baseline"], r["metric"]): r for r in adjusted(record)}
+    unit = {"sign_recovery": "pp of teacher signs", "test_loss": "test loss"}
+    lines = []
+    for claim, a, b, m in _HYPOTHESES:
+        r = rows.get((a, b, m))
+        if r is None:
+            continue
+        scale = 100 if m == "sign_recovery" else 1
+        lines.append(f"{claim}: {LABELS.get(a, a)} {_WORDS[m][r['reading']]} "
+                     f"{'PaI at the start' if b == 'pai_start' else LABELS.get(b, b)}: {scale * r['mean']:+.3g} "
+                     f"{unit[m]} [{scale * r['low']:+.3g}, {scale * r['high']:+.3g}], Holm p = {r['p_holm']:.2g}")
+    return lines
 
 
 def format_rows(rows: list[dict], digits: int = 4) -> str:
@@ -410,5 +494,5 @@ def format_rows(rows: list[dict], digits: int = 4) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ARMS", "COMPARISONS", "LABELS", "PlantedConfig", "PROFILES", "arm_table", "comparisons", "difference",
-           "load", "make_config", "paired_difference", "run", "teacher", "train_arm", "write"]
+__all__ = ["ARMS", "COMPARISONS", "LABELS", "PlantedConfig", "PROFILES", "adjusted", "arm_table", "comparisons",
+           "difference", "load", "make_config", "paired_difference", "run", "teacher", "train_arm", "write"]

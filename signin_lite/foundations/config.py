@@ -15,6 +15,9 @@ from typing import Any
 MASK_KINDS: tuple[str, ...] = ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
 MASK_CHOICES = ("none", *MASK_KINDS)
 PRUNING_CHOICES = ("init", "gmp")
+# Where ad-hoc run records go unless told otherwise: git-ignored, never read by the book (results/ holds only the
+# reference records, written when a command is told to)
+RUNS_RESULTS = "runs/results"
 
 
 def _f(default, help: str, **kw):
@@ -25,13 +28,16 @@ def _f(default, help: str, **kw):
 class TrainConfig:
     """Everything that decides a training run's result. Its hash names the run."""
 
-    profile: str = _f("smoke", "preset the other defaults come from: smoke (CI, seconds), cpu (a laptop, minutes), gpu (full CIFAR-10)")
+    profile: str = _f("smoke", "preset the other defaults come from: smoke (CI, seconds), cpu (a laptop, minutes), "
+                               "gpu (full CIFAR-10)")
     depth: int = _f(20, "CIFAR ResNet depth: 8, 14, 20, 32, 44, 56 or 110")
     width: float = _f(1.0, "channel width multiplier of the ResNet")
     mask: str = _f("erk", "mask method: " + ", ".join(MASK_CHOICES) + " (none = dense; random = the same density in "
-                   "every layer; erk, er, balanced = random masks with those layer-wise densities)", choices=MASK_CHOICES)
+                   "every layer; erk, er, balanced = random masks with those layer-wise densities)",
+                   choices=MASK_CHOICES)
     sparsity: float = _f(0.9, "fraction of masked conv/linear weights, in [0, 1)")
-    pruning: str = _f("init", "when the mask is made: init (pruning at initialization) or gmp (gradual magnitude pruning from dense)",
+    pruning: str = _f("init", "when the mask is made: init (pruning at initialization) or gmp (gradual magnitude "
+                              "pruning from dense)",
                       choices=PRUNING_CHOICES)
     gmp_start: float = _f(0.1, "gmp: fraction of training after which pruning starts")
     gmp_end: float = _f(0.6, "gmp: fraction of training by which the final sparsity is reached")
@@ -48,12 +54,18 @@ class TrainConfig:
     weight_decay: float = _f(5e-4, "weight decay (on m and w under Sign-In)")
     weight_decay_masked_factor: float = _f(1.0, "multiplies the weight decay of exactly the weights Sign-In "
                                                 "reparameterizes (the masked conv/linear weights; not BatchNorm, not "
-                                                "biases, not dense first/last layers); 2 = the matching control of Sign-In")
+                                                "biases, not dense first/last layers); 2 = the matching control of "
+                                                "Sign-In")
+    step_match_every: float = _f(0.0, "every this many epochs (and at the start), scale each masked layer's "
+                                      "learning rate so that its mean step matches Sign-In's right after a reset, "
+                                      "mean sqrt(beta^2 + 4 theta^2) (signin_lite.training.stepmatch; 0 = off): the "
+                                      "step-size-matched controls")
     warmup_epochs: float = _f(1.0, "linear learning-rate warm-up before the cosine decay, in epochs")
     label_smoothing: float = _f(0.0, "label smoothing of the cross-entropy loss")
     seed: int = _f(0, "seed of the initialization, the mask and the data order")
     train_per_class: int | None = _f(None, "training images per class (None: all 5000)")
-    val_per_class: int = _f(0, "images per class held out of the training set for validation (tuning without the test set)")
+    val_per_class: int = _f(0, "images per class held out of the training set for validation (tuning without the "
+                               "test set)")
     test_per_class: int | None = _f(None, "test images per class of the per-epoch evaluation (None: all 1000)")
     final_test_per_class: int | None = _f(0, "test images per class of one more evaluation after training "
                                              "(None: all 1000, the full 10,000-image test set; 0: none)")
@@ -99,7 +111,7 @@ class TrainConfig:
 
 # Fields added after the first records, with the default that leaves them out of the run id.
 LATER_FIELDS: dict[str, object] = {"nesterov": True, "weight_decay_masked_factor": 1.0, "final_test_per_class": 0,
-                                   "dense_first_last": False}
+                                   "dense_first_last": False, "step_match_every": 0.0}
 
 PROFILES: dict[str, dict] = {
     "smoke": dict(depth=8, epochs=2, batch_size=64, train_per_class=40, test_per_class=20, warmup_epochs=0.5),
@@ -132,6 +144,7 @@ def validate(cfg: TrainConfig) -> None:
         if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
             raise bad(name, "it must be a positive number")
     for name, what in (("rescale_every", "epochs between Sign-In resets (0 = never)"),
+                       ("step_match_every", "epochs between step-size matches (0 = never)"),
                        ("weight_decay_masked_factor", "e.g. 2 for the matching control")):
         v = getattr(cfg, name)
         if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
@@ -197,7 +210,8 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()
         if f.name in exclude:
             continue
         flag = "--" + f.name.replace("_", "-")
-        default = "$SIGNIN_LITE_PROFILE, else smoke" if f.name == "profile" else f"{f.default!r}, or the profile's preset"
+        default = ("$SIGNIN_LITE_PROFILE, else smoke" if f.name == "profile"
+                   else f"{f.default!r}, or the profile's preset")
         help_text = f.metadata["help"] + f" (default: {default})"
         if f.type in ("bool", bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=help_text)
@@ -205,7 +219,8 @@ def add_arguments(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()
         kind = {"int": int, "float": float, "str": str}.get(str(f.type).split(" ")[0], None)
         if "None" in str(f.type):
             kind = _optional(int if "int" in str(f.type) else float)
-        parser.add_argument(flag, type=kind or str, default=argparse.SUPPRESS, choices=f.metadata.get("choices"), help=help_text)
+        parser.add_argument(flag, type=kind or str, default=argparse.SUPPRESS, choices=f.metadata.get("choices"),
+                            help=help_text)
 
 
 def _optional(kind):

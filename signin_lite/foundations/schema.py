@@ -75,19 +75,24 @@ _ENV = {
 RUN_FIELDS: dict[str, F] = {
     "schema": F((str,), f"always {RUN!r}", check=lambda v: v == RUN, need=RUN),
     "name": F((str,), "file stem: method, mask, sparsity, seed and run id"),
-    "run_id": F((str,), "12 hex characters: a hash of the config", check=lambda v: bool(re.fullmatch(r"[0-9a-f]{12}", v)),
+    "run_id": F((str,), "12 hex characters: a hash of the config",
+                check=lambda v: bool(re.fullmatch(r"[0-9a-f]{12}", v)),
                 need="12 lowercase hex characters"),
     "method": F((str,), "a name from signin_lite.foundations.methods.TABLE", check=lambda v: v in methods.TABLE,
                 need=f"one of {list(methods.TABLE)}"),
     "config": F((dict,), "the full TrainConfig (signin_lite.foundations.config); checked by building it"),
     "history": F((list,), "one entry per epoch: epoch, loss, train_acc, test_acc, val_acc, lr, time_s, sparsity, "
-                          "sign_flips (per layer), sign_flip_fraction, sign_alignment (or None), signin (Sign-In runs: m^2 - w^2 before each reset, the "
-                          "learning-rate multiplier sqrt(beta^2 + 4 theta^2), zero crossings); accuracies are fractions",
-                 check=lambda v: len(v) > 0 and all(isinstance(h, dict) and "epoch" in h and "test_acc" in h for h in v),
+                          "sign_flips (per layer), sign_flip_fraction, sign_alignment (or None), signin (Sign-In "
+                          "runs: m^2 - w^2 before each reset, the learning-rate multiplier sqrt(beta^2 + 4 theta^2), "
+                          "zero crossings), step_scale (step-size-matched runs: each masked layer's learning-rate "
+                          "scale and _effective, the mean scale x multiplier); accuracies are fractions",
+                 check=lambda v: len(v) > 0 and all(isinstance(h, dict) and "epoch" in h and "test_acc" in h
+                                                    for h in v),
                  need="a non-empty list of dicts with 'epoch' and 'test_acc'"),
     "final": F((dict,), "metrics after the last epoch", fields={
         "test_acc": F(NUM, "test accuracy, a fraction in [0, 1]", check=_frac, need="a fraction in [0, 1]"),
-        "train_acc": F(NUM, "training accuracy of the last epoch, a fraction", check=_frac, need="a fraction in [0, 1]"),
+        "train_acc": F(NUM, "training accuracy of the last epoch, a fraction", check=_frac,
+                       need="a fraction in [0, 1]"),
         "val_acc": F(NUM + (type(None),), "validation accuracy (None without a validation split)"),
         "loss": F(NUM, "training loss of the last epoch"),
         "test_loss": F(NUM, "test loss", required=False),
@@ -111,16 +116,18 @@ RUN_FIELDS: dict[str, F] = {
     "env": F((dict,), "where it ran", fields=_ENV),
     "data": F((dict,), "the data it saw", fields={
         "source": F((str,), f"official (torchvision download) or offline-jpeg (the JPEG copy); {TEST_SOURCE} only in "
-                            "the test suite", check=lambda v: v in (*SOURCES, TEST_SOURCE), need=f"one of {[*SOURCES, TEST_SOURCE]}"),
+                            "the test suite", check=lambda v: v in (*SOURCES, TEST_SOURCE),
+                    need=f"one of {[*SOURCES, TEST_SOURCE]}"),
         "train_size": F((int,), "training images", check=_nonneg, need=">= 0"),
         "val_size": F((int,), "validation images held out of the training set", check=_nonneg, need=">= 0"),
         "test_size": F((int,), "test images", check=_nonneg, need=">= 0")}),
     "date": F((str,), "when the record was written, ISO 8601 UTC", check=_iso, need="an ISO 8601 date"),
     "status": F((str,), "'complete' for a finished run (the trainer writes nothing else); 'running' or 'failed' "
-                        "records from other tools are never grouped", check=lambda v: v in ("complete", "running", "failed"),
+                        "records from other tools are never grouped",
+                check=lambda v: v in ("complete", "running", "failed"),
                 need="'complete', 'running' or 'failed'"),
-    "distributed": F((dict,), "how the run was spread over processes (signin_lite.training.distributed): world_size, backend "
-                              "(None for one process), global_batch, per_device_batch, batchnorm, evaluation",
+    "distributed": F((dict,), "how the run was spread over processes (signin_lite.training.distributed): world_size, "
+                              "backend (None for one process), global_batch, per_device_batch, batchnorm, evaluation",
                       required=False, fields={
                           "world_size": F((int,), "processes", check=lambda v: v >= 1, need=">= 1"),
                           "global_batch": F((int,), "examples per optimizer step, all processes together"),
@@ -203,7 +210,8 @@ def validate(record: Mapping) -> None:
         if wall is None and "wall_time_note" not in cost:
             raise RecordError("cost.wall_time_s is None without cost.wall_time_note saying why")
         if wall is not None and wall < train:
-            raise RecordError(f"cost.wall_time_s={wall} is below cost.train_time_s={train}; wall time includes training")
+            raise RecordError(f"cost.wall_time_s={wall} is below cost.train_time_s={train}; "
+                              "wall time includes training")
     elif kind in OTHER_FIELDS:
         _check(record, OTHER_FIELDS[kind], "")
     else:
@@ -224,8 +232,8 @@ def _lines(spec: Mapping[str, F], indent: int) -> list[str]:
 def markdown() -> str:
     """The text of ``results/SCHEMA.md``, generated from the specs above."""
     parts = ["# Record schemas", "",
-             "Generated from `signin_lite/foundations/schema.py` by `python -m signin_lite schema`; do not edit by hand. "
-             "Every record is validated against it when written and when loaded, and `tests/test_results.py` "
+             "Generated from `signin_lite/foundations/schema.py` by `python -m signin_lite schema`; do not edit by "
+             "hand. Every record is validated against it when written and when loaded, and `tests/test_results.py` "
              "checks every record under `results/`.", "",
              f"## `{RUN}`: one training run", "", *_lines(RUN_FIELDS, 0), "",
              "Cross-field rules: `cost.wall_time_s` >= `cost.train_time_s` where the wall time is known; "

@@ -108,7 +108,8 @@ def run_parallel(configs: list[TrainConfig], jobs: int, extra_args: list[str], l
 
 def listing(configs: list[TrainConfig], extra_args: list[str] = ()) -> str:
     """One line per run for job arrays: ``INDEX<tab>NAME<tab>COMMAND``, the command quoted for a shell."""
-    return "\n".join(f"{i}\t{cfg.name()}\t{shlex.join(['python', '-m', 'signin_lite', 'train', *cli_args(cfg), *extra_args])}"
+    return "\n".join(f"{i}\t{cfg.name()}\t"
+                     f"{shlex.join(['python', '-m', 'signin_lite', 'train', *cli_args(cfg), *extra_args])}"
                      for i, cfg in enumerate(configs))
 
 
@@ -116,7 +117,8 @@ def pick(configs: list[TrainConfig], index: int) -> TrainConfig:
     """Run ``index`` of a sweep; a clear error when it is out of range."""
     if not 0 <= index < len(configs):
         raise ValueError(f"--index {index} is out of range: this sweep has {len(configs)} runs, indices 0 to "
-                         f"{len(configs) - 1} (see them with --list; a SLURM array for it is --array=0-{len(configs) - 1})")
+                         f"{len(configs) - 1} (see them with --list; "
+                         f"a SLURM array for it is --array=0-{len(configs) - 1})")
     return configs[index]
 
 
@@ -125,5 +127,6 @@ def describe(configs: list[TrainConfig]) -> str:
     return "\n".join(cfg.name() for cfg in configs)
 
 
-__all__ = ["METHODS", "method_overrides", "grid", "cli_args", "short_args", "run_parallel", "listing", "pick", "describe", "asdict"]
+__all__ = ["METHODS", "method_overrides", "grid", "cli_args", "short_args", "run_parallel", "listing", "pick",
+           "describe", "asdict"]
 

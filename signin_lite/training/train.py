@@ -11,191 +11,30 @@ from __future__ import annotations
 
 import math
 import os
-import resource
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
-from torch.nn.utils import parametrize
 from tqdm.auto import tqdm
 
-from signin_lite.core import counting, masks, models, pruning, signin, signs
-from signin_lite.training import data, distributed
+from signin_lite.core import counting, masks, signin, signs
 from signin_lite.evidence import records
+from signin_lite.foundations import config, schema
 from signin_lite.foundations.config import TrainConfig
-from signin_lite.training import hardware
-from signin_lite.foundations import schema
+from signin_lite.training import data, distributed, hardware, recipe, stepmatch
 
 
 class Divergence(RuntimeError):
     """The loss became NaN or infinite; the last good checkpoint is kept."""
 
 
-@dataclass
-class Splits:
-    """Training, validation (optional) and test tensors (uint8 images, int64 labels) and where they came from."""
-
-    train: tuple[torch.Tensor, torch.Tensor]
-    test: tuple[torch.Tensor, torch.Tensor]
-    val: tuple[torch.Tensor, torch.Tensor] | None = None
-    source: str = "unknown"
-    final_test: tuple[torch.Tensor, torch.Tensor] | None = None  # the test set of the evaluation after training
-
-
-
-
-@lru_cache(maxsize=4)
-def _cifar10(root: str | None, split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    return data.load_cifar10(root, split)
-
-
-def load_splits(cfg: TrainConfig, root: str | os.PathLike | None = None) -> Splits:
-    """The config's CIFAR-10 subsets. The subsets use data seed 0 for every run seed, so seeds differ only in
-    initialization, mask and data order; the validation split is carved out of the training set."""
-    root = data.resolve_root(root)
-    key = str(root) if root is not None else None
-    x, y = _cifar10(key, "train")
-    tx, ty = _cifar10(key, "test")
-    pool = torch.arange(len(y))
-    val = None
-    if cfg.val_per_class:
-        pool, val_idx = data.train_val_split(y, cfg.val_per_class, seed=0)
-        val = (x[val_idx], y[val_idx])
-    if cfg.train_per_class is not None:
-        pool = pool[data.per_class_subset(y[pool], cfg.train_per_class, seed=0)]
-    test_idx = data.per_class_subset(ty, cfg.test_per_class, seed=0) if cfg.test_per_class else torch.arange(len(ty))
-    final = None
-    if cfg.final_test_per_class != 0:
-        n = cfg.final_test_per_class
-        final_idx = data.per_class_subset(ty, n, seed=0) if n else torch.arange(len(ty))
-        final = (tx[final_idx], ty[final_idx])
-    return Splits((x[pool], y[pool]), (tx[test_idx], ty[test_idx]), val, data.data_source(root), final)
-
-
-def lr_lambda(warmup_steps: int, total_steps: int) -> Callable[[int], float]:
-    """Linear warm-up to 1, then cosine decay to 0 at ``total_steps``."""
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
-        return 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
-    return factor
-
-
-def gmp_sparsity(progress: float, final: float, start: float, end: float) -> float:
-    """Zhu & Gupta's cubic schedule: 0 before ``start``, ``final`` after ``end`` (both fractions of training)."""
-    if progress <= start:
-        return 0.0
-    t = min(1.0, (progress - start) / (end - start))
-    return final * (1 - (1 - t) ** 3)
-
-
-def build_model(cfg: TrainConfig, device: torch.device, *, init_state: dict | None = None,
-                mask: masks.Mask | None = None, snip_batch: tuple | None = None) -> nn.Module:
-    """The config's ResNet, masked (made here at init, or given), with Sign-In if asked; seeded by cfg.seed."""
-    torch.manual_seed(cfg.seed)
-    model = models.resnet(cfg.depth, cfg.width).to(device)
-    if init_state is not None:
-        model.load_state_dict(init_state)
-    if cfg.pruning == "gmp":
-        mask = {n: torch.ones_like(p, dtype=torch.bool) for n, p in model.named_parameters()
-                if n in mask_layers(model, cfg)}
-    elif mask is None and not cfg.is_dense:
-        mask = pruning.make(model, cfg.mask, cfg.sparsity, seed=cfg.seed, batch=snip_batch,
-                          include=mask_layers(model, cfg))
-    if mask is not None:
-        masks.apply(model, mask)
-    if cfg.signin:
-        beta = signin.output_beta(cfg.beta, cfg.beta_output) if cfg.beta_output else cfg.beta
-        signin.reparameterize(model, beta=beta)
-    return model
-
-
-def mask_layers(model: nn.Module, cfg: TrainConfig) -> list[str]:
-    """The weights a mask covers: every conv and linear weight, or all but the first and the last with
-    ``cfg.dense_first_last``."""
-    names = masks.maskable_names(model)
-    return names[1:-1] if cfg.dense_first_last else names
-
-
-def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.SGD:
-    """SGD with (Nesterov) momentum and weight decay as ``cfg`` sets them; build it after masks and Sign-In.
-
-    ``cfg.weight_decay_masked_factor`` multiplies the decay of exactly the tensors Sign-In reparameterizes
-    (:func:`signin.weight_decay_groups`): 2 without Sign-In is the matching control.
-    """
-    groups = signin.weight_decay_groups(model, cfg.weight_decay, cfg.weight_decay_masked_factor)
-    return torch.optim.SGD(groups, lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0,
-                           weight_decay=cfg.weight_decay)
-
-
-def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, *,
-               autocast: bool = False, label_smoothing: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """One optimizer step: forward (bf16 autocast on the batch's device, CUDA or CPU, if asked), cross-entropy,
-    backward, step. ``model`` may be DDP-wrapped: then backward averages the gradients over the ranks.
-
-    Returns the loss and the logits; the learning-rate schedule and Sign-In's rescaling are the caller's.
-    """
-    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=autocast):
-        out = model(x)
-        loss = F.cross_entropy(out.float(), y, label_smoothing=label_smoothing)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-    return loss, out
-
-
-@torch.no_grad()
-def evaluate(model: nn.Module, loader: data.DeviceLoader, autocast: bool = False) -> tuple[float, float]:
-    """(accuracy, mean loss) over a loader, in eval mode. A sharded loader (under torchrun) evaluates this rank's
-    slice and sums over the ranks, so every rank returns the whole data set's numbers."""
-    was_training = model.training
-    model.eval()
-    correct = loss_sum = 0.0
-    # cached(): each parametrized weight (mask, Sign-In) is computed once per evaluation, not once per batch.
-    with torch.autocast(loader.device.type, dtype=torch.bfloat16, enabled=autocast), parametrize.cached():
-        for x, y in loader:
-            out = model(x)
-            loss_sum += F.cross_entropy(out.float(), y, reduction="sum")
-            correct += (out.argmax(1) == y).sum()
-    model.train(was_training)
-    if loader.world_size > 1:
-        totals = torch.tensor([float(correct), float(loss_sum)], dtype=torch.float64, device=loader.device)
-        correct, loss_sum = distributed.all_reduce_sum(totals, distributed.current()).tolist()
-    n = loader.num_examples
-    return float(correct) / n, float(loss_sum) / n
-
-
 def _save_atomic(obj: dict, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     torch.save(obj, tmp)
     os.replace(tmp, path)
-
-
-def _set_mask(model: nn.Module, mask: masks.Mask) -> None:
-    if signin.signin_layers(model):
-        signin.set_masks(model, mask)
-    else:
-        masks.apply(model, mask)
-
-
-def _gmp_step(model: nn.Module, cfg: TrainConfig, progress: float) -> None:
-    """Prune by global magnitude to the cubic schedule's sparsity at this point of training."""
-    target = gmp_sparsity(progress, cfg.sparsity, cfg.gmp_start, cfg.gmp_end)
-    current = masks.current(model)
-    if target > masks.sparsity(current) + 1e-9:
-        _set_mask(model, pruning.make(model, "magnitude", target, current=current, include=list(current)))
-
-
-def _peak_memory(device: torch.device) -> tuple[int, str]:
-    if device.type == "cuda":
-        return torch.cuda.max_memory_allocated(device), "cuda_max_memory_allocated"
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "process_max_rss"
 
 
 @dataclass
@@ -243,6 +82,13 @@ class _Run:
         return len(self.loaders.train)
 
     @property
+    def match_steps(self) -> int | None:
+        """The reset period (steps) of the Sign-In run a step-size-matched run follows
+        (:mod:`signin_lite.training.stepmatch`); None when ``step_match_every`` is 0."""
+        every = self.cfg.step_match_every
+        return max(1, round(every * self.steps_per_epoch)) if every else None
+
+    @property
     def rescale_steps(self) -> int | None:
         """Steps between Sign-In resets; None when ``rescale_every`` is 0 (never: the no-reset ablation)."""
         return max(1, round(self.cfg.rescale_every * self.steps_per_epoch)) if self.cfg.rescale_every else None
@@ -251,8 +97,8 @@ class _Run:
         return self.progress.earlier_wall + time.perf_counter() - self.t_start
 
 
-def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | None = None,
-          results_dir: str | os.PathLike | None = "results/runs", work_dir: str | os.PathLike = "runs",
+def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: str | None = None,
+          results_dir: str | os.PathLike | None = config.RUNS_RESULTS, work_dir: str | os.PathLike = "runs",
           device: str | torch.device = "auto", progress: bool = True, resume: bool = True,
           init_state: dict | None = None, mask: masks.Mask | None = None, reference: dict | None = None,
           save_state_at: tuple[int, ...] = (0, 1), callbacks: tuple[Callable[[dict], None], ...] = (),
@@ -263,10 +109,10 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     checkpoint in ``work_dir/<name>/`` and ends with the same result as an uninterrupted one.
     ``init_state``/``mask`` start from given weights and mask (lottery tickets, transplants);
     ``reference`` (weight name -> tensor) adds per-epoch sign alignment; ``save_state_at`` keeps the
-    weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each epoch's metrics.
-    ``bf16`` runs forward passes under bf16 autocast (default: on CUDA only; it works on the CPU too).
-    Inside an initialized process group (torchrun, see :mod:`signin_lite.training.distributed`) every rank trains its shard
-    of each global batch under DDP and only rank 0 writes files.
+    weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each
+    epoch's metrics. ``bf16`` runs forward passes under bf16 autocast (default: on CUDA only; it works on the CPU
+    too). Inside an initialized process group (torchrun, see :mod:`signin_lite.training.distributed`) every rank
+    trains its shard of each global batch under DDP and only rank 0 writes files.
     """
     ctx = distributed.current()
     record_path = Path(results_dir) / f"{cfg.name()}.json" if results_dir is not None else None
@@ -281,19 +127,21 @@ def train(cfg: TrainConfig, *, splits: Splits | None = None, data_root: str | No
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
 
-    splits = splits or load_splits(cfg, data_root)
+    splits = splits or recipe.load_splits(cfg, data_root)
     snip = cfg.mask == "snip" and mask is None and cfg.pruning == "init"
     loaders, snip_batch = _make_loaders(cfg, splits, device, channels_last, ctx, snip)
-    model = build_model(cfg, device, init_state=init_state, mask=mask, snip_batch=snip_batch)
+    model = recipe.build_model(cfg, device, init_state=init_state, mask=mask, snip_batch=snip_batch)
     model = model.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
-    optimizer = make_optimizer(model, cfg)
+    optimizer = recipe.make_optimizer(model, cfg)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lr_lambda(round(cfg.warmup_epochs * len(loaders.train)), cfg.epochs * len(loaders.train)))
+        optimizer, recipe.lr_lambda(round(cfg.warmup_epochs * len(loaders.train)), cfg.epochs * len(loaders.train)))
     run = _Run(cfg, ctx, device, device.type == "cuda" if bf16 is None else bf16, model,
                distributed.wrap(model, ctx, device), optimizer, scheduler, loaders, run_dir / "checkpoint.pt", t_start,
                channels_last)
     if 0 in save_state_at:
         run.progress.saved_states[0] = _plain_state(model)
+    if cfg.step_match_every:
+        stepmatch.apply(optimizer, scheduler, model, cfg, run.match_steps)
     if resume:
         _resume(run)
     run.diagnostics = signin.ResetDiagnostics(model) if cfg.signin else None
@@ -309,7 +157,7 @@ def _existing_record(record_path: Path | None, resume: bool, ctx: distributed.Co
     return distributed.broadcast(record, ctx)
 
 
-def _make_loaders(cfg: TrainConfig, splits: Splits, device: torch.device, channels_last: bool,
+def _make_loaders(cfg: TrainConfig, splits: recipe.Splits, device: torch.device, channels_last: bool,
                   ctx: distributed.Context, snip: bool) -> tuple[_Loaders, tuple | None]:
     """The training, test and validation loaders (each rank's shard under DDP), and SNIP's first global batch."""
     train_loader = data.DeviceLoader(*splits.train, cfg.batch_size, train=True, device=device, seed=cfg.seed,
@@ -358,7 +206,7 @@ def _train_epochs(run: _Run, show_progress: bool, reference: dict | None, save_s
             bar.close()
             _diverged(run, loss, epoch)
         if cfg.pruning == "gmp":
-            _gmp_step(run.model, cfg, (epoch + 1) / cfg.epochs)
+            recipe.gmp_step(run.model, cfg, (epoch + 1) / cfg.epochs)
         p.train_time += time.perf_counter() - t0
         masks.check(run.model)
         metrics = _epoch_metrics(run, epoch, loss, train_acc, before, t0, reference)
@@ -382,7 +230,7 @@ def _train_epoch(run: _Run, epoch: int, bar: tqdm) -> tuple[float, float]:
     correct = torch.zeros((), device=run.device)
     for i, (x, y) in enumerate(loader):
         step = epoch * run.steps_per_epoch + i
-        loss, out = train_step(run.net, run.optimizer, x, y, autocast=run.autocast,
+        loss, out = recipe.train_step(run.net, run.optimizer, x, y, autocast=run.autocast,
                                label_smoothing=cfg.label_smoothing)
         run.scheduler.step()
         loss_sum += loss.detach() * len(y)
@@ -390,6 +238,8 @@ def _train_epoch(run: _Run, epoch: int, bar: tqdm) -> tuple[float, float]:
         if run.diagnostics is not None and run.rescale_steps and (step + 1) % run.rescale_steps == 0:
             run.diagnostics.before_reset(run.model, step + 1)
             signin.rescale(run.model)  # deterministic: every rank computes the same (m, w)
+        if run.match_steps:
+            stepmatch.apply(run.optimizer, run.scheduler, run.model, cfg, run.match_steps)
         bar.update(1)
     if run.ctx.enabled:
         totals = distributed.all_reduce_sum(torch.stack([loss_sum, correct.to(loss_sum.dtype)]), run.ctx)
@@ -414,13 +264,16 @@ def _epoch_metrics(run: _Run, epoch: int, loss: float, train_acc: float, before:
     after = signs.snapshot(model)
     flips = signs.flips(before, after)
     nonzero, total = masks.count_nonzero(model)
-    test_acc, test_loss = evaluate(model, run.loaders.test, autocast)
-    val_acc = evaluate(model, run.loaders.val, autocast)[0] if run.loaders.val else None
+    test_acc, test_loss = recipe.evaluate(model, run.loaders.test, autocast)
+    val_acc = recipe.evaluate(model, run.loaders.val, autocast)[0] if run.loaders.val else None
     return {"epoch": epoch + 1, "loss": loss, "train_acc": train_acc, "test_acc": test_acc, "test_loss": test_loss,
             "val_acc": val_acc, "lr": run.optimizer.param_groups[0]["lr"], "time_s": time.perf_counter() - t0,
-            "sparsity": 1 - nonzero / total, "sign_flips": flips, "sign_flip_fraction": signs.flip_fraction(flips, after),
+            "sparsity": 1 - nonzero / total, "sign_flips": flips,
+            "sign_flip_fraction": signs.flip_fraction(flips, after),
             "sign_alignment": signs.alignment(model, reference) if reference is not None else None,
-            "signin": run.diagnostics.epoch_end(model) if run.diagnostics is not None else None}
+            "signin": run.diagnostics.epoch_end(model) if run.diagnostics is not None else None,
+            **({"step_scale": stepmatch.current(run.optimizer, run.scheduler, model, run.cfg)}
+               if run.cfg.step_match_every else {})}
 
 
 def _save_checkpoint(run: _Run) -> None:
@@ -437,7 +290,7 @@ def _save_checkpoint(run: _Run) -> None:
     records.write_record(partial, run.ckpt_path.parent, "partial")  # survives a kill
 
 
-def _finish(run: _Run, splits: Splits, record_path: Path | None, extra: dict | None) -> dict:
+def _finish(run: _Run, splits: recipe.Splits, record_path: Path | None, extra: dict | None) -> dict:
     """Merge Sign-In, save the final weights and write the record (rank 0); every rank returns the record."""
     run.final_eval = _final_evaluation(run.model, run.cfg, splits, run.device, run.channels_last, run.autocast)
     if run.cfg.signin:
@@ -451,10 +304,10 @@ def _finish(run: _Run, splits: Splits, record_path: Path | None, extra: dict | N
     return record
 
 
-def build_record(run: _Run, splits: Splits, extra: dict | None = None) -> dict:
+def build_record(run: _Run, splits: recipe.Splits, extra: dict | None = None) -> dict:
     """The run record: config, history, final metrics, counts, cost, environment, data and how it was distributed."""
     cfg, history, ctx = run.cfg, run.progress.history, run.ctx
-    peak, peak_kind = _peak_memory(run.device)
+    peak, peak_kind = recipe.peak_memory(run.device)
     last = history[-1]
     return {
         "schema": schema.RUN, "name": cfg.name(), "run_id": cfg.run_id(), "method": cfg.method,
@@ -486,7 +339,7 @@ def _final_metrics(last: dict, test_size: int, final_eval: dict) -> dict:
     return out
 
 
-def _final_evaluation(model: nn.Module, cfg: TrainConfig, splits: Splits, device: torch.device,
+def _final_evaluation(model: nn.Module, cfg: TrainConfig, splits: recipe.Splits, device: torch.device,
                       channels_last: bool, autocast: bool) -> dict:
     """The evaluation after training on ``splits.final_test`` when ``cfg.final_test_per_class`` asks for it:
     the record's final test accuracy and loss then come from it (``test_set: "final"``, with its size), and
@@ -495,9 +348,10 @@ def _final_evaluation(model: nn.Module, cfg: TrainConfig, splits: Splits, device
         return {}
     if splits.final_test is None:
         raise ValueError(f"final_test_per_class={cfg.final_test_per_class!r} asks for a final evaluation, but the "
-                         "given splits have no final_test; build them with load_splits(cfg) or set Splits.final_test")
+                         "given splits have no final_test; build them with recipe.load_splits(cfg) or set "
+                         "recipe.Splits.final_test")
     loader = data.DeviceLoader(*splits.final_test, 500, train=False, device=device, channels_last=channels_last)
-    acc, loss = evaluate(model, loader, autocast)
+    acc, loss = recipe.evaluate(model, loader, autocast)
     return {"test_acc": acc, "test_loss": loss, "test_size": loader.num_examples, "test_set": "final"}
 
 

@@ -1,4 +1,5 @@
-"""Figures of the four-arm test (:mod:`signin_lite.evidence.arms`) and of Sign-In's reset diagnostics (:mod:`signin_lite.evidence.drift`).
+"""Figures of the four-arm test (:mod:`signin_lite.evidence.arms`) and of Sign-In's reset diagnostics
+(:mod:`signin_lite.evidence.drift`).
 
 Like :mod:`signin_lite.views.figures`, every builder returns a ``go.Figure`` and shows nothing::
 

@@ -92,7 +92,8 @@ def accuracy_vs_sparsity(recs: Iterable[Mapping], which: Sequence[str] | None = 
             r = mine[0]
             mean, err = 100 * r["mean"], _error(r)
             fig.add_trace(go.Scatter(x=[xs[0], xs[-1]] if xs else [0, 1], y=[mean, mean], mode="lines",
-                                     line={"dash": "dash", "color": color}, name=f"{methods.label(method)} (n={r['n']})",
+                                     line={"dash": "dash", "color": color},
+                                     name=f"{methods.label(method)} (n={r['n']})",
                                      hovertemplate=f"{method}: %{{y:.2f}}% ± {err:.2f}<extra></extra>"))
             if err:
                 fig.add_hrect(y0=mean - err, y1=mean + err, fillcolor=color or "grey", opacity=0.12, line_width=0)
@@ -129,7 +130,8 @@ def method_bars(recs: Iterable[Mapping], which: Sequence[str], metric: str = "te
         raise ValueError(f"no complete records of methods {list(which)} to plot")
     names = names or {}
     several = {m for m in which if sum(r["method"] == m for r in rows) > 1}
-    ticks = [names.get(r["method"], methods.label(r["method"])) + (f" @ {percent(r['sparsity'])}" if r["method"] in several else "")
+    ticks = [names.get(r["method"], methods.label(r["method"]))
+             + (f" @ {percent(r['sparsity'])}" if r["method"] in several else "")
              for r in rows]
     fig = go.Figure(go.Bar(
         x=ticks, y=[100 * r["mean"] for r in rows], marker_color=[methods.color(r["method"]) for r in rows],
@@ -174,7 +176,8 @@ def history_curves(recs: Iterable[Mapping], key: str = "test_acc", names: Mappin
             x=[e for e, _ in points], y=[scale * v for _, v in points], mode="lines+markers",
             name=names.get(method, methods.label(method)), legendgroup=method, showlegend=method not in shown,
             line={"color": methods.color(method)},
-            hovertemplate=f"{names.get(method, methods.label(method))} (seed {seed}) epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
+            hovertemplate=f"{names.get(method, methods.label(method))} (seed {seed}) "
+                          f"epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
         shown.add(method)
     if not fig.data:
         raise ValueError(f"no record has per-epoch values of {key!r}")
@@ -201,7 +204,8 @@ def layer_density(masks_by_name: Mapping[str, Mapping[str, torch.Tensor]], title
         sizes = [m.numel() for m in mask.values()]
         overall = sum(kept) / sum(sizes)
         fig.add_trace(go.Bar(
-            x=layers, y=[k / s for k, s in zip(kept, sizes, strict=True)], name=f"{label} (overall {percent(overall)} kept)",
+            x=layers, y=[k / s for k, s in zip(kept, sizes, strict=True)],
+            name=f"{label} (overall {percent(overall)} kept)",
             marker_color=methods.color(label), customdata=list(zip(kept, sizes, strict=True)),
             hovertemplate=f"{label} %{{x}}: %{{y:.3f}} (%{{customdata[0]}} of %{{customdata[1]}} kept)<extra></extra>"))
     fig.update_layout(barmode="group", title=title or "Fraction of weights kept per layer",
@@ -249,7 +253,8 @@ def accuracy_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> g
     for method, symbol in (("pai", "x"), ("pai_signin", "star")) if paper else ():
         fig.add_scatter(x=list(paper.PAPER["test_acc"]), y=[v[method] for v in paper.PAPER["test_acc"].values()],
                         mode="markers", marker={"symbol": symbol, "size": 11, "color": methods.color(method)},
-                        name=f"{methods.label(method)}: reported by the paper ({paper.PAPER['mask']} mask, {paper.PAPER['epochs']} epochs)")
+                        name=f"{methods.label(method)}: reported by the paper "
+                             f"({paper.PAPER['mask']} mask, {paper.PAPER['epochs']} epochs)")
     fig.update_layout(title=title, xaxis_title="sparsity", yaxis_title="test accuracy (%)", height=520)
     return fig
 
@@ -271,7 +276,8 @@ def gain_panel(rows: Sequence[Mapping], title: str) -> go.Figure:
                              f"(95% {pts[0]['gain_kind']}; open: unavailable)")
     fig.add_scatter(x=list(paper.PAPER["test_acc"]), y=[paper.gain(s) for s in paper.PAPER["test_acc"]], mode="markers",
                     marker={"symbol": "star", "size": 12, "color": "#333333"},
-                    name=f"Sign-In gain reported by the paper ({paper.PAPER['mask']} mask, {paper.PAPER['epochs']} epochs)")
+                    name="Sign-In gain reported by the paper "
+                         f"({paper.PAPER['mask']} mask, {paper.PAPER['epochs']} epochs)")
     fig.add_hline(y=0, line_dash="dot")
     fig.update_layout(title=title, xaxis_title="sparsity (markers nudged apart)",
                       yaxis_title="test accuracy gain (percentage points)")
@@ -303,4 +309,5 @@ def history_slider(recs: Iterable[Mapping], which: Sequence[str], key: str = "te
                                         line={"color": methods.color(m), "dash": "dot" if m == "dense" else "solid"}))
     return slider_figure(steps, name="sparsity", active=active if active in steps else sparsities[0],
                          titles={sp: f"{title}, sparsity {sp:g}" for sp in steps},
-                         layout={"xaxis_title": "epoch", "yaxis_title": f"{key.replace('_', ' ')} (%, mean ± std over seeds)"})
+                         layout={"xaxis_title": "epoch",
+                                 "yaxis_title": f"{key.replace('_', ' ')} (%, mean ± std over seeds)"})

@@ -3,7 +3,7 @@ epoch (sparsity, test accuracy, sign flips) beside pruning at initialization.
 
 Every builder returns a ``go.Figure`` and shows nothing::
 
-    show(label(gmp_figures.schedule(0.9, cfg.gmp_start, cfg.gmp_end), "computed from train.gmp_sparsity"))
+    show(label(gmp_figures.schedule(0.9, cfg.gmp_start, cfg.gmp_end), "computed from recipe.gmp_sparsity"))
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from signin_lite.foundations import config, methods
-from signin_lite.training import train
+from signin_lite.training import recipe
 from signin_lite.views.plotting import LEGEND_BELOW, epoch_ticks
 
 __all__ = ["schedule", "epoch_panels"]
@@ -27,12 +27,12 @@ def schedule(sparsity: float, start: float, end: float, points: int = 400) -> go
     """The cubic GMP schedule s(t) to ``sparsity`` between training progress ``start`` and ``end``, and the epoch
     ends at which the trainer prunes in each profile of :data:`signin_lite.foundations.config.PROFILES`."""
     t = [i / points for i in range(points + 1)]
-    fig = go.Figure(go.Scatter(x=t, y=[train.gmp_sparsity(p, sparsity, start, end) for p in t],
+    fig = go.Figure(go.Scatter(x=t, y=[recipe.gmp_sparsity(p, sparsity, start, end) for p in t],
                                name="schedule s(t)", line={"color": "#444444"}))
     for prof, size in PROFILE_MARKERS:
         epochs = config.PROFILES[prof].get("epochs", config.TrainConfig.epochs)
         ends = [(e + 1) / epochs for e in range(epochs)]
-        fig.add_scatter(x=ends, y=[train.gmp_sparsity(p, sparsity, start, end) for p in ends], mode="markers",
+        fig.add_scatter(x=ends, y=[recipe.gmp_sparsity(p, sparsity, start, end) for p in ends], mode="markers",
                         marker={"size": size, "symbol": "circle-open" if size > 4 else "circle"},
                         name=f"{prof} profile: prune after each of {epochs} epochs")
     fig.update_layout(title=f"GMP schedule to sparsity {sparsity:g} (t0 = {start:g}, t1 = {end:g})",

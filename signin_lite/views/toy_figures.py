@@ -65,7 +65,8 @@ def phase_figure(diagrams: Mapping[str, object], values: Sequence[float],
     names = list(diagrams)
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, shared_yaxes=True)
     for k, name in enumerate(names):
-        for trace in phase_heatmap(diagrams[name], values, name, (betas or {}).get(name), showscale=k == len(names) - 1):
+        for trace in phase_heatmap(diagrams[name], values, name, (betas or {}).get(name),
+                                   showscale=k == len(names) - 1):
             fig.add_trace(trace, 1, k + 1)
     fig.update_xaxes(title_text="a0")
     fig.update_yaxes(title_text="w0", col=1)

@@ -1,0 +1,77 @@
+"""signin_lite.experiments.regime_test: issue 21's test read by its plan (five arms, two families of three with Holm,
+H3's conjunction) and the pilot's criteria, on hand-made records."""
+
+import pytest
+
+from signin_lite.experiments import regime_test
+
+from recordkit import make_record, rid
+
+ARMS = regime_test.ARMS
+
+
+def diag(mean, multiplier, reset=True):
+    layers = {"a": {"mean": mean, "min": mean / 2}, "b": {"mean": mean, "min": mean / 2}}
+    after = {"a": {"mean": 0.1, "min": 0.1}, "b": {"mean": 0.1, "min": 0.1}}
+    return {"resets": [{"step": 26, "imbalance": layers, "zero_crossings": {"_all": 1}}] if reset else [],
+            "imbalance_end": after if reset else layers, "lr_multiplier": {"_all": multiplier},
+            "zero_crossings_since_reset": {"_all": 0}}
+
+
+def rec(method, seed, acc, *, imbalance=0.07, step=0.15):
+    """A record of the design; Sign-In's (m² − w²) before a reset is ``imbalance`` (beta 0.1), multipliers ``step``."""
+    design = {k: v for k, v in regime_test.DESIGN.items() if k != "epochs"}
+    r = make_record(method, seed, acc, 100.0, epochs=2, sparsity=0.9, run_id=rid(method, seed, "regime"), **design)
+    r["final"].update(test_set="final", test_size=10000)
+    signin = {"pai_signin": diag(imbalance, step), "pai_signin_noreset_step": diag(0.01, 0.05, reset=False)}
+    scale = {"pai_wd2x_masked_step": {"_effective": step}, "pai_signin_noreset_step": {"_effective": step}}
+    r["history"] = [{"epoch": e, "test_acc": acc, "train_acc": 0.9, "signin": signin.get(method),
+                     **({"step_scale": scale[method]} if method in scale else {})} for e in (1, 2)]
+    return r
+
+
+# per seed: PaI, Sign-In, control, step control, no resets at a matched step
+ACC = {0: (0.60, 0.62, 0.61, 0.600, 0.60), 1: (0.61, 0.63, 0.62, 0.612, 0.61), 2: (0.59, 0.611, 0.60, 0.589, 0.59),
+       3: (0.60, 0.621, 0.61, 0.601, 0.60)}
+
+
+def records_of(acc=ACC, **kw):
+    return [rec(m, s, a, **kw) for s, row in acc.items() for m, a in zip(ARMS, row, strict=True)]
+
+
+def test_two_families_of_three_with_holm_and_the_declared_hypotheses():
+    (test,) = regime_test.tests(records_of())
+    assert [(c.family, c.treatment, c.baseline) for c in test.comparisons] == [
+        (f, *pair) for f, pairs in regime_test.FAMILIES.items() for pair in pairs]
+    primary = [c for c in test.comparisons if c.family == "primary"]
+    p = sorted(c.diff.p for c in primary)
+    assert min(c.diff.p_adjusted for c in primary) == pytest.approx(3 * p[0])
+    h1, h2, h3 = regime_test.hypotheses(test)
+    assert h1.startswith("H1, Sign-In beats PaI: supported")
+    assert h2.startswith("H2, Sign-In beats the step-size-matched control: supported")
+    # resets undo 30% of beta (0.07 / 0.1 <= 0.8), multipliers matched (0.15 both): H3 by its conjunction
+    assert h3.startswith("H3, the resets matter: supported;")
+
+
+def test_h3_is_not_supported_when_the_resets_do_nothing_or_the_steps_differ():
+    (test,) = regime_test.tests(records_of(imbalance=0.095))
+    assert "not supported as declared: accuracy gap, resets near no-ops;" in regime_test.hypotheses(test)[-1]
+    recs = records_of()
+    for r in recs:
+        if r["method"] == "pai_signin_noreset_step":
+            for h in r["history"]:
+                h["step_scale"]["_effective"] = 0.12  # 20% below Sign-In's 0.15
+    (test,) = regime_test.tests(recs)
+    assert "m² − w² falls well below β between resets, confounded with step size" in regime_test.hypotheses(test)[-1]
+
+
+def test_pilot_check_names_each_failed_criterion():
+    good = [r for r in records_of() if r["config"]["seed"] == 0]
+    assert regime_test.pilot_check(good) == []
+    bad = [rec(m, 0, 0.25 if m == "pai" else 0.6, imbalance=0.09) for m in ARMS[:-1]]
+    assert regime_test.pilot_check(bad) == ["no record of pai_signin_noreset_step"]
+    bad.append(rec("pai_signin_noreset_step", 0, 0.6, step=0.3))
+    failures = regime_test.pilot_check(bad)
+    assert failures[0].startswith("pai: final test accuracy 25.0%")
+    assert "never fell to 0.8 (lowest 0.900)" in failures[1]
+    assert failures[2].startswith("pai_signin_noreset_step: mean multiplier 2.000–2.000 times Sign-In's")
