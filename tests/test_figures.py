@@ -134,3 +134,18 @@ def test_mechanism_plane_shows_the_three_moves_on_titled_axes():
     assert "gradient steps" in texts and "weight decay" in texts and "reset" in texts
     with pytest.raises(ValueError, match="decay"):
         mechanism.plane_figure(decay=1.5)
+
+
+def test_accuracy_panel_and_gain_panel_draw_the_summary_rows_and_the_papers_points():
+    from signin_lite.evidence import paper, summary
+    recs = RECORDS + [_rec("pai_signin", 0.9, s, a) for s, a in ((0, 0.83), (1, 0.86))]
+    rows = summary.summary_table(recs)
+    fig = figures.accuracy_panel(rows, "panel")
+    names = [t.name for t in fig.data]
+    assert names[:2] == ["PaI (seeds: 1/2)", "PaI + Sign-In (seeds: 2)"] and len(names) == 4
+    assert list(fig.data[2].x) == list(paper.PAPER["test_acc"])  # the paper's points, labelled as the paper's
+    assert "reported by the paper" in names[2] and len(fig.layout.shapes) == 1  # dense as a line
+    assert len(figures.accuracy_panel(rows, "panel", paper=False).data) == 2
+    gains = figures.gain_panel([r for r in rows if r["gain_vs"]], "gains")
+    assert gains.data[0].y[0] == pytest.approx(next(r["gain"] for r in rows if r["gain_vs"]))
+    assert gains.data[-1].name.startswith("Sign-In gain reported by the paper")

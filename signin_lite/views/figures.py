@@ -24,7 +24,8 @@ import torch
 
 from signin_lite.core import pruning
 from signin_lite.foundations import methods
-from signin_lite.evidence import paper, records, summary
+from signin_lite.evidence import paper as paper_results  # accuracy_panel's flag is named paper
+from signin_lite.evidence import records, summary
 from signin_lite.views.plotting import LEGEND_BELOW, slider_figure
 
 __all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
@@ -250,11 +251,12 @@ def accuracy_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> g
                         name=f"{methods.label(method)} (seeds: {'/'.join(str(r['n']) for r in pts)})")
     for r in (r for r in rows if r["method"] == "dense"):
         fig.add_hline(y=r["test_acc_mean"], line_dash="dot", annotation_text=f"dense, {r['n']} seeds")
+    reported = paper_results.PAPER
     for method, symbol in (("pai", "x"), ("pai_signin", "star")) if paper else ():
-        fig.add_scatter(x=list(paper.PAPER["test_acc"]), y=[v[method] for v in paper.PAPER["test_acc"].values()],
+        fig.add_scatter(x=list(reported["test_acc"]), y=[v[method] for v in reported["test_acc"].values()],
                         mode="markers", marker={"symbol": symbol, "size": 11, "color": methods.color(method)},
                         name=f"{methods.label(method)}: reported by the paper "
-                             f"({paper.PAPER['mask']} mask, {paper.PAPER['epochs']} epochs)")
+                             f"({reported['mask']} mask, {reported['epochs']} epochs)")
     fig.update_layout(title=title, xaxis_title="sparsity", yaxis_title="test accuracy (%)", height=520)
     return fig
 
@@ -274,10 +276,11 @@ def gain_panel(rows: Sequence[Mapping], title: str) -> go.Figure:
                                  "arrayminus": [r["gain"] - (r["gain_ci_low"] or r["gain"]) for r in pts]},
                         name=f"{methods.label(method)} minus {methods.label(pts[0]['gain_vs'])} "
                              f"(95% {pts[0]['gain_kind']}; open: unavailable)")
-    fig.add_scatter(x=list(paper.PAPER["test_acc"]), y=[paper.gain(s) for s in paper.PAPER["test_acc"]], mode="markers",
-                    marker={"symbol": "star", "size": 12, "color": "#333333"},
+    reported = paper_results.PAPER
+    fig.add_scatter(x=list(reported["test_acc"]), y=[paper_results.gain(s) for s in reported["test_acc"]],
+                    mode="markers", marker={"symbol": "star", "size": 12, "color": "#333333"},
                     name="Sign-In gain reported by the paper "
-                         f"({paper.PAPER['mask']} mask, {paper.PAPER['epochs']} epochs)")
+                         f"({reported['mask']} mask, {reported['epochs']} epochs)")
     fig.add_hline(y=0, line_dash="dot")
     fig.update_layout(title=title, xaxis_title="sparsity (markers nudged apart)",
                       yaxis_title="test accuracy gain (percentage points)")
