@@ -10,7 +10,7 @@ from signin_lite.evidence import arms, drift, paper, records, summary
 
 from recordkit import make_record, rid
 
-ARMS = arms.ARMS
+ARMS = arms.FOUR_ARMS
 
 
 def rec(method, seed, acc, *, test_size=10000, wd=5e-4, epochs=20, tag="", diagnostics=None):

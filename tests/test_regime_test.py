@@ -7,7 +7,7 @@ from signin_lite.experiments import regime_test
 
 from recordkit import make_record, rid
 
-ARMS = regime_test.ARMS
+ARMS = regime_test.REGIME_ARMS
 
 
 def diag(mean, multiplier, reset=True):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from signin_lite.evidence import drift, paper, records, stats, summary
 from signin_lite.foundations import methods
 
-ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_signin_noreset")
+FOUR_ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_signin_noreset")
 FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
     "primary": (("pai_signin", "pai"), ("pai_signin", "pai_wd2x_masked")),
     "secondary": (("pai_signin", "pai_signin_noreset"), ("pai_wd2x_masked", "pai")),
@@ -106,10 +106,10 @@ def _comparisons(arms: Mapping[str, records.Setting], seeds: Sequence[int], leve
     return out
 
 
-def four_arm_tests(recs: Iterable[Mapping], level: float = 0.95, arm_names: tuple[str, ...] = ARMS,
+def four_arm_tests(recs: Iterable[Mapping], level: float = 0.95, arm_names: tuple[str, ...] = FOUR_ARMS,
                    families: Mapping[str, tuple[tuple[str, str], ...]] = FAMILIES) -> list[ArmTest]:
-    """Every (setting, sparsity) of ``recs`` that has a run of each of ``arm_names`` (default :data:`ARMS`), with the
-    comparisons of ``families`` (default :data:`FAMILIES`; issue 21's test passes its own).
+    """Every (setting, sparsity) of ``recs`` that has a run of each of ``arm_names`` (default :data:`FOUR_ARMS`),
+    with the comparisons of ``families`` (default :data:`FAMILIES`; issue 21's test passes its own).
 
     Settings are :func:`signin_lite.evidence.summary.main_settings`: as in the summary table, variants of one method
     that differ only in its own fields (Sign-In's beta, say) keep the one the sweep used and leave out the others."""

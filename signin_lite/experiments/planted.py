@@ -42,7 +42,8 @@ from signin_lite.core import masks, signin
 from signin_lite.evidence import records, stats
 from signin_lite.training import hardware
 
-ARMS = ("pai", "signin", "signin_beta_out", "pai_wd2x_masked", "signin_noreset", "transplant", "signin_step_out")
+STUDENT_ARMS = ("pai", "signin", "signin_beta_out", "pai_wd2x_masked", "signin_noreset", "transplant",
+                "signin_step_out")
 LABELS = {"pai": "PaI (random signs)", "signin": "Sign-In, uniform β", "signin_beta_out": "Sign-In, β_out > β_in",
           "pai_wd2x_masked": "PaI, 2× decay on masked weights", "signin_noreset": "Sign-In, no resets",
           "transplant": "teacher's signs (transplant)", "signin_step_out": "Sign-In, uniform β, β_out's output step"}
@@ -68,7 +69,7 @@ class PlantedConfig:
     beta_out: float = 4.0  # ... and the output layer
     rescale_every: int = 100  # steps between Sign-In resets (0: never)
     seeds: int = 3
-    arms: tuple[str, ...] = ARMS
+    arms: tuple[str, ...] = STUDENT_ARMS
     curve_points: int = 20  # test-loss values kept per run, evenly spaced over training
 
     def __post_init__(self) -> None:
@@ -115,9 +116,9 @@ def validate(cfg: PlantedConfig) -> None:
         raise bad("momentum", "it must be in [0, 1)")
     if isinstance(cfg.rescale_every, bool) or not isinstance(cfg.rescale_every, int) or cfg.rescale_every < 0:
         raise bad("rescale_every", "it must be a whole number of steps, 0 for never")
-    unknown = [a for a in cfg.arms if a not in ARMS]
+    unknown = [a for a in cfg.arms if a not in STUDENT_ARMS]
     if unknown or not cfg.arms:
-        raise bad("arms", f"choose from {list(ARMS)}")
+        raise bad("arms", f"choose from {list(STUDENT_ARMS)}")
 
 
 def make_config(profile: str = "smoke", **overrides) -> PlantedConfig:
@@ -262,8 +263,8 @@ def _recovery(weights: list[torch.Tensor], teacher_w: list[torch.Tensor], mask: 
 
 def train_arm(cfg: PlantedConfig, arm: str, seeds: list[int]) -> list[dict]:
     """Train one arm's students for ``seeds`` at once (batched: each seed's numbers are those of its own run)."""
-    if arm not in ARMS:
-        raise ValueError(f"unknown arm {arm!r}; known arms are {list(ARMS)}")
+    if arm not in STUDENT_ARMS:
+        raise ValueError(f"unknown arm {arm!r}; known arms are {list(STUDENT_ARMS)}")
     names = weight_names(cfg)
     teachers = [teacher(cfg, s) for s in seeds]
     teacher_w = [_stack([t[0] for t in teachers], n) for n in names]
@@ -494,5 +495,5 @@ def format_rows(rows: list[dict], digits: int = 4) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ARMS", "COMPARISONS", "LABELS", "PlantedConfig", "PROFILES", "adjusted", "arm_table", "comparisons",
+__all__ = ["STUDENT_ARMS", "COMPARISONS", "LABELS", "PlantedConfig", "PROFILES", "adjusted", "arm_table", "comparisons",
            "difference", "load", "make_config", "paired_difference", "run", "teacher", "train_arm", "write"]

@@ -24,7 +24,7 @@ DESIGN: dict[str, object] = dict(epochs=25, mask="random", train_per_class=500, 
                                  beta=0.1, rescale_every=0.1667, warmup_epochs=1.0)
 SPARSITY = 0.9
 SEEDS = tuple(range(12))
-ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_wd2x_masked_step", "pai_signin_noreset_step")
+REGIME_ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_wd2x_masked_step", "pai_signin_noreset_step")
 FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
     "primary": (("pai_signin", "pai"), ("pai_signin", "pai_wd2x_masked_step"),
                 ("pai_signin", "pai_signin_noreset_step")),
@@ -33,7 +33,8 @@ FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def configs(seeds: tuple[int, ...] = SEEDS, methods: tuple[str, ...] = ARMS, **changes) -> list[config.TrainConfig]:
+def configs(seeds: tuple[int, ...] = SEEDS, methods: tuple[str, ...] = REGIME_ARMS,
+            **changes) -> list[config.TrainConfig]:
     """The design's runs (seed-major, as the sweep runs them); ``changes`` override design values (a pilot)."""
     return sweep.grid("cpu", list(methods), [SPARSITY], list(seeds), **{**DESIGN, **changes})
 
@@ -84,7 +85,7 @@ def plan_numbers(folder: str = "results/cpu_signin/runs") -> str:
 def tests(recs: Iterable[Mapping]) -> list[arms.ArmTest]:
     """The design's tests in ``recs`` (one per setting with every arm), compared by :data:`FAMILIES` with Holm's
     adjustment within each family (:func:`signin_lite.evidence.arms.four_arm_tests`)."""
-    return arms.four_arm_tests(recs, arm_names=ARMS, families=FAMILIES)
+    return arms.four_arm_tests(recs, arm_names=REGIME_ARMS, families=FAMILIES)
 
 
 def hypotheses(test: arms.ArmTest) -> list[str]:
@@ -107,11 +108,11 @@ def hypotheses(test: arms.ArmTest) -> list[str]:
 def pilot_check(recs: Iterable[Mapping]) -> list[str]:
     """The plan's pilot criteria on the pilot's records: the failures, none when the pilot passes."""
     settings = {s.method: s for s in records.settings(recs)}
-    missing = [m for m in ARMS if m not in settings]
+    missing = [m for m in REGIME_ARMS if m not in settings]
     if missing:
         return [f"no record of {m}" for m in missing]
     out = [f"{m}: final test accuracy {100 * s.records[0]['final']['test_acc']:.1f}% is not above 30%"
-           for m, s in settings.items() if m in ARMS and s.records[0]["final"]["test_acc"] <= 0.30]
+           for m, s in settings.items() if m in REGIME_ARMS and s.records[0]["final"]["test_acc"] <= 0.30]
     low = drift.lowest_imbalance(settings["pai_signin"])["mean"]
     if low > drift.WELL_BELOW:
         out.append(f"Sign-In's layer-mean (m² − w²)/β before a reset never fell to {drift.WELL_BELOW} "
