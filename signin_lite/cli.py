@@ -138,14 +138,7 @@ def _add_experiment_commands(sub: argparse._SubParsersAction) -> None:
                                    "(uniform beta; beta_out > beta_in; no resets) and the matching weight-decay "
                                    "control; the reference gets the teacher's signs. Prints intervals; writes one "
                                    "record with --out.")
-    p.add_argument("--profile", default="smoke", choices=["smoke", "cpu", "usual"],
-                   help="smoke (3 seeds, seconds), cpu (30 seeds, the reference setting) or usual (cpu at the usual "
-                        "weight decay 5e-4) (default: smoke)")
-    p.add_argument("--seeds", type=int, default=None, help="number of seeds, 0 .. N-1 (default: the profile's)")
-    p.add_argument("--steps", type=int, default=None, help="full-batch SGD steps (default: the profile's)")
-    p.add_argument("--arms", nargs="+", default=None,
-                   help="arms to run (default: all): pai, signin, signin_beta_out, pai_wd2x_masked, signin_noreset, "
-                        "transplant, signin_step_out")
+    config.add_arguments(p, planted.PlantedConfig)  # one flag per field, as for train
     p.add_argument("--out", default=None, help="folder to write the record to, e.g. results/planted (default: none)")
 
 
@@ -333,8 +326,8 @@ def _refuse_torchrun(what: str) -> None:
 
 
 def _planted(args: argparse.Namespace) -> int:
-    overrides = {k: v for k, v in (("seeds", args.seeds), ("steps", args.steps), ("arms", args.arms)) if v is not None}
-    cfg = planted.make_config(args.profile, **overrides)
+    overrides = config.overrides_from_args(args, planted.PlantedConfig)
+    cfg = planted.make_config(getattr(args, "profile", "smoke"), **overrides)
     print(f"{cfg.name()}: {len(cfg.arms)} arms x {cfg.seeds} seeds, {cfg.steps} steps", flush=True)
     record = planted.run(cfg, progress=True)
     for metric in ("sign_recovery", "test_loss"):

@@ -49,28 +49,41 @@ LABELS = {"pai": "PaI (random signs)", "signin": "Sign-In, uniform β", "signin_
           "transplant": "teacher's signs (transplant)", "signin_step_out": "Sign-In, uniform β, β_out's output step"}
 
 
+PROFILES: dict[str, dict] = {
+    "smoke": dict(steps=200, seeds=3, n_train=128, n_test=256),
+    "cpu": dict(steps=2000, seeds=30),
+    "usual": dict(steps=2000, seeds=30, weight_decay=5e-4),  # the cpu setting at the usual decay (issue 21)
+}
+
+
 @dataclass(frozen=True)
 class PlantedConfig:
-    """Everything that decides the experiment's result; its hash names the record."""
+    """Everything that decides the experiment's result; its hash names the record. Built like the training config
+    (:func:`signin_lite.foundations.config.from_profile`), with flags generated from these fields."""
 
-    profile: str = "smoke"
-    d_in: int = 16
-    hidden: tuple[int, ...] = (32, 32)
-    d_out: int = 4
-    fan_in: tuple[int, ...] = (4, 8)  # kept inputs per unit of each hidden layer (the mask); the output layer is dense
-    n_train: int = 512
-    n_test: int = 2048
-    steps: int = 300
-    lr: float = 0.02
-    momentum: float = 0.9
-    weight_decay: float = 5e-3  # with lr/(1 - momentum) = 0.2: m^2 - w^2 shrinks by about exp(-0.2) per 100 steps
-    beta: float = 1.0  # Sign-In, uniform
-    beta_in: float = 1.0  # Sign-In with beta_out > beta_in: the hidden layers
-    beta_out: float = 4.0  # ... and the output layer
-    rescale_every: int = 100  # steps between Sign-In resets (0: never)
-    seeds: int = 3
-    arms: tuple[str, ...] = STUDENT_ARMS
-    curve_points: int = 20  # test-loss values kept per run, evenly spaced over training
+    profile: str = config.option("smoke", "preset: smoke (3 seeds, seconds), cpu (30 seeds, the reference setting) "
+                                 "or usual (cpu at the usual weight decay 5e-4)", choices=tuple(PROFILES),
+                                 default_text="smoke")
+    d_in: int = config.option(16, "teacher and student inputs")
+    hidden: tuple[int, ...] = config.option((32, 32), "width of each hidden layer")
+    d_out: int = config.option(4, "outputs")
+    fan_in: tuple[int, ...] = config.option((4, 8), "kept inputs per unit of each hidden layer (the mask); the "
+                                                    "output layer is dense")
+    n_train: int = config.option(512, "training inputs (Gaussian)")
+    n_test: int = config.option(2048, "test inputs (Gaussian)")
+    steps: int = config.option(300, "full-batch SGD steps")
+    lr: float = config.option(0.02, "learning rate")
+    momentum: float = config.option(0.9, "SGD momentum")
+    weight_decay: float = config.option(5e-3, "weight decay (on m and w under Sign-In); with lr/(1 - momentum) = "
+                                              "0.2, m^2 - w^2 shrinks by about exp(-0.2) per 100 steps")
+    beta: float = config.option(1.0, "Sign-In's beta in every layer (the uniform arm)")
+    beta_in: float = config.option(1.0, "Sign-In's beta in the hidden layers of the beta_out > beta_in arm")
+    beta_out: float = config.option(4.0, "Sign-In's beta in the output layer of the beta_out > beta_in arm")
+    rescale_every: int = config.option(100, "steps between Sign-In resets (0: never)")
+    seeds: int = config.option(3, "seeds 0 .. N-1; one seed fixes the teacher, mask, data and start")
+    arms: tuple[str, ...] = config.option(STUDENT_ARMS, "arms to run: " + ", ".join(STUDENT_ARMS),
+                                          metavar="ARM")  # checked by validate, which names the known ones
+    curve_points: int = config.option(20, "test-loss values kept per run, evenly spaced over training")
 
     def __post_init__(self) -> None:
         validate(self)
@@ -83,11 +96,6 @@ class PlantedConfig:
         return f"planted_{self.profile}_seeds{self.seeds}_{self.run_id()}"
 
 
-PROFILES: dict[str, dict] = {
-    "smoke": dict(steps=200, seeds=3, n_train=128, n_test=256),
-    "cpu": dict(steps=2000, seeds=30),
-    "usual": dict(steps=2000, seeds=30, weight_decay=5e-4),  # the cpu setting at the usual decay (issue 21)
-}
 
 
 def validate(cfg: PlantedConfig) -> None:

@@ -20,7 +20,9 @@ PRUNING_CHOICES = ("init", "gmp")
 RUNS_RESULTS = "runs/results"
 
 
-def _f(default, help: str, **kw):
+def option(default: Any, help: str, **kw: Any) -> Any:
+    """A config field with its command-line help (and optional ``choices``, ``default_text``) in its metadata: every
+    config dataclass declares its fields this way, and :func:`add_arguments` turns them into flags."""
     return field(default=default, metadata={"help": help, **kw})
 
 
@@ -28,50 +30,50 @@ def _f(default, help: str, **kw):
 class TrainConfig:
     """Everything that decides a training run's result. Its hash names the run."""
 
-    profile: str = _f("smoke", "preset the other defaults come from: smoke (CI, seconds), cpu (a laptop, minutes), "
-                               "gpu (full CIFAR-10)")
-    depth: int = _f(20, "CIFAR ResNet depth: 8, 14, 20, 32, 44, 56 or 110")
-    width: float = _f(1.0, "channel width multiplier of the ResNet")
-    mask: str = _f("erk", "mask method: " + ", ".join(MASK_CHOICES) + " (none = dense; random = the same density in "
-                   "every layer; erk, er, balanced = random masks with those layer-wise densities)",
-                   choices=MASK_CHOICES)
-    sparsity: float = _f(0.9, "fraction of masked conv/linear weights, in [0, 1)")
-    pruning: str = _f("init", "when the mask is made: init (pruning at initialization) or gmp (gradual magnitude "
-                              "pruning from dense)",
-                      choices=PRUNING_CHOICES)
-    gmp_start: float = _f(0.1, "gmp: fraction of training after which pruning starts")
-    gmp_end: float = _f(0.6, "gmp: fraction of training by which the final sparsity is reached")
-    signin: bool = _f(False, "train with Sign-In (theta = m * w, rescaled to m^2 - w^2 = beta)")
-    beta: float = _f(1.0, "Sign-In: target m^2 - w^2 of every layer")
-    beta_output: float | None = _f(None, "Sign-In: beta of the output (fc) layer; default: same as --beta")
-    rescale_every: float = _f(1.0, "Sign-In: rescale every this many epochs (fractions allowed: 0.5 = twice an epoch; "
-                                   "0 = never, the no-reset ablation)")
-    epochs: int = _f(2, "training epochs")
-    batch_size: int = _f(128, "batch size")
-    lr: float = _f(0.1, "peak learning rate of SGD")
-    momentum: float = _f(0.9, "SGD momentum (Nesterov unless --no-nesterov)")
-    nesterov: bool = _f(True, "Nesterov momentum (--no-nesterov: heavy-ball momentum)")
-    weight_decay: float = _f(5e-4, "weight decay (on m and w under Sign-In)")
-    weight_decay_masked_factor: float = _f(1.0, "multiplies the weight decay of exactly the weights Sign-In "
-                                                "reparameterizes (the masked conv/linear weights; not BatchNorm, not "
-                                                "biases, not dense first/last layers); 2 = the matching control of "
-                                                "Sign-In")
-    step_match_every: float = _f(0.0, "every this many epochs (and at the start), scale each masked layer's "
-                                      "learning rate so that its mean step matches Sign-In's right after a reset, "
-                                      "mean sqrt(beta^2 + 4 theta^2) (signin_lite.training.stepmatch; 0 = off): the "
-                                      "step-size-matched controls")
-    warmup_epochs: float = _f(1.0, "linear learning-rate warm-up before the cosine decay, in epochs")
-    label_smoothing: float = _f(0.0, "label smoothing of the cross-entropy loss")
-    seed: int = _f(0, "seed of the initialization, the mask and the data order")
-    train_per_class: int | None = _f(None, "training images per class (None: all 5000)")
-    val_per_class: int = _f(0, "images per class held out of the training set for validation (tuning without the "
-                               "test set)")
-    test_per_class: int | None = _f(None, "test images per class of the per-epoch evaluation (None: all 1000)")
-    final_test_per_class: int | None = _f(0, "test images per class of one more evaluation after training "
-                                             "(None: all 1000, the full 10,000-image test set; 0: none)")
-    dense_first_last: bool = _f(False, "keep the first conv and the classifier (fc) dense: the mask and Sign-In cover "
-                                       "the other layers, and --sparsity is their sparsity")
-    tag: str = _f("", "free label appended to the method name, e.g. wd2x for a weight-decay control")
+    profile: str = option("smoke", "preset the other defaults come from: smoke (CI, seconds), cpu (a laptop, "
+                                   "minutes), gpu (full CIFAR-10)", default_text="$SIGNIN_LITE_PROFILE, else smoke")
+    depth: int = option(20, "CIFAR ResNet depth: 8, 14, 20, 32, 44, 56 or 110")
+    width: float = option(1.0, "channel width multiplier of the ResNet")
+    mask: str = option("erk", "mask method: " + ", ".join(MASK_CHOICES) + " (none = dense; random = the same density "
+                       "in every layer; erk, er, balanced = random masks with those layer-wise densities)",
+                       choices=MASK_CHOICES)
+    sparsity: float = option(0.9, "fraction of masked conv/linear weights, in [0, 1)")
+    pruning: str = option("init", "when the mask is made: init (pruning at initialization) or gmp (gradual magnitude "
+                                  "pruning from dense)",
+                          choices=PRUNING_CHOICES)
+    gmp_start: float = option(0.1, "gmp: fraction of training after which pruning starts")
+    gmp_end: float = option(0.6, "gmp: fraction of training by which the final sparsity is reached")
+    signin: bool = option(False, "train with Sign-In (theta = m * w, rescaled to m^2 - w^2 = beta)")
+    beta: float = option(1.0, "Sign-In: target m^2 - w^2 of every layer")
+    beta_output: float | None = option(None, "Sign-In: beta of the output (fc) layer; default: same as --beta")
+    rescale_every: float = option(1.0, "Sign-In: rescale every this many epochs (fractions allowed: 0.5 = twice an "
+                                       "epoch; 0 = never, the no-reset ablation)")
+    epochs: int = option(2, "training epochs")
+    batch_size: int = option(128, "batch size")
+    lr: float = option(0.1, "peak learning rate of SGD")
+    momentum: float = option(0.9, "SGD momentum (Nesterov unless --no-nesterov)")
+    nesterov: bool = option(True, "Nesterov momentum (--no-nesterov: heavy-ball momentum)")
+    weight_decay: float = option(5e-4, "weight decay (on m and w under Sign-In)")
+    weight_decay_masked_factor: float = option(1.0, "multiplies the weight decay of exactly the weights Sign-In "
+                                                    "reparameterizes (the masked conv/linear weights; not BatchNorm, "
+                                                    "not biases, not dense first/last layers); 2 = the matching "
+                                                    "control of Sign-In")
+    step_match_every: float = option(0.0, "every this many epochs (and at the start), scale each masked layer's "
+                                          "learning rate so that its mean step matches Sign-In's right after a reset, "
+                                          "mean sqrt(beta^2 + 4 theta^2) (signin_lite.training.stepmatch; 0 = off): "
+                                          "the step-size-matched controls")
+    warmup_epochs: float = option(1.0, "linear learning-rate warm-up before the cosine decay, in epochs")
+    label_smoothing: float = option(0.0, "label smoothing of the cross-entropy loss")
+    seed: int = option(0, "seed of the initialization, the mask and the data order")
+    train_per_class: int | None = option(None, "training images per class (None: all 5000)")
+    val_per_class: int = option(0, "images per class held out of the training set for validation (tuning without the "
+                                   "test set)")
+    test_per_class: int | None = option(None, "test images per class of the per-epoch evaluation (None: all 1000)")
+    final_test_per_class: int | None = option(0, "test images per class of one more evaluation after training "
+                                                 "(None: all 1000, the full 10,000-image test set; 0: none)")
+    dense_first_last: bool = option(False, "keep the first conv and the classifier (fc) dense: the mask and Sign-In "
+                                           "cover the other layers, and --sparsity is their sparsity")
+    tag: str = option("", "free label appended to the method name, e.g. wd2x for a weight-decay control")
 
     def __post_init__(self) -> None:
         validate(self)
@@ -204,22 +206,29 @@ def from_profile(cls: type, profiles: dict[str, dict], profile: str, overrides: 
     return cls(**{**profiles[profile], **overrides, "profile": profile})
 
 
-def add_arguments(parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
-    """Add one --flag per TrainConfig field (help from the field's metadata); unset flags stay absent."""
-    for f in fields(TrainConfig):
+def add_arguments(parser: argparse.ArgumentParser, cls: type = TrainConfig, exclude: tuple[str, ...] = ()) -> None:
+    """Add one --flag per field of the config dataclass ``cls`` (help from the field's metadata); unset flags stay
+    absent, so the profile's presets apply. Tuple fields take several values (``--hidden 32 32``)."""
+    for f in fields(cls):
         if f.name in exclude:
             continue
         flag = "--" + f.name.replace("_", "-")
-        default = ("$SIGNIN_LITE_PROFILE, else smoke" if f.name == "profile"
-                   else f"{f.default!r}, or the profile's preset")
+        default = f.metadata.get("default_text", "the profile's" if f.name == "profile" else
+                                 f"{f.default!r}, or the profile's preset")
         help_text = f.metadata["help"] + f" (default: {default})"
-        if f.type in ("bool", bool):
+        kind = str(f.type).split(" ")[0]
+        if kind == "bool":
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=help_text)
             continue
-        kind = {"int": int, "float": float, "str": str}.get(str(f.type).split(" ")[0], None)
+        if kind.startswith("tuple["):
+            item = {"int": int, "float": float}.get(kind[len("tuple["):].split(",")[0], str)
+            parser.add_argument(flag, type=item, nargs="+", default=argparse.SUPPRESS, help=help_text,
+                                choices=f.metadata.get("choices"), metavar=f.metadata.get("metavar"))
+            continue
+        parse = {"int": int, "float": float, "str": str}.get(kind, str)
         if "None" in str(f.type):
-            kind = _optional(int if "int" in str(f.type) else float)
-        parser.add_argument(flag, type=kind or str, default=argparse.SUPPRESS, choices=f.metadata.get("choices"),
+            parse = _optional(int if "int" in str(f.type) else float)
+        parser.add_argument(flag, type=parse, default=argparse.SUPPRESS, choices=f.metadata.get("choices"),
                             help=help_text)
 
 
@@ -230,7 +239,7 @@ def _optional(kind):
     return parse
 
 
-def overrides_from_args(args: argparse.Namespace) -> dict:
-    """The TrainConfig fields a user actually set on the command line."""
-    names = {f.name for f in fields(TrainConfig)} - {"profile"}
-    return {k: v for k, v in vars(args).items() if k in names}
+def overrides_from_args(args: argparse.Namespace, cls: type = TrainConfig) -> dict:
+    """The fields of the config dataclass ``cls`` that a user actually set on the command line (tuples as tuples)."""
+    names = {f.name for f in fields(cls)} - {"profile"}
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in vars(args).items() if k in names}
