@@ -14,7 +14,7 @@ from pathlib import Path
 
 from signin_lite.evidence import arms, paper, records, stats, summary
 from signin_lite.experiments import planted
-from signin_lite.decision import poc_inputs, report
+from signin_lite.decision import poc_inputs, report, typography
 
 
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
@@ -70,16 +70,15 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
     runs = records.load_records(runs_dir or poc_inputs.RESULTS / "cpu" / "runs")
     row = own_result(runs, inp.sparsity)
     ws = poc_inputs.report_worksheet(inp, runs_dir)
-    probe = poc_inputs.latest_probe()
-    rec = report.recommend(ws, inp.sparsity, probe)
+    rec = report.recommend(ws, inp.sparsity)
     plan = report.poc_plan(ws, inp)
     cur = ws.deployment.currency
-    money = lambda x: S["money"].format(v=f"{x:,.0f}", cur=S["currencies"].get(cur, cur))  # noqa: E731
+    money = lambda x: typography.money(x, lang, cur, S["currencies"])  # noqa: E731
     pp = summary.signed_text
     reported = paper.gain(inp.sparsity)
     return {
-        "bl_sparsity": f"{100 * inp.sparsity:.0f}", "bl_verdict": S["verdict"][rec.verdict],
-        "bl_headline": S["headlines"][rec.headline],
+        "bl_sparsity": f"{100 * inp.sparsity:.0f}", "bl_verdict": rec.label(lang),
+        "bl_headline": S["sp"].join(report.blocker_texts(rec, ws, lang)),
         "bl_gain": pp(row["gain"]) if row else "—", "bl_gain_low": pp(row["gain_ci_low"]) if row else "—",
         "bl_gain_high": pp(row["gain_ci_high"]) if row else "—", "bl_n": str(row["n"]) if row else "0",
         "bl_epochs": str(row["epochs"]) if row else "—",

@@ -194,7 +194,8 @@ def _storage(models: dict[str, nn.Module]) -> dict:
 # ------------------------------------------------------------------------------------------- the record
 def probe(spec: str, input_shape, *, batch_size: int = 8, sparsity: float = 0.9, steps: int = 5,
           num_classes: int | None = None, device: str = "cpu", beta: float = 1.0,
-          model_factory: Callable[[], nn.Module] | None = None) -> dict:
+          model_factory: Callable[[], nn.Module] | None = None, input_dtype: str = "float",
+          vocab: int | None = None, mask_embeddings: bool = False) -> dict:
     """Build, check and measure; return the record (nothing written)."""
     input_shape = [int(d) if isinstance(d, int) else d for d in input_shape]
     check_args(sparsity, input_shape, batch_size, steps)
@@ -246,7 +247,7 @@ def validate(rec: dict) -> dict:
     return rec
 
 
-def run(spec: str, input_shape, *, out: str | Path = "results/probe", **kw) -> tuple[dict, Path]:
+def run(spec: str, input_shape, *, out: str | Path = "runs/probe", **kw) -> tuple[dict, Path]:
     """:func:`probe`, then write the record to ``out/<name>.json`` (atomically)."""
     rec = probe(spec, input_shape, **kw)
     return rec, records.write_record(rec, out)
