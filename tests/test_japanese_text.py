@@ -87,9 +87,8 @@ def english_words(text: str) -> list[str]:
 def ja_report_pages():
     inp = poc_inputs.load_inputs()
     ws = poc_inputs.report_worksheet(inp)
-    probe = poc_inputs.latest_probe()
-    return {"report": report.render_report(ws, inp, "ja", probe, appendix_href="a.html"),
-            "appendix": report.render_appendix(ws, inp, "ja", probe)}
+    return {"report": report.render_report(ws, inp, "ja", appendix_href="a.html"),
+            "appendix": report.render_appendix(ws, inp, "ja")}
 
 
 @pytest.mark.parametrize("page", JA_PAGES + BILINGUAL_PAGES)

@@ -348,7 +348,8 @@ def render_report(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", appendi
     hw = S["hardware"].format(hw="\x01" + dep.hardware + "\x02", speedup=f"{dep.sparse_speedup:g}")
     appendix = appendix_href or "appendix"
     body = (f"<h1>{_e(S['title'])}</h1><p class='meta'>{_e(meta)}{example}</p>"
-            f"<div class='rec'><span class='v v-{rec.verdict}'>{_e(S['verdict'].format(v=rec.label(lang)))}</span> "
+            f"<div class='rec'><span class='v v-{rec.verdict}'>{_e(S['verdict'].format(v=rec.label(lang)))}</span>"
+            f"{S['sp']}"
             f"{_headline(rec, ws, S, F)}{_reasons(rec, ws, gain, inputs.sparsity, S, F)}</div>"
             f"<h2>{_e(S['h_options'].format(sparsity=f'{100 * inputs.sparsity:.0f}'))}</h2>"
             f"{_option_rows(ws, opts, S, F)}{_model_line(ws.timing, inputs, S, F)}"
