@@ -96,6 +96,46 @@ def test_the_noise_case_does_not_say_go(probe):
     assert "PoC：実施" not in page and poc.verdict_label(r.verdict, "ja") in page
 
 
+# ------------------------------------------------------------------------------- "your model" only when it is
+def pages(ws, inp):
+    return {lang: html.unescape(report.render_report(ws, inp, lang, appendix_href="a.html", four_arm=None)
+                                + report.render_appendix(ws, inp, lang)) for lang in ("en", "ja")}
+
+
+def test_no_your_model_wording_without_the_readers_record():
+    inp = poc_inputs.load_inputs()
+    ws = poc_inputs.report_worksheet(inp)                 # the project's reference probe record only
+    assert ws.timing is not None and not ws.timing.reader
+    p = pages(ws, inp)
+    assert "your model" not in p["en"].lower() and "自社モデル" not in p["ja"]
+    t = ws.timing
+    assert "reference model (torchvision ResNet-18)" in p["en"] and "参照モデル" in p["ja"]
+    for text in p.values():     # which model, input shape, batch and sparsity, on page 1
+        assert t.model in text and "×".join(map(str, t.input_shape)) in text and f"batch {t.batch_size}" in \
+            text.replace("バッチ ", "batch ") and "90%" in text
+        assert report_text.PROBE_CMD in text                # the command, named in full
+
+
+def test_the_readers_record_is_your_model_and_mismatches_are_warnings(tmp_path):
+    reader = probe_rec(batch=8, sparsity=0.8)
+    path = tmp_path / "probe_mine.json"
+    path.write_text(json.dumps(reader))
+    inp = poc_inputs.with_overrides(poc_inputs.load_inputs(), {"train_batch_size": 32, "probe": str(path)})
+    got = poc_inputs.reader_probe(inp)
+    assert got == reader and poc_inputs.reader_probe(inp, path) == reader
+    ws = poc_inputs.report_worksheet(inp, probe=got)
+    assert ws.timing.reader
+    p = pages(ws, inp)
+    assert "measured on your model" in p["en"] and "自社モデル" in p["ja"]
+    assert "Warning: the probe measured 80% sparsity, this report compares 90%" in p["en"]
+    assert "Warning: the probe measured batch 8; you train at batch 32" in p["en"]
+    assert "注意：計測のスパース率は 80%" in p["ja"] and "バッチ 32" in p["ja"]
+    # and on the command line, the reader names it with --probe
+    out = tmp_path / "r.html"
+    assert cli.main(["report", "--lang", "en", "--probe", str(path), "--out", str(out)]) == 0
+    assert "measured on your model" in html.unescape(out.read_text(encoding="utf-8"))
+
+
 def recordkit_runs():
     from signin_lite.evidence import records
     return records.load_records(ROOT / "results" / "cpu" / "runs")

@@ -29,7 +29,7 @@ from pathlib import Path
 from signin_lite.decision import poc, poc_inputs, timing as timing_, typography as ty
 from signin_lite.decision.poc import OptionResult, Worksheet
 from signin_lite.decision.poc_inputs import ReportInputs
-from signin_lite.decision.report_text import ALLOWED_LATIN, STRINGS, method_name, note_text
+from signin_lite.decision.report_text import ALLOWED_LATIN, PROBE_CMD, REPORT_CMD, STRINGS, method_name, note_text
 from signin_lite.evidence import arms, paper, stats
 from signin_lite.foundations import methods
 
@@ -127,7 +127,7 @@ td.n { text-align: right; white-space: nowrap; } .sub { color: #666; font-size: 
 .model { font-size: 7.6pt; margin: 0.6mm 0; } .warn { color: #b3261e; font-weight: bold; }
 .pay { font-size: 8.4pt; margin: 1mm 0; }
 .cols { display: flex; gap: 4mm; } .cols > div { flex: 1; } ul { margin: 0.6mm 0 0 4mm; padding: 0; }
-.foot { color: #555; font-size: 7.2pt; margin-top: 1.5mm; }
+.foot { color: #555; font-size: 7.2pt; margin-top: 1.5mm; } code { font-size: 7pt; }
 @media print { body { max-width: none; } a { color: inherit; text-decoration: none; } }
 """
 
@@ -142,8 +142,9 @@ def _data(x) -> str:
 
 
 def _marked(text: str) -> str:
-    """Escape ``text`` and turn \\x01...\\x02 into data spans."""
-    return _e(text).replace("\x01", '<span class="data">').replace("\x02", "</span>")
+    """Escape ``text``; turn \\x01...\\x02 into data spans and \\x03...\\x04 into code (commands)."""
+    return (_e(text).replace("\x01", '<span class="data">').replace("\x02", "</span>")
+            .replace("\x03", "<code>").replace("\x04", "</code>"))
 
 
 def _strings(lang: str) -> dict:
@@ -201,7 +202,8 @@ def _model_line(t: timing_.Timing | None, inputs: ReportInputs, S: dict, F: _Fmt
         warns.append(S["warn_dense"].format(n=len(t.left_dense), eff=F.pct(t.effective_sparsity or 0.0)))
     out = f"<p class='model'>{_marked(text)}"
     if not t.reader:
-        out += f"{S['sp']}{_e(S['model_reference_hint'])}"
+        hint = S["model_reference_hint"].format(probe_cmd=f"\x03{PROBE_CMD}\x04", report_cmd=f"\x03{REPORT_CMD}\x04")
+        out += f"{S['sp']}{_marked(hint)}"
     out += "</p>"
     if warns:
         out += "".join(f"<p class='model warn'>{_e(w)}</p>" for w in warns)

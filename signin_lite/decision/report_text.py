@@ -17,6 +17,9 @@ ALLOWED_LATIN = ("Sign-In", "PaI", "GMP", "ERK", "FLOPs", "GPU", "CPU", "ResNet"
 _DATA_KEYS = {"hardware", "devices", "basis", "run_id", "meas_id", "source", "profile", "dates", "test_size", "model",
               "device"}
 _PROBE_CMD = "python -m signin_lite probe --model package.module:function --input-shape ... --batch-size N"
+PROBE_CMD = ("python -m signin_lite probe --model package.module:function --input-shape ... --batch-size N "
+             "--sparsity 0.9")
+REPORT_CMD = "python -m signin_lite report --inputs FILE --probe runs/probe/RECORD.json --out poc_report.html"
 
 _EN = {
     "title": "Sparse training PoC: one-page decision report",
@@ -70,8 +73,7 @@ _EN = {
                     "{batch}, sparsity {sparsity}, {device}, {date}).",
     "model_reference": "Training time, memory and file size: reference model (torchvision ResNet-18), not yours: "
                        "{model}, input {shape}, batch {batch}, sparsity {sparsity}, {device}, {date}.",
-    "model_reference_hint": "For your model: python -m signin_lite probe --model package.module:function "
-                            "--input-shape ..., then report --probe RECORD.",
+    "model_reference_hint": "To measure the model you deploy: {probe_cmd}, then {report_cmd}.",
     "model_none": "No probe record: training time and memory are not measured, and every option is costed at "
                   "dense's training time.",
     "warn_sparsity": "Warning: the probe measured {probe} sparsity, this report compares {report}.",
@@ -80,8 +82,8 @@ _EN = {
     "warn_dense": "Warning: the probe left {n} weight tensors dense; over all weights the sparsity is {eff}.",
     "hardware": "Serving on {hw}; assumed sparse inference speed-up ×{speedup}.",
     "table_note": "Savings are monthly; a saving counts only when its measured interval excludes zero. Accuracies "
-                  "come from this project's small CPU runs (a CIFAR-10 subset, a short schedule), not from your "
-                  "model.",
+                  "come from this project's small CPU runs (a CIFAR-10 subset, a short schedule), not on your "
+                  "data. PaI = pruning at initialization (the mask is fixed before training).",
     "h_payback": "Payback", "colon": ": ",
     "payback_yes": "PoC cost {total} ÷ credited saving {saving} a month = {months} months.",
     "payback_no": "PoC cost {total}; the credited saving ({saving} a month) does not pay it back.",
@@ -101,8 +103,8 @@ _EN = {
         "acc": "Accuracy: the lower end of the 95% interval of (Sign-In − dense) is at or above {tol} pp on "
                "your test set.",
         "money": "Money: a saving above {materiality} a month, measured on your serving stack (not assumed).",
-        "cost": "Training: Sign-In's extra step time and peak memory fit your training hardware (measured with "
-                "python -m signin_lite probe on your model).",
+        "cost": "Training: Sign-In's extra step time and peak memory fit your training hardware (measured first "
+                "with the probe command on the model you deploy).",
         "stop": "Stop early if the first seed already loses more than twice the tolerance.",
     },
     "foot": "Inputs, every assumption, the verdict rule and the source of every number (run ids, hardware, dates):",
@@ -114,7 +116,7 @@ _EN = {
                       "the inputs.",
     "h_inputs": "Inputs", "h_assumptions": "Assumptions and the verdict rule", "h_provenance": "Where the numbers come from",
     "h_probe_reader": "Measured on your model", "h_probe_reference": "Measured on the reference model",
-    "probe_none": f"No probe record: run `{_PROBE_CMD}` on your model, then `report --probe RECORD`.",
+    "probe_none": f"No probe record: run `{_PROBE_CMD}` on the model you deploy, then `report --probe RECORD`.",
     "probe_info": "{model}, measured {date} on {device}: synthetic inputs of shape {shape}, batch {batch}, "
                   "{steps} interleaved rounds, sparsity {sparsity}%.",
     "probe_weights": "Effective sparsity over every weight tensor: {eff}%; left dense ({n}): {names}.",
@@ -187,10 +189,9 @@ _JA = {
     "seeds": "{n}シード", "not_run": "このスパース率の計測がありません",
     "model_reader": "学習時間・メモリ・保存サイズ：自社モデル {model} で計測（入力 {shape}、バッチ {batch}、スパース率 "
                     "{sparsity}、{device}、{date}）。",
-    "model_reference": "学習時間・メモリ・保存サイズ：参照モデル（ResNet-18）での計測で、自社モデルではありません"
+    "model_reference": "学習時間・メモリ・保存サイズ：参照モデル（ResNet-18）での計測で、自社のモデルではありません"
                        "（{model}、入力 {shape}、バッチ {batch}、スパース率 {sparsity}、{device}、{date}）。",
-    "model_reference_hint": "自社モデルで計測するには、計測コマンドで記録を作り、レポート作成コマンドにその記録を"
-                            "指定してください（別紙に全文）。",
+    "model_reference_hint": "自社のモデルで計測するには：{probe_cmd}。続けて：{report_cmd}。",
     "model_none": "計測記録がないため、学習時間とメモリは計測されておらず、どの選択肢も密モデルと同じ学習時間で試算"
                   "しています。",
     "warn_sparsity": "注意：計測のスパース率は {probe}で、このレポートが比較するスパース率 {report}と異なります。",
@@ -219,8 +220,8 @@ _JA = {
     "criteria": {
         "acc": "精度：自社のテストデータで、Sign-In と密モデルの差の95%区間の下限が {tol}ポイント以上であること。",
         "money": "費用：自社の推論環境で実測した削減額が、月 {materiality}を超えること（仮定ではなく実測で判断）。",
-        "cost": "学習：Sign-In による1ステップの時間とピークメモリの増加が、学習用ハードウェアに収まること（計測"
-                "コマンドで自社モデルを計測して確認）。",
+        "cost": "学習：Sign-In による1ステップの時間とピークメモリの増加が、学習用ハードウェアに収まること（自社の"
+                "モデルを計測コマンドで計測して確認）。",
         "stop": "最初のシードで許容幅の2倍を超える精度低下が出た場合は、その時点で中止する。",
     },
     "foot": "入力値、すべての前提条件、判断基準、各数値の出典（実行記録、計測環境、日付）は別紙にあります：",
