@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from signin_lite import cli
-from signin_lite.decision import poc, poc_inputs, report, report_text, timing
+from signin_lite.decision import poc, poc_inputs, report, report_text, timing, typography
 from signin_lite.decision.options import summarize
 from signin_lite.decision.poc import Deployment
 from signin_lite.decision.poc import build_worksheet as evaluate
@@ -134,6 +134,32 @@ def test_the_readers_record_is_your_model_and_mismatches_are_warnings(tmp_path):
     out = tmp_path / "r.html"
     assert cli.main(["report", "--lang", "en", "--probe", str(path), "--out", str(out)]) == 0
     assert "measured on your model" in html.unescape(out.read_text(encoding="utf-8"))
+
+
+# -------------------------------------------------------------------------- page 1 answers the question
+def test_page_one_answers_the_managers_question():
+    inp = poc_inputs.load_inputs()
+    ws = poc_inputs.report_worksheet(inp)
+    test = poc_inputs.four_arm()
+    gain = report.four_arm_gain(test)
+    for lang in ("en", "ja"):
+        S = report.STRINGS[lang]
+        page = html.unescape(report.render_report(ws, inp, lang, appendix_href="a.html"))
+        rec = report.recommend(ws, inp.sparsity)
+        for blocker in report.blocker_texts(rec, ws, lang):             # every blocker, accuracy and money
+            assert blocker in page
+        assert {"acc_unclear", "money_unproven"} <= set(rec.blockers) or rec.verdict == "go"
+        # Sign-In - PaI from the controlled four-arm test, and why it is trusted; never the older sweep's figure
+        g = S["r_arms"].split("{gain}")[0]
+        assert g in page and typography.signed(gain["gain"]) in page
+        assert ("older sweep" if lang == "en" else "以前の条件比較") in page
+        signin = rec.option
+        t = ws.timing
+        assert typography.ratio(signin.train_time.ratio, lang) in page                  # step time
+        assert typography.ratio(signin.train_memory_ratio, lang) in page                # peak memory
+        assert S["h_payback"] in page and f"{ws.deployment.train_steps:,.0f}" in page          # payback, PoC steps
+        assert f"{t.batch_size}" in page
+    assert gain["n"] == 6 and gain["reading"] == "borderline"
 
 
 def recordkit_runs():
@@ -264,10 +290,15 @@ def print_pdf(page: Path, pdf: Path, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (apt-get install -y chromium)")
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_report_prints_to_exactly_one_a4_page(tmp_path, lang):
+@pytest.mark.parametrize("reader", [False, True])
+def test_report_prints_to_exactly_one_a4_page(tmp_path, lang, reader):
     pypdf = pytest.importorskip("pypdf")
     inp = poc_inputs.load_inputs()
-    ws = poc_inputs.report_worksheet(inp)
+    if reader:    # the reader's own record, with every warning page 1 can show
+        inp = poc_inputs.with_overrides(inp, {"train_batch_size": 64})
+        mine = probe_rec(sparsity=0.8)
+        mine["weights"] = {"effective_sparsity": 0.7, "left_dense": [{"name": "emb.weight", "numel": 10}]}
+    ws = poc_inputs.report_worksheet(inp, probe=mine if reader else None)
     page, _ = report.write_report(ws, inp, lang, tmp_path / f"poc_report_{lang}.html")
     pdf = tmp_path / f"{lang}.pdf"
     print_pdf(page, pdf, tmp_path)
