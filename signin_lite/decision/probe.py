@@ -26,6 +26,7 @@ import copy
 import hashlib
 import importlib
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -238,7 +239,9 @@ def probe(spec: str, input_shape, *, batch_size: int = 8, sparsity: float = 0.9,
     include = "weights+embedding" if mask_embeddings else "weights"
     models, mask = variants(model, sparsity, beta, include)
     objective, target = _objective(models["dense"], x, spec, num_classes)
+    load_before = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     meas = measure(models, x, target, objective, steps)
+    load_after = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     d = meas["dense"]
     rec = {"schema": schema.PROBE, "model": {"spec": spec, "class": type(model).__name__,
                                        "params": sum(p.numel() for p in model.parameters()),
@@ -247,6 +250,7 @@ def probe(spec: str, input_shape, *, batch_size: int = 8, sparsity: float = 0.9,
                      else "float32", "vocab": vocab if input_dtype == "long" else None, "synthetic": True,
                      "note": SYNTHETIC_NOTE},
            "weights": weight_coverage(model, mask, include), "interleaved": True,
+           "load_average": {"before": load_before, "after": load_after, "cpu_count": os.cpu_count()},
            "objective": objective, "sparsity": float(sparsity), "mask": "erk", "signin": {"beta": beta},
            "optimizer": "SGD, lr 0.01, momentum 0.9", "steps": steps, "warmup_rounds": 1,
            "measurements": meas, "storage": _storage(models),
