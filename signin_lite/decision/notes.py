@@ -55,11 +55,11 @@ _EN = {
     "ci": "Accuracy change = option mean - dense mean test accuracy, in percentage points; 95% interval paired by "
           "seed where both ran the same seeds (else Welch), from signin_lite.evidence.stats. With one seed on either side "
           "the interval is unavailable (not zero).",
-    "verdict_rule": "The verdict rule, the same on every page: go when the 95% interval's lower end is at or above "
-                    "-{tol:g} pp and the saving credited from measurements exceeds the smallest saving worth "
-                    "deciding on ({materiality:,.0f} {currency} a month); no-go when the interval lies wholly "
-                    "below -{tol:g} pp, or when even the upper bound (the whole FLOPs cut realized) saves no "
-                    "more than that; not yet otherwise.",
+    "verdict_rule": "The verdict rule, the same on every page: \u201c{v_go}\u201d when the 95% interval's lower end "
+                    "is at or above \u2212{tol:g} pp and the saving credited from measurements exceeds the smallest "
+                    "saving worth deciding on ({materiality:,.0f} {currency} a month); \u201c{v_no_go}\u201d when "
+                    "the interval lies wholly below \u2212{tol:g} pp, or when even the upper bound (the whole FLOPs "
+                    "cut realized) saves no more than that; \u201c{v_not_yet}\u201d otherwise.",
     "memory": "Peak training memory is counted by the probe from tensor sizes (parameters, gradients, optimizer "
               "state, what autograd saves), so its ratio is exact for that model and batch. Sign-In keeps two "
               "tensors per masked weight while training, merged back to plain sparse weights afterwards.",
@@ -70,14 +70,14 @@ _EN = {
 }
 
 _JA = {
-    "utilization": "推論コストは稼働時間分のみを計上しています（月 {requests:,.0f} 件をスループットで割った時間、"
+    "utilization": "推論コストは稼働時間分のみを計上しています（月 {requests:,.0f}件をスループットで割った時間、"
                    "稼働率100%を想定）。待機中や予約分の費用は含みません。",
-    "throughput": "{hardware} での密モデルのスループットは毎秒 {rps:g} 件です（根拠：{basis}）。",
+    "throughput": "{hardware} での密モデルのスループットは毎秒 {rps:g}件です（根拠：{basis}）。",
     "dense_kernels": "非構造スパース（ゼロを含んだ通常の密なテンソルとして保持）は、通常の密行列演算ではほぼ"
                      "高速化しません（実測の推論時間比、密／スパース：{measured}）。",
-    "speedup_none": "スパースモデルの推論高速化率は 1.0 倍（高速化なし）と仮定しています。実測で差が出ない限り、"
+    "speedup_none": "スパースモデルの推論高速化率は 1.0倍（高速化なし）と仮定しています。実測で差が出ない限り、"
                     "推論コストは密モデルと同額です。",
-    "speedup_assumed": "スパースモデルの推論高速化率を、実測比に加えて {speedup:g} 倍と仮定しています。これは"
+    "speedup_assumed": "スパースモデルの推論高速化率を、実測比に加えて {speedup:g}倍と仮定しています。これは"
                        "実測ではなく仮定で、スパース演算に対応した推論環境が必要です（2:4 半構造スパースの高速化"
                        "にはマスクも 2:4 構造である必要があり、今回のマスクは非構造です）。",
     "latency_not_measured": "推論時間の計測がないため、マージ後のスパースモデルは密モデルと同じ速度で動くものと"
@@ -94,32 +94,32 @@ _JA = {
     "storage_borrowed": "{labels}：保存サイズは各選択肢自身の重みではなく、実行 {run_id}（スパース率 "
                         "{sparsity:.1%}）の重みで計測した値を流用しています。",
     "train_time_records": "管理された時間計測がないため、密モデルの1回の学習時間は、{devices} での密モデルの記録の"
-                          "平均学習時間 × {scale:g}＝{hardware} で {hours:,.1f} 時間とし、どの選択肢も密モデルと"
+                          "平均学習時間 × {scale:g}＝{hardware} で {hours:,.1f}時間とし、どの選択肢も密モデルと"
                           "同じ時間としています（計測がないため削減は計上しません）。",
-    "train_time_probe": "学習時間：1回の学習 {steps:,.0f} ステップ × 計測コマンドで測った密モデルの1ステップ "
-                        "{step_ms:,.1f} ミリ秒（{model}、バッチ {batch}、{device}）× {hardware} への換算係数 "
-                        "{scale:g}＝密モデル1回あたり {hours:,.1f} 時間。",
+    "train_time_probe": "学習時間：1回の学習 {steps:,.0f}ステップ × 計測コマンドで測った密モデルの1ステップ "
+                        "{step_ms:,.1f}ミリ秒（{model}、バッチ {batch}、{device}）× {hardware} への換算係数 "
+                        "{scale:g}＝密モデル1回あたり {hours:,.1f}時間。",
     "train_time_rule": "各選択肢の学習時間は、密モデルの時間 × 1ステップの時間比です。時間比は密モデルと交互に "
                        "{rounds}回ずつ計測した値の幾何平均で、95%区間は同じ回どうしの時間比の対数から求めています。"
                        "区間が 1 を含む場合は「ここでは計測できない差」として 1 とします。共用マシンで記録された"
                        "実行記録の所要時間は使いません。",
     "time_not_measured": "{label}：この手法の学習時間は管理された計測がないため（計測コマンドが測るのは密、"
                          "スパース、スパース＋Sign-In の1ステップのみ）、密モデルと同じとしています。",
-    "energy": "{hardware} の利用料 1時間 {price:g}{currency}に、消費電力 {watts:g} ワット × 電気料金 1キロワット時 "
+    "energy": "{hardware} の利用料 1時間 {price:g}{currency}に、消費電力 {watts:g}ワット × 電気料金 1キロワット時 "
               "{kwh_price:g}{currency}を加え、稼働1時間あたり {hourly:g}{currency}としています（推論と再学習は"
               "同じハードウェア）。",
-    "retrain": "どの選択肢も、月 {retrains:g} 回再学習する前提です。",
+    "retrain": "どの選択肢も、月 {retrains:g}回再学習する前提です。",
     "ci": "精度変化は「各選択肢の平均テスト精度 − 密モデルの平均テスト精度」（単位：ポイント）です。95%区間は"
           "両方が同じシードで学習している場合はシードごとの差から（対応のある比較）、そうでない場合はウェルチの方法で求めています。どちらかのシードが1本の場合は区間を算出できないため"
           "「算出不可」としています（幅ゼロという意味ではありません）。",
-    "verdict_rule": "判断基準（すべてのページで共通）：95%区間の下限が −{tol:g} ポイント以上で、かつ計測に基づいて"
+    "verdict_rule": "判断基準（すべてのページで共通）：95%区間の下限が −{tol:g}ポイント以上で、かつ計測に基づいて"
                     "計上できる削減額が判断に足る最低削減額（月 {materiality:,.0f}{currency}）を超える場合は"
-                    "「実施」。区間全体が −{tol:g} ポイントを下回る場合、または演算量の削減がすべて速度に表れた"
-                    "場合（上限）でも削減額がその額以下の場合は「見送り」。それ以外は「時期尚早」。",
+                    "「{v_go}」。区間全体が −{tol:g}ポイントを下回る場合、または演算量の削減がすべて速度に表れた"
+                    "場合（上限）でも削減額がその額以下の場合は「{v_no_go}」。それ以外は「{v_not_yet}」。",
     "memory": "学習時のピークメモリは、計測コマンドがテンソルの大きさ（パラメータ、勾配、最適化の状態、逆伝播用に"
               "保存される値）から数えた値で、そのモデルとバッチでは誤差のない比です。Sign-In は学習中、マスク付きの"
               "重み1つにつき値を2つ保持し、学習後は通常のスパースな重みにマージされます。",
-    "test_data": "精度はテスト画像 {test_size} 枚で計測しています（データソース {source}、プロファイル "
+    "test_data": "精度はテスト画像 {test_size}枚で計測しています（データソース {source}、プロファイル "
                  "{profile}）。",
     "mismatch": "{label}：密モデルの基準と{what}が異なるため、厳密な同条件比較ではありません。",
     "diagnostic_skipped": "{methods} は試算の対象外です（学習済みの参照モデルを前提とした分析用の実験で、"

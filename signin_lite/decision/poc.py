@@ -252,7 +252,8 @@ class Worksheet:
     @property
     def assumptions(self) -> list[str]:
         """Every assumption, as English sentences."""
-        return [TEMPLATES["en"][n.key].format(**n.params) for n in self.notes]
+        words = {f"v_{k.replace('-', '_')}": v for k, v in VERDICT_LABELS["en"].items()}
+        return [TEMPLATES["en"][n.key].format(**words, **n.params) for n in self.notes]
 
     def rows(self) -> list[dict]:
         """Flat rows (one per option) for tables."""

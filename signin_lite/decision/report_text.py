@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 
 from signin_lite.decision import notes
+from signin_lite.decision.poc import VERDICT_LABELS
 from signin_lite.foundations import methods
 
 ALLOWED_LATIN = ("Sign-In", "PaI", "GMP", "ERK", "FLOPs", "GPU", "CPU", "ResNet", "CIFAR", "PoC")
@@ -279,6 +280,9 @@ def _label(label: str, S: dict) -> str:
 def note_text(key: str, params: dict, S: dict) -> str:
     """One assumption as escaped HTML, with record-supplied values marked as data."""
     p = dict(params)
+    if key == "verdict_rule":  # the words of the one vocabulary, from the one table
+        labels = VERDICT_LABELS["ja" if S is _JA else "en"]
+        p.update(v_go=labels["go"], v_not_yet=labels["not-yet"], v_no_go=labels["no-go"])
     for k, v in p.items():
         if k in ("labels", "label", "methods"):
             p[k] = S["sep"].join(_label(x, S) for x in str(v).split(", "))
