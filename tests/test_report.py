@@ -278,6 +278,27 @@ def test_cli_report_errors_and_success(tmp_path, capsys):
     assert "is a folder; name the record file" in capsys.readouterr().err
 
 
+def test_an_unmeasured_latency_batch_is_rejected_in_the_readers_language(tmp_path, capsys):
+    bad = tmp_path / "b4.toml"
+    bad.write_text((ROOT / "examples" / "poc_inputs.toml").read_text().replace("latency_batch = 1 ", "latency_batch = 4 "))
+    with pytest.raises(poc_inputs.InputError, match="latency_batch = 4 was not measured.*1, 128"):
+        poc_inputs.report_worksheet(poc_inputs.load_inputs(bad))
+    out = tmp_path / "r.html"
+    assert cli.main(["report", "--lang", "ja", "--inputs", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("エラー：latency_batch = 4 は計測されていません") and "1, 128" in err and not out.exists()
+
+
+def test_latency_left_out_for_load_is_measured_not_unmeasured():
+    ws = poc_inputs.report_worksheet(poc_inputs.load_inputs())
+    keys = [n.key for n in ws.notes]
+    if "latency_discarded" in keys:          # the committed records were timed on a loaded machine
+        assert "latency_not_measured" not in keys
+        assert "measured, not used" in "\n".join(ws.assumptions)
+        appendix = html.unescape(report.render_appendix(ws, poc_inputs.load_inputs(), "ja"))
+        assert "未計測" not in appendix and "負荷のため不使用" in appendix
+
+
 # ------------------------------------------------------------------------------- printed: one A4 page
 def print_pdf(page: Path, pdf: Path, tmp_path: Path) -> None:
     cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",

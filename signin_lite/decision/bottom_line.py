@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signin_lite.evidence import arms, paper, records, stats, summary
+from signin_lite.evidence import arms, paper, records, summary
 from signin_lite.experiments import planted
-from signin_lite.decision import poc_inputs, report, timing, typography
+from signin_lite.decision import poc_inputs, report, report_text, timing, typography
 
 
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
@@ -48,7 +48,7 @@ def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, 
         d = arms.comparison(t, "pai_signin", baseline).diff
         out.update({f"bl_arms_{key}": typography.signed(d.estimate), f"bl_arms_{key}_low": typography.signed(d.low),
                     f"bl_arms_{key}_high": typography.signed(d.high),
-                    f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
+                    f"bl_arms_{key}_reading": report_text.reading_text(d.reading(), lang)})
     return out
 
 
@@ -68,7 +68,7 @@ def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str
             "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
             "bl_pl_signin_loss_ratio": f"{loss['signin'] / loss['pai']:.2f}",
             "bl_pl_signs": pp(d.estimate), "bl_pl_signs_low": pp(d.low),
-            "bl_pl_signs_high": pp(d.high), "bl_pl_signs_reading": stats.reading_label(d.reading(), lang)}
+            "bl_pl_signs_high": pp(d.high), "bl_pl_signs_reading": report_text.reading_text(d.reading(), lang)}
 
 
 def probe_values(lang: str, record: dict | None = None) -> dict[str, str]:

@@ -26,6 +26,9 @@ _EN = {
                        "semi-structured kernels also need 2:4-structured masks; the masks here are unstructured).",
     "latency_not_measured": "No latency measurement given: merged sparse models are assumed to run at dense "
                             "speed (ratio 1.0).",
+    "latency_discarded": "Latency was measured ({n} measurement(s) at this batch size) but not used: the machine "
+                         "was loaded (load average above its CPU count), so merged sparse models are assumed to run "
+                         "at dense speed (ratio 1.0).",
     "latency_noise": "Measurement {meas_id}: dense/sparse latency ratio {ratio:.3f} is within measurement "
                      "noise (IQR), so 1.0 was used.",
     "latency_borrowed": "{labels}: latency taken from the model of run {run_id} (sparsity {sparsity:.1%}), not "
@@ -82,6 +85,9 @@ _JA = {
                        "にはマスクも 2:4 構造である必要があり、今回のマスクは非構造です）。",
     "latency_not_measured": "推論時間の計測がないため、マージ後のスパースモデルは密モデルと同じ速度で動くものと"
                             "しています（比 1.0）。",
+    "latency_discarded": "推論時間はこのバッチサイズで {n}件計測しましたが、計測時にマシンの負荷が高かった（負荷平均が"
+                         "CPU数を超えていた）ため使っていません。マージ後のスパースモデルは密モデルと同じ速度で動く"
+                         "ものとしています（比 1.0）。",
     "latency_noise": "計測 {meas_id}：推論時間比（密／スパース）{ratio:.3f} は計測のばらつき（四分位範囲）の"
                      "範囲内のため、1.0 として扱いました。",
     "latency_borrowed": "{labels}：推論時間は各選択肢自身のモデルではなく、実行 {run_id}（スパース率 "

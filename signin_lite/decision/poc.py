@@ -379,6 +379,7 @@ class _Context(NamedTuple):
     dense_bytes: int | None
     timing: timing_.Timing | None
     dense_hours: float
+    latency_discarded: int
     notes: list[Note]
     borrowed: dict[tuple, list[str]]
     missing_storage: list[str]
@@ -492,9 +493,10 @@ def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str
     h("utilization", requests=dep.requests_per_month)
     h("throughput", hardware=dep.hardware, rps=dep.baseline_throughput_rps, basis=dep.throughput_basis)
     ratios = [get_path(m, "latency", "dense", "median_s") / get_path(m, "latency", "sparse", "median_s") for m in lat]
-    h("dense_kernels", measured=", ".join(f"{r:.3f}" for r in ratios) if ratios else "not measured")
+    h("dense_kernels", measured=", ".join(f"{r:.3f}" for r in ratios) if ratios
+      else "measured, not used" if ctx.latency_discarded else "not measured")
     if not lat:
-        h("latency_not_measured")
+        h("latency_discarded" if ctx.latency_discarded else "latency_not_measured", n=ctx.latency_discarded)
     if dep.sparse_speedup == 1.0:
         h("speedup_none")
     else:
@@ -533,14 +535,16 @@ def _measurements(stor: list[dict], lat: list[dict]) -> list[dict]:
 
 
 def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], storage=None,
-                    inference=None, timing: timing_.Timing | None = None) -> Worksheet:
+                    inference=None, timing: timing_.Timing | None = None, latency_discarded: int = 0) -> Worksheet:
     """Cost every option against the dense baseline; see the module docstring.
 
     ``storage`` and ``inference`` are deploy measurements (``signin_lite.decision.deploy.measure`` output), one dict or
     a list. A measurement is matched to an option by the option's run ids, else by the nearest sparsity
     (within 2 points for storage); what was borrowed is listed in the assumptions. ``timing``
     (:func:`signin_lite.decision.timing.from_probe`) gives each option's step-time and memory ratio against dense;
-    without it every option trains as long as dense (nothing measured, nothing credited).
+    without it every option trains as long as dense (nothing measured, nothing credited). ``latency_discarded``:
+    how many latency measurements were left out for load (:func:`latency_records`), so that the assumptions say
+    "measured, not used" rather than "not measured".
     """
     dense = _check_inputs(deployment, summaries)
     stor, lat, notes = _as_list(storage, "storage"), _as_list(inference, "inference"), []
@@ -551,7 +555,7 @@ def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], 
         raise TypeError(f"timing must be a timing.Timing (got {type(timing).__name__}); "
                         "use timing.from_probe(record, reader=...)")
     ctx = _Context(deployment, dense, stor, lat, _latency_ratios(lat, notes), dense_bytes, timing,
-                   dense_train_hours(deployment, dense, timing), notes, {}, [])
+                   dense_train_hours(deployment, dense, timing), latency_discarded, notes, {}, [])
     diagnostic = lambda s: methods.get(s.method).family == "diagnostic"  # noqa: E731
     skipped = sorted({s.label for s in summaries if diagnostic(s)})
     chosen = [dense] + [s for s in summaries if s.method != "dense" and not diagnostic(s)]

@@ -169,7 +169,8 @@ def report_worksheet(inputs: ReportInputs, runs_dir: str | Path | None = None,
                          measured=", ".join(map(str, measured)))
     at_batch, quiet = poc.latency_records(meas, inputs.latency_batch)
     return poc.build_worksheet(inputs.deployment, options.summarize(chosen), storage=at_batch or meas or None,
-                               inference=quiet or None, timing=report_timing(probe))
+                               inference=quiet or None, timing=report_timing(probe),
+                               latency_discarded=len(at_batch) - len(quiet))
 
 
 def report_timing(probe: Mapping | None) -> timing.Timing | None:

@@ -29,8 +29,9 @@ from pathlib import Path
 from signin_lite.decision import poc, poc_inputs, timing as timing_, typography as ty
 from signin_lite.decision.poc import OptionResult, Worksheet
 from signin_lite.decision.poc_inputs import ReportInputs
-from signin_lite.decision.report_text import ALLOWED_LATIN, PROBE_CMD, REPORT_CMD, STRINGS, method_name, note_text
-from signin_lite.evidence import arms, paper, stats
+from signin_lite.decision.report_text import (ALLOWED_LATIN, PROBE_CMD, REPORT_CMD, STRINGS, method_name, note_text,
+                                              reading_text)
+from signin_lite.evidence import arms, paper
 from signin_lite.foundations import methods
 
 __all__ = ["ALLOWED_LATIN", "Recommendation", "recommend", "blocker_texts", "next_step", "poc_plan", "payback",
@@ -264,7 +265,7 @@ def _reasons(rec: Recommendation, ws: Worksheet, gain: dict | None, sparsity: fl
         out.append(S["r_arms_none"].format(paper=F.pp(paper.gain(sparsity))))
     else:
         out.append(S["r_arms"].format(gain=F.pp(gain["gain"]), low=F.pp(gain["low"]), high=F.pp(gain["high"]),
-                                      reading=stats.reading_label(gain["reading"], "ja" if S is STRINGS["ja"] else "en"),
+                                      reading=reading_text(gain["reading"], F.lang),
                                       n=gain["n"], epochs=gain["epochs"], sparsity=F.pct(gain["sparsity"]),
                                       test=ty.number(gain["test"] or 0), paper=F.pp(paper.gain(gain["sparsity"]))))
     return "<ol>" + "".join(f"<li>{_e(r)}</li>" for r in out) + "</ol>"
@@ -321,9 +322,10 @@ def _plan_html(plan: dict, ws: Worksheet, inputs: ReportInputs, S: dict, F: _Fmt
                                  weeks=plan["weeks"], sparsity=f"{100 * inputs.sparsity:.0f}", basis=basis)
              for k in ("scope", "compute", "people", "total")]
     crit = [S["criteria"][k].format(tol=ty.signed(-dep.tolerance_pp, 1), materiality=F.money(dep.materiality),
-                                    sparsity=f"{100 * inputs.sparsity:.0f}") for k in ("acc", "money", "cost", "stop")]
+                                    sparsity=f"{100 * inputs.sparsity:.0f}", probe="\x03python -m signin_lite probe\x04")
+            for k in ("acc", "money", "cost", "stop")]
     return (f"<div class='cols'><div><h2>{_e(S['h_plan'])}</h2><ul>{''.join(f'<li>{_e(x)}</li>' for x in items)}"
-            f"</ul></div><div><h2>{_e(S['h_criteria'])}</h2><ul>{''.join(f'<li>{_e(x)}</li>' for x in crit)}"
+            f"</ul></div><div><h2>{_e(S['h_criteria'])}</h2><ul>{''.join(f'<li>{_marked(x)}</li>' for x in crit)}"
             "</ul></div></div>")
 
 
@@ -430,7 +432,7 @@ def _probe_html(probe: dict | None, t: timing_.Timing | None, S: dict) -> str:
 
 
 def _mib(b: float | None) -> str:
-    return "—" if not b else f"{b / 2 ** 20:,.1f}"
+    return "—" if not b else f"{b / 1e6:,.1f}"
 
 
 def appendix_path(path: str | Path) -> Path:

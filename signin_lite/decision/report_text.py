@@ -12,6 +12,7 @@ import html
 
 from signin_lite.decision import notes
 from signin_lite.decision.poc import VERDICT_LABELS
+from signin_lite.evidence import stats
 from signin_lite.foundations import methods
 
 ALLOWED_LATIN = ("Sign-In", "PaI", "GMP", "ERK", "FLOPs", "GPU", "CPU", "ResNet", "CIFAR", "PoC")
@@ -105,7 +106,7 @@ _EN = {
                "your test set.",
         "money": "Money: a saving above {materiality} a month, measured on your serving stack (not assumed).",
         "cost": "Training: Sign-In's extra step time and peak memory fit your training hardware (measured first "
-                "with the probe command on the model you deploy).",
+                "on the model you deploy with {probe}).",
         "stop": "Stop early if the first seed already loses more than twice the tolerance.",
     },
     "foot": "Inputs, every assumption, the verdict rule and the source of every number (run ids, hardware, dates):",
@@ -121,7 +122,7 @@ _EN = {
     "probe_info": "{model}, measured {date} on {device}: synthetic inputs of shape {shape}, batch {batch}, "
                   "{steps} interleaved rounds, sparsity {sparsity}%.",
     "probe_weights": "Effective sparsity over every weight tensor: {eff}%; left dense ({n}): {names}.",
-    "probe_cols": ["Variant", "Training step (ms, median)", "Step time vs dense [95%]", "Peak memory (MiB)"],
+    "probe_cols": ["Variant", "Training step (ms, median)", "Step time vs dense [95%]", "Peak memory (MB)"],
     "probe_kinds": {"dense": "dense", "masked": "masked (sparse)", "masked_signin": "masked + Sign-In"},
     "prov_cols": ["Option", "Run ids", "Dates", "Hardware", "Data"], "measurement": "File size / latency record",
     "paper_note": "The paper's numbers ({paper}) are quoted from Gadhikar et al. 2025 (CIFAR-10, ResNet-20, "
@@ -222,7 +223,7 @@ _JA = {
         "acc": "精度：自社のテストデータで、Sign-In と密モデルの差の95%区間の下限が {tol}ポイント以上であること。",
         "money": "費用：自社の推論環境で実測した削減額が、月 {materiality}を超えること（仮定ではなく実測で判断）。",
         "cost": "学習：Sign-In による1ステップの時間とピークメモリの増加が、学習用ハードウェアに収まること（自社の"
-                "モデルを計測コマンドで計測して確認）。",
+                "モデルを {probe} で計測して確認）。",
         "stop": "最初のシードで許容幅の2倍を超える精度低下が出た場合は、その時点で中止する。",
     },
     "foot": "入力値、すべての前提条件、判断基準、各数値の出典（実行記録、計測環境、日付）は別紙にあります：",
@@ -238,7 +239,7 @@ _JA = {
     "probe_info": "{model}、{date} に {device} で計測。形状 {shape} の合成入力、バッチ {batch}、交互に {steps}回ずつ"
                   "計測、スパース率 {sparsity}%。",
     "probe_weights": "全重みテンソルでのスパース率 {eff}%。密のまま残した重み（{n}個）：{names}。",
-    "probe_cols": ["方式", "学習1ステップ（ミリ秒、中央値）", "密モデル比［95%区間］", "ピークメモリ（メビバイト）"],
+    "probe_cols": ["方式", "学習1ステップ（ミリ秒、中央値）", "密モデル比［95%区間］", "ピークメモリ（メガバイト）"],
     "probe_kinds": {"dense": "密モデル", "masked": "スパース（マスク付き）", "masked_signin": "スパース＋Sign-In"},
     "prov_cols": ["選択肢", "実行記録", "日付", "計測環境", "データ"], "measurement": "保存サイズ・推論時間の計測",
     "paper_note": "論文の数値（{paper}）は Sign-In の論文（2025年）の報告値（CIFAR-10、ResNet-20、ランダムマスク、"
@@ -258,10 +259,20 @@ _JA = {
               "person-days": "人日", "currency units/day": "通貨単位／人日", "steps": "ステップ"},
     "notes": notes.TEMPLATES["ja"],
     "words": {"profile": "プロファイル", "model": "モデル", "epochs": "エポック数", "data source": "データソース",
-              "hardware": "計測環境", "not measured": "未計測"},
+              "hardware": "計測環境", "not measured": "未計測", "measured, not used": "計測済み、負荷のため不使用"},
 }
 
 STRINGS = {"en": _EN, "ja": _JA}
+
+
+READING_WORDS = {"ja": {"borderline": "補正後は明確でない差（補正前の区間はゼロを含まないが、複数の比較を"
+                                      "まとめて補正すると明確ではない）"}}
+
+
+def reading_text(reading: str, lang: str) -> str:
+    """A statistical reading (``stats.READINGS``) in the manager's words: the statistics layer's label, with
+    plainer Japanese where its label is a term of art (境界的)."""
+    return READING_WORDS.get(lang, {}).get(reading) or stats.reading_label(reading, lang)
 
 
 def method_name(method: str, S: dict) -> str:
