@@ -337,7 +337,7 @@ def test_plots_build_with_expected_traces(lang):
     ws = worksheet_for_plots()   # options: dense, pai 50 %, pai 90 %, pai_signin 90 %, gmp 90 %
     assert len(ws.options) == 5
     frontier = poc_plots.frontier_figure(ws, lang=lang)
-    assert len(frontier.data) == 4                      # one per method: dense, pai, pai_signin, gmp
+    assert len(frontier.data) == 3                      # one per sparse method: pai, pai_signin, gmp (dense is x = 0)
     savings = poc_plots.savings_figure(ws, lang=lang)
     assert len(savings.data) == 4                       # FLOPs, storage, inference, retraining
     assert all(len(tr.x) == 4 for tr in savings.data)   # the four sparse options
@@ -349,6 +349,22 @@ def test_plots_build_with_expected_traces(lang):
         cap = fig.layout.meta["provenance"]
         assert rid("dense", 0) in cap and "Test CPU (2 cores)" in cap
         assert any(a.name == "provenance" for a in fig.layout.annotations)
+
+
+def test_plots_show_the_reports_options_on_axes_that_do_not_magnify_noise():
+    from signin_lite.views import poc_plots
+    ws = worksheet_for_plots()
+    d = dep(materiality=50.0, sparse_speedup=1.0)
+    ws = evaluate(d, [o.summary for o in ws.options], storage=deploy_rec())
+    fig = poc_plots.frontier_figure(ws, lang="en", sparsity=0.9)
+    assert [tr.name for tr in fig.data] == ["Sparse (PaI)", "Sparse + Sign-In"]      # the report's options only
+    lo, hi = fig.layout.xaxis.range                     # savings of a few units: the axis still spans the threshold
+    assert lo <= -50.0 and hi >= 50.0 and all(abs(x) < 5 for tr in fig.data for x in tr.x)
+    ylo, yhi = fig.layout.yaxis.range
+    assert ylo <= -1.5 and yhi >= 1.0
+    assert len(poc_plots.sensitivity_figure(ws, sparsity=0.9).data) == 3
+    pb = poc_plots.payback_figure(ws, ws.options[-1], 1000.0, lang="ja")
+    assert list(pb.data[0].x)[0] == 1000.0 and "PoC の費用" in pb.data[0].y
 
 
 def test_plots_reject_unknown_lang():

@@ -35,7 +35,7 @@ from signin_lite.evidence import arms, paper
 from signin_lite.foundations import methods
 
 __all__ = ["ALLOWED_LATIN", "Recommendation", "recommend", "blocker_texts", "next_step", "poc_plan", "payback",
-           "render_report", "render_appendix", "write_report", "appendix_path", "four_arm_gain"]
+           "verdict_html", "render_report", "render_appendix", "write_report", "appendix_path", "four_arm_gain"]
 
 _DEFAULT = object()  # "load the committed four-arm test"
 
@@ -122,6 +122,14 @@ h1 { font-size: 13.5pt; margin: 0 0 0.5mm; } h2 { font-size: 10pt; margin: 2.2mm
 .rec .v { font-size: 12.5pt; font-weight: bold; } .v-go { color: #1e7b34; } .v-no-go { color: #b3261e; }
 .v-not-yet { color: #a86400; } .rec ol { margin: 0.8mm 0 0 5mm; padding: 0; } .rec li { margin: 0.4mm 0; }
 .rec ul.blk { margin: 0.6mm 0 0 4mm; padding: 0; } .rec ul.blk li { margin: 0.2mm 0; font-weight: bold; }
+"""
+_BOX_CSS = """
+.signin-lite-verdict .rec { border: 2px solid #333; border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
+.signin-lite-verdict .v { font-size: 1.3em; font-weight: bold; } .signin-lite-verdict .v-go { color: #1e7b34; }
+.signin-lite-verdict .v-no-go { color: #b3261e; } .signin-lite-verdict .v-not-yet { color: #a86400; }
+.signin-lite-verdict ul.blk li { font-weight: bold; }
+"""
+_CSS += """
 table { border-collapse: collapse; width: 100%; font-size: 7.8pt; margin: 0.8mm 0; }
 th, td { border: 1px solid #bbb; padding: 0.5mm 1.1mm; vertical-align: top; } th { background: #f0f0f0; text-align: left; }
 td.n { text-align: right; white-space: nowrap; } .sub { color: #666; font-size: 6.9pt; }
@@ -335,6 +343,22 @@ def _page(lang: str, title: str, body: str) -> str:
             f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
+def _verdict_box(rec: Recommendation, ws: Worksheet, gain: dict | None, inputs: ReportInputs, S: dict,
+                 F: _Fmt) -> str:
+    return (f"<div class='rec'><span class='v v-{rec.verdict}'>{_e(S['verdict'].format(v=rec.label(F.lang)))}</span>"
+            f"{S['sp']}{_headline(rec, ws, S, F)}{_reasons(rec, ws, gain, inputs.sparsity, S, F)}</div>")
+
+
+def verdict_html(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", four_arm=_DEFAULT) -> str:
+    """Page 1's verdict, its blockers and its reasons as an HTML fragment (with its own style), for a notebook:
+    the worksheet's live controls redraw it, so the verdict moves with the inputs, not only the figures."""
+    S = _strings(lang)
+    F = _Fmt(lang, ws.deployment.currency)
+    gain = four_arm_gain(poc_inputs.four_arm() if four_arm is _DEFAULT else four_arm)
+    box = _verdict_box(recommend(ws, inputs.sparsity), ws, gain, inputs, S, F)
+    return f"<div class='signin-lite-verdict'><style>{_BOX_CSS}</style>{box}</div>"
+
+
 def render_report(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", appendix_href: str | None = None,
                   four_arm=_DEFAULT) -> str:
     """Page 1 as one self-contained HTML string. ``four_arm``: an :class:`signin_lite.evidence.arms.ArmTest` (default:
@@ -352,9 +376,7 @@ def render_report(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", appendi
     hw = S["hardware"].format(hw="\x01" + dep.hardware + "\x02", speedup=f"{dep.sparse_speedup:g}")
     appendix = appendix_href or "appendix"
     body = (f"<h1>{_e(S['title'])}</h1><p class='meta'>{_e(meta)}{example}</p>"
-            f"<div class='rec'><span class='v v-{rec.verdict}'>{_e(S['verdict'].format(v=rec.label(lang)))}</span>"
-            f"{S['sp']}"
-            f"{_headline(rec, ws, S, F)}{_reasons(rec, ws, gain, inputs.sparsity, S, F)}</div>"
+            f"{_verdict_box(rec, ws, gain, inputs, S, F)}"
             f"<h2>{_e(S['h_options'].format(sparsity=f'{100 * inputs.sparsity:.0f}'))}</h2>"
             f"{_option_rows(ws, opts, S, F)}{_model_line(ws.timing, inputs, S, F)}"
             f"<p class='sub'>{_marked(hw)}{S['sp']}{_e(S['table_note'])}</p>"

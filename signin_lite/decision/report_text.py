@@ -15,7 +15,7 @@ from signin_lite.decision.poc import VERDICT_LABELS
 from signin_lite.evidence import stats
 from signin_lite.foundations import methods
 
-ALLOWED_LATIN = ("Sign-In", "PaI", "GMP", "ERK", "FLOPs", "GPU", "CPU", "ResNet", "CIFAR", "PoC")
+ALLOWED_LATIN = ("Sign-In", "PaI", "GMP", "ERK", "FLOPs", "GPU", "CPU", "ResNet", "CIFAR", "PoC", "JupyterLab")
 _DATA_KEYS = {"hardware", "devices", "basis", "run_id", "meas_id", "source", "profile", "dates", "test_size", "model",
               "device"}
 _PROBE_CMD = "python -m signin_lite probe --model package.module:function --input-shape ... --batch-size N"
