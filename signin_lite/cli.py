@@ -10,6 +10,7 @@
     python -m signin_lite planted --profile cpu --out results/planted
     python -m signin_lite report --lang ja --inputs examples/poc_inputs.toml --out poc_report_ja.html
     python -m signin_lite probe --model torchvision:resnet18 --input-shape 3 64 64 --batch-size 8 --sparsity 0.9
+    python -m signin_lite report --lang ja --probe runs/probe/probe_resnet18_s0.9_<id>.json --out poc_report_ja.html
     python -m signin_lite table results/cpu/runs
 
 Ad-hoc runs write their records to runs/results/ and their checkpoints to runs/ (git-ignored); the committed
@@ -23,7 +24,7 @@ import os
 import sys
 from pathlib import Path
 
-from signin_lite.decision import poc_inputs, probe, report
+from signin_lite.decision import poc_inputs, probe, report, report_text
 from signin_lite.evidence import records, summary
 from signin_lite.experiments import planted, toy
 from signin_lite.foundations import config, schema
@@ -62,7 +63,9 @@ def _add_poc_commands(sub) -> None:
     p.add_argument("--results", default=None, help="folder of run records (default: results/cpu/runs)")
     p.add_argument("--deploy", default=None, help="folder of file size / latency records (default: results/deploy)")
     p.add_argument("--probe", default=None,
-                   help="folder of `probe` records (default: results/probe; the newest is used)")
+                   help="your own `probe` record (a JSON file, e.g. runs/probe/probe_mymodel_s0.9_<id>.json): only "
+                        "then does the report say 'your model'. Default: the inputs file's `probe` field, else the "
+                        "project's reference record (results/probe, torchvision ResNet-18), shown as the reference")
 
     p = sub.add_parser("probe", help="measure train-step time, peak memory and file size on your own model",
                        description="Build a model and measure, interleaved, the median training-step time and peak "
@@ -71,14 +74,22 @@ def _add_poc_commands(sub) -> None:
     p.add_argument("--model", required=True, help="torchvision:NAME (e.g. torchvision:resnet18) or "
                                                   "package.module:function (called with no arguments)")
     p.add_argument("--input-shape", type=int, nargs="+", required=True,
-                   help="one input without the batch, e.g. 3 64 64")
+                   help="one input without the batch, e.g. 3 64 64 (images) or 128 (a sequence of 128 token ids)")
+    p.add_argument("--input-dtype", choices=["float", "long"], default="float",
+                   help="float: standard normal inputs (default); long: integer token ids in [0, VOCAB) for models "
+                        "that start with an embedding")
+    p.add_argument("--vocab", type=int, default=None, help="vocabulary size for --input-dtype long")
+    p.add_argument("--mask-embeddings", action="store_true",
+                   help="mask nn.Embedding weights too (default: embeddings stay dense and are listed as such)")
     p.add_argument("--batch-size", type=int, default=8, help="synthetic batch size (default: 8)")
     p.add_argument("--sparsity", type=float, default=0.9, help="fraction of weights masked, in [0, 1) (default: 0.9)")
     p.add_argument("--steps", type=int, default=5, help="timed steps per variant, interleaved (default: 5)")
     p.add_argument("--num-classes", type=int, default=None, help="output size for the synthetic targets "
                                                                  "(default: read from the model's output)")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default: cpu)")
-    p.add_argument("--out", default="results/probe", help="folder for the record (default: results/probe)")
+    p.add_argument("--out", default="runs/probe",
+                   help="folder for the record (default: runs/probe, git-ignored; the project's reference record "
+                        "lives in results/probe)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,7 +228,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _report(args)
     if args.command == "probe":
         rec, path = probe.run(args.model, args.input_shape, batch_size=args.batch_size, sparsity=args.sparsity,
-                              steps=args.steps, num_classes=args.num_classes, device=args.device, out=args.out)
+                              steps=args.steps, num_classes=args.num_classes, device=args.device, out=args.out,
+                              input_dtype=args.input_dtype, vocab=args.vocab, mask_embeddings=args.mask_embeddings)
         print(probe.describe(rec))
         print(f"wrote {path}")
         return 0
@@ -309,12 +321,17 @@ def _lottery(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    inputs = poc_inputs.load_inputs(args.inputs)
-    ws = poc_inputs.report_worksheet(inputs, args.results, args.deploy)
-    probe = poc_inputs.latest_probe(args.probe)
-    page, appendix = report.write_report(ws, inputs, args.lang, args.out, probe=probe)
-    verdict = report.recommend(ws, inputs.sparsity, probe).verdict
-    print(f"recommendation: {verdict}\nwrote {page}\nwrote {appendix}")
+    """The report; under --lang ja its errors are in Japanese too."""
+    try:
+        inputs = poc_inputs.load_inputs(args.inputs)
+        reader = poc_inputs.reader_probe(inputs, args.probe)
+        ws = poc_inputs.report_worksheet(inputs, args.results, args.deploy, probe=reader)
+        page, appendix = report.write_report(ws, inputs, args.lang, args.out, probe=reader)
+    except (ValueError, FileNotFoundError) as e:
+        print(report_text.error_text(e, args.lang), file=sys.stderr)
+        return 2
+    rec = report.recommend(ws, inputs.sparsity)
+    print(f"recommendation: {rec.verdict} ({rec.label(args.lang)})\nwrote {page}\nwrote {appendix}")
     return 0
 
 

@@ -205,8 +205,9 @@ def test_executive_summary_values_come_from_the_four_arm_test(tmp_path):
     (test,) = arms.four_arm_tests(records.load_records(tmp_path))
     d = arms.comparison(test, "pai_signin", "pai_wd2x_masked").diff
     assert en["bl_arms_n"] == "3" and en["bl_arms_test"] == "10,000" and en["bl_arms_epochs"] == "20"
-    assert en["bl_arms_gain"] == "+1.3" and en["bl_arms_ctrl"] == f"{d.estimate:+.1f}"
-    assert en["bl_arms_ctrl_high"] == f"{d.high:+.1f}"
+    signed = bottom_line.typography.signed   # minus sign U+2212, the one typography rule
+    assert en["bl_arms_gain"] == "+1.3" and en["bl_arms_ctrl"] == signed(d.estimate)
+    assert en["bl_arms_ctrl_high"] == signed(d.high)
     assert ja["bl_arms_gain_reading"] == stats.reading_label(test.comparisons[0].reading, "ja")
     empty = bottom_line.four_arm_values("en", tmp_path / "none")
     assert set(empty) == set(en) and set(empty.values()) == {"—"}
@@ -227,7 +228,8 @@ def test_executive_summary_reads_the_planted_reference(tmp_path):
     ref = planted.reference(str(bottom_line.poc_inputs.RESULTS / "planted"), profile="cpu")
     vals = bottom_line.planted_values("en")
     d = planted.difference(ref, "signin", "pai", "sign_recovery")
-    assert vals["bl_pl_seeds"] == str(ref["config"]["seeds"]) and vals["bl_pl_signs"] == f"{100 * d.estimate:+.1f}"
+    assert vals["bl_pl_seeds"] == str(ref["config"]["seeds"])
+    assert vals["bl_pl_signs"] == bottom_line.typography.signed(100 * d.estimate)
     loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
     assert vals["bl_pl_loss_ratio"] == f"{loss['transplant'] / loss['pai']:.2f}"
     assert set(bottom_line.planted_values("ja", tmp_path).values()) == {"—"}

@@ -19,14 +19,16 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from signin_lite.decision import poc_inputs, report
+from signin_lite.decision import poc_inputs, report, typography
 
 ROOT = Path(__file__).resolve().parents[1]
 JA = r"[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]"   # kana, kanji, Japanese and full-width punctuation
 STRAY_SPACE = re.compile(rf"{JA}\s+{JA}")
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 JA_PAGES = ["book/executive_summary_ja.md"]
-BILINGUAL_PAGES = ["book/glossary.md"]          # Japanese beside English: checked for stray spaces only
+JA_NOTEBOOKS = ["notebooks/06_poc_worksheet_ja.ipynb"]   # their markdown cells, rendered like a page
+BILINGUAL_PAGES = ["book/glossary.md", "book/gpu.md"]   # Japanese beside English: stray spaces and typography only
+GLUE_UNIT_SPACE = re.compile(r"\{glue:text\}`[a-z_]+`[ \u00a0\u3000]+(?:" + "|".join(typography.JA_UNITS) + ")")
 
 
 class Prose(HTMLParser):
@@ -68,9 +70,18 @@ class Prose(HTMLParser):
         return "".join(p.parts)
 
 
+def page_source(path: Path) -> str:
+    """A page's MyST text; for a notebook, its markdown cells."""
+    if path.suffix == ".ipynb":
+        import json
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return "\n\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return path.read_text(encoding="utf-8")
+
+
 def render_myst(path: Path) -> str:
     """HTML of a MyST page as the book's parser makes it; code cells and front matter are not prose."""
-    text = re.sub(r"\A---\n.*?\n---\n", "", path.read_text(encoding="utf-8"), flags=re.S)
+    text = re.sub(r"\A---\n.*?\n---\n", "", page_source(path), flags=re.S)
     config = MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "amsmath", "deflist", "substitution"})
     return create_md_parser(config, RendererHTML).render(text)
 
@@ -87,19 +98,51 @@ def english_words(text: str) -> list[str]:
 def ja_report_pages():
     inp = poc_inputs.load_inputs()
     ws = poc_inputs.report_worksheet(inp)
-    probe = poc_inputs.latest_probe()
-    return {"report": report.render_report(ws, inp, "ja", probe, appendix_href="a.html"),
-            "appendix": report.render_appendix(ws, inp, "ja", probe)}
+    return {"report": report.render_report(ws, inp, "ja", appendix_href="a.html"),
+            "appendix": report.render_appendix(ws, inp, "ja")}
 
 
-@pytest.mark.parametrize("page", JA_PAGES + BILINGUAL_PAGES)
+def typography_breaks(text: str) -> list[str]:
+    """Where a Japanese text breaks the one typography rule (signin_lite.decision.typography): a space between a
+    number and its unit, or an ASCII hyphen standing for a minus sign."""
+    found = [text[max(0, m.start() - 10):m.end() + 4] for m in typography.JA_UNIT_SPACE.finditer(text)]
+    return found + [text[max(0, m.start() - 10):m.end() + 6] for m in typography.ASCII_MINUS.finditer(text)]
+
+
+def existing(pages):
+    return [p for p in pages if (ROOT / p).exists()]
+
+
+@pytest.mark.parametrize("page", JA_PAGES + existing(JA_NOTEBOOKS) + BILINGUAL_PAGES)
 def test_japanese_pages_have_no_stray_spaces(page):
     assert stray_spaces(Prose.of(render_myst(ROOT / page))) == []
 
 
-@pytest.mark.parametrize("page", JA_PAGES)
+@pytest.mark.parametrize("page", JA_PAGES + existing(JA_NOTEBOOKS))
 def test_japanese_pages_use_only_allowed_english_names(page):
     assert english_words(Prose.of(render_myst(ROOT / page))) == []
+
+
+@pytest.mark.parametrize("page", JA_PAGES + existing(JA_NOTEBOOKS) + BILINGUAL_PAGES)
+def test_japanese_pages_follow_the_typography_rule(page):
+    text = Prose.of(render_myst(ROOT / page))
+    ja = "\x00".join(b for b in text.split(Prose.BLOCK) if re.search(JA, b)) \
+        if page in BILINGUAL_PAGES else text          # bilingual pages: the Japanese blocks only
+    assert typography_breaks(ja) == []
+    assert GLUE_UNIT_SPACE.findall(page_source(ROOT / page)) == []     # a glued number and its unit, too
+
+
+def test_japanese_report_follows_the_typography_rule(ja_report_pages):
+    for which in ("report", "appendix"):
+        assert typography_breaks(Prose.of(ja_report_pages[which])) == [], which
+
+
+def test_the_typography_check_catches_both_mistakes():
+    assert typography_breaks("精度は -2.8ポイント、費用は 1,285,589 円です")
+    assert GLUE_UNIT_SPACE.findall("差は {glue:text}`bl_gain` ポイント")
+    assert typography.signed(-2.8) == "\u22122.8" and typography.signed(0.04) == "+0.0"
+    assert typography.ratio(1.35, "ja") == "1.35倍"
+    assert typography.money(1e6, "ja", "JPY", {"JPY": "円"}) == "1,000,000円"
 
 
 @pytest.mark.parametrize("which", ["report", "appendix"])

@@ -1,8 +1,8 @@
 """The live widgets in a real JupyterLab, driven by headless Chromium (selenium + Debian's chromium-driver).
 
-For each chapter with widgets (01, 03, 04, 06; their widget cells are tagged ``skip-execution``, which the
-static book and nbval skip, but JupyterLab runs), the test starts JupyterLab on 127.0.0.1 with a token, opens
-a copy of the notebook, runs all cells (smoke profile) and then, as a learner would:
+For each chapter with widgets (01, 03, 04, 06 and its Japanese twin; their widget cells are tagged
+``skip-execution``, which the static book and nbval skip, but JupyterLab runs), the test starts JupyterLab on
+127.0.0.1 with a token, opens a copy of the notebook, runs all cells (smoke profile) and then, as a learner would:
 
 * moves every ipywidgets slider one step and presses each interact button, and checks that the figures in
   that cell were redrawn with other data;
@@ -33,7 +33,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ["01_sparse_networks", "03_toy_sign_dynamics", "04_signin_cifar10", "06_poc_worksheet"]
+NOTEBOOKS = ["01_sparse_networks", "03_toy_sign_dynamics", "04_signin_cifar10", "06_poc_worksheet",
+             "06_poc_worksheet_ja"]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists()
                                                else None)

@@ -10,7 +10,8 @@ from recordkit import make_record, rid
 
 from signin_lite.foundations import schema
 from signin_lite.decision.options import summarize
-from signin_lite.decision.poc import Deployment, build_worksheet, reading
+from signin_lite.decision import timing
+from signin_lite.decision.poc import Deployment, build_worksheet, decide, verdict_label
 from signin_lite.evidence.stats import PAIRED, Difference
 
 
@@ -57,19 +58,73 @@ def deploy_rec(sparse_median=0.0101, sparse_iqr=0.001, sparse_run_id=PAI0, spars
             "env": {"device_name": "Meas CPU"}, "date": "2026-11-28T10:00:00+00:00"}
 
 
+def probe_rec(dense=(1.0, 1.1, 0.9, 1.0), masked=None, signin=None, mem=(100, 110, 230), batch=8, sparsity=0.9):
+    """A minimal probe record: per-round step times of each variant (same round = same load)."""
+    masked = masked or dense
+    signin = signin or [1.3 * t for t in dense]
+    m = {k: {"step_time_s": sorted(ts)[len(ts) // 2], "step_times_s": list(ts), "peak_memory_bytes": b}
+         for k, ts, b in (("dense", dense, mem[0]), ("masked", masked, mem[1]), ("masked_signin", signin, mem[2]))}
+    return {"schema": "signin_lite.probe/1", "run_id": "probe0000001", "name": "probe_test",
+            "model": {"spec": "torchvision:resnet18", "class": "ResNet"},
+            "input": {"shape": [3, 64, 64], "batch_size": batch, "synthetic": True}, "sparsity": sparsity,
+            "steps": len(dense), "measurements": m, "storage": {"dense_bytes": 1000, "merged_sparse_bytes": 150},
+            "env": {"device_name": "Probe CPU"}, "date": "2026-11-29T15:46:01+00:00", "status": "complete"}
+
+
 # -------------------------------------------------------------------------------------- go / no-go
-@pytest.mark.parametrize("ci,saving,expected", [
-    (CI(-1.0, 0.5, 3), 1.0, ("go", "within_tolerance")),           # lower bound exactly -tolerance
-    (CI(-0.2, 0.5, 3), 0.01, ("go", "within_tolerance")),
-    (CI(-1.001, 0.5, 3), 1.0, ("inconclusive", "ci_straddles")),  # just below -tolerance
-    (CI(-3.0, -1.0, 3), 1.0, ("inconclusive", "ci_straddles")),   # upper bound touches -tolerance
-    (CI(-3.0, -1.01, 3), 1.0, ("no-go", "below_tolerance")),      # wholly below
-    (None, 1.0, ("inconclusive", "ci_unavailable")),
-    (CI(-0.2, 0.5, 3), 0.0, ("no-go", "no_saving")),              # saving must be > 0
-    (None, -5.0, ("no-go", "no_saving")),
+@pytest.mark.parametrize("ci,saving,upper,expected", [
+    (CI(-1.0, 0.5, 3), 1.0, 5.0, ("go", ())),                                  # lower bound exactly -tolerance
+    (CI(-0.2, 0.5, 3), 0.01, 5.0, ("go", ())),
+    (CI(-1.001, 0.5, 3), 1.0, 5.0, ("not-yet", ("acc_unclear",))),          # just below -tolerance
+    (CI(-3.0, -1.0, 3), 1.0, 5.0, ("not-yet", ("acc_unclear",))),           # upper bound touches -tolerance
+    (CI(-3.0, -1.01, 3), 1.0, 5.0, ("no-go", ("acc_below",))),              # wholly below
+    (None, 1.0, 5.0, ("not-yet", ("acc_unknown",))),
+    (CI(-0.2, 0.5, 3), 0.0, 5.0, ("not-yet", ("money_unproven",))),         # only the upper bound saves
+    (CI(-0.2, 0.5, 3), 0.0, 0.0, ("no-go", ("money_none",))),               # not even the upper bound
+    (CI(-3.0, 0.5, 3), -5.0, 5.0, ("not-yet", ("acc_unclear", "money_unproven"))),   # every blocker named
+    (CI(-3.0, -2.0, 3), -5.0, 0.0, ("no-go", ("acc_below", "money_none"))),
 ])
-def test_reading_boundaries(ci, saving, expected):
-    assert reading(ci, saving, tolerance_pp=1.0) == expected
+def test_the_one_verdict_rule(ci, saving, upper, expected):
+    assert tuple(decide(ci, saving, upper, tolerance_pp=1.0)) == expected
+
+
+def test_verdict_labels_are_one_vocabulary():
+    assert [verdict_label(v, "en") for v in ("go", "not-yet", "no-go")] == ["go", "not yet", "no-go"]
+    assert [verdict_label(v, "ja") for v in ("go", "not-yet", "no-go")] == ["実施", "時期尚早", "見送り"]
+    with pytest.raises(ValueError, match="verdicts are"):
+        verdict_label("inconclusive", "en")
+
+
+# -------------------------------------------------------------------------------- controlled timing
+def test_time_ratio_is_paired_by_round_and_credited_only_outside_noise():
+    # rounds: Sign-In 1.3 x dense in every round -> ratio exactly 1.3, a degenerate interval [1.3, 1.3]: measured
+    t = timing.from_probe(probe_rec(), reader=False)
+    s = t.time["masked_signin"]
+    assert s.ratio == pytest.approx(1.3) and s.status == "measured" and s.credited == pytest.approx(1.3)
+    # masked = dense round by round -> ratio 1.0, no spread: "measured" but 1.0
+    assert t.time["masked"].credited == pytest.approx(1.0)
+    # noise: Sign-In looks 38% faster on average but the rounds disagree -> interval includes 1, credited as 1.0
+    noisy = timing.from_probe(probe_rec(signin=[0.4, 1.5, 0.5, 1.2]), reader=True)
+    n = noisy.time["masked_signin"]
+    assert n.ratio < 0.9 and n.low < 1.0 < n.high and n.status == "not_measurable" and n.credited == 1.0
+    assert noisy.memory["masked_signin"] == pytest.approx(2.3) and noisy.reader
+
+
+def test_sweep_wall_clock_times_never_set_a_cost():
+    # the same accuracies, but Sign-In's records say it trained in a tenth of dense's time (a shared machine):
+    # with a probe, retraining costs come from the probe's ratio, not from those times
+    fast = [rec("pai_signin", s, a, 360.0, mem=2000) for s, a in ((2, 0.89), (3, 0.91))]
+    t = timing.from_probe(probe_rec(), reader=False)
+    ws = evaluate(dep(sparse_speedup=1.0, tolerance_pp=10.0), summarize(dense_recs() + fast), timing=t)
+    d, o = ws.options
+    # dense hours per run = 100,000 steps x 1.0 s (median) x scale 1.0 / 3600 = 27.78 h; Sign-In x 1.3
+    assert d.train_hours_per_run == pytest.approx(100_000 / 3600)
+    assert o.train_hours_per_run == pytest.approx(1.3 * 100_000 / 3600) and o.train_time_status == "measured"
+    assert o.saving_abs < 0 and o.verdict == "no-go" and o.blockers == ("money_none",)   # 27.8 h x 0.3 x 2 runs
+    # without a controlled measurement, nothing is credited: every option trains as long as dense
+    ws = evaluate(dep(sparse_speedup=1.0, tolerance_pp=10.0), summarize(dense_recs() + fast))
+    assert ws.options[1].train_hours_per_run == ws.dense.train_hours_per_run and ws.options[1].saving_abs == 0.0
+    assert ws.options[1].train_time_status == "not_measured"
 
 
 # ------------------------------------------------------------------------------------------ inputs
@@ -151,19 +206,20 @@ def test_evaluate_hand_computed_costs_and_ci():
     assert d.retraining_cost == pytest.approx(4.2)
     assert d.total_cost == pytest.approx(25.2)
     # Sign-In: no latency measurement -> ratio 1.0, x assumed 1.25 -> 8 h -> 16.8
-    #          retraining 2 x 1.05 h x 2.1 = 4.41 -> total 21.21; saving 3.99 = 15.833 %
+    #          no controlled timing: retraining as dense's, 2 x 1 h x 2.1 = 4.2 (the records' 3780 s are not used)
+    #          -> total 21.0; saving 4.2 = 16.667 %
     assert o.speedup_effective == pytest.approx(1.25)
     assert o.inference_cost == pytest.approx(16.8)
-    assert o.retraining_cost == pytest.approx(4.41)
-    assert o.total_cost == pytest.approx(21.21)
-    assert o.saving_abs == pytest.approx(3.99)
-    assert o.saving_pct == pytest.approx(3.99 / 25.2 * 100)
-    # energy: (8 h + 2.1 h) x 0.5 kW = 5.05 kWh
-    assert o.energy_kwh == pytest.approx(5.05)
+    assert o.retraining_cost == pytest.approx(4.2)
+    assert o.total_cost == pytest.approx(21.0)
+    assert o.saving_abs == pytest.approx(4.2)
+    assert o.saving_pct == pytest.approx(4.2 / 25.2 * 100)
+    # energy: (8 h + 2 h) x 0.5 kW = 5.0 kWh
+    assert o.energy_kwh == pytest.approx(5.0)
     # accuracy: 90 - 91 = -1 pp; Welch (seeds do not pair): va = vb = 1, df 2, t 4.3026527 -> -1 +- 6.0848698
     assert o.acc_change_pp == pytest.approx(-1.0)
     assert o.acc_ci_pp.low == pytest.approx(-7.0848698, abs=1e-6)
-    assert (o.verdict, o.reason) == ("inconclusive", "ci_straddles")
+    assert (o.verdict, o.blockers) == ("not-yet", ("acc_unclear",))
     # FLOPs 1 - 100/1000 = 90 % (upper bound); peak memory 2000 vs 1000 -> +100 %
     assert o.flops_saving_pct == pytest.approx(90.0)
     assert o.train_memory_change_pct == pytest.approx(100.0)
@@ -174,7 +230,7 @@ def test_evaluate_hand_computed_costs_and_ci():
 
 
 def test_evaluate_go_with_wider_tolerance():
-    # CI lower bound -7.08 >= -10 and saving 3.99 > 0 -> go
+    # CI lower bound -7.08 >= -10 and saving 4.2 > 0 -> go
     o = evaluate(dep(tolerance_pp=10.0), summarize(dense_recs() + signin_recs())).options[1]
     assert o.verdict == "go"
 
@@ -183,29 +239,33 @@ def test_evaluate_no_go_on_accuracy():
     # option [70, 72]: diff -20 pp, CI -20 +- 6.08 = (-26.08, -13.92), wholly below -1 -> no-go
     o = evaluate(dep(), summarize(dense_recs() + signin_recs((0.70, 0.72)))).options[1]
     assert o.acc_change_pp == pytest.approx(-20.0)
-    assert (o.verdict, o.reason) == ("no-go", "below_tolerance")
+    assert (o.verdict, o.reason) == ("no-go", "acc_below")
 
 
-def test_evaluate_no_go_without_saving_on_dense_kernels():
-    # speed-up 1.0: inference 21.0 both; Sign-In retraining 4.41 > 4.2 -> saving -0.21 -> no-go
-    ws = evaluate(dep(sparse_speedup=1.0, tolerance_pp=10.0), summarize(dense_recs() + signin_recs()))
+def test_evaluate_not_yet_without_saving_on_dense_kernels():
+    # speed-up 1.0: inference 21.0 both; Sign-In retraining 4.2 x 1.3 (the probe) = 5.46 > 4.2 -> saving -1.26;
+    # the upper bound (90% fewer FLOPs realized) would save: not yet, the saving rests on an unmeasured speed-up
+    t = timing.from_probe(probe_rec(dense=(3600.0 / 100_000,) * 2 + (3601.0 / 100_000,) * 2), reader=False)
+    ws = evaluate(dep(sparse_speedup=1.0, tolerance_pp=10.0), summarize(dense_recs() + signin_recs()), timing=t)
     o = ws.options[1]
-    assert o.saving_abs == pytest.approx(-0.21)
-    assert (o.verdict, o.reason) == ("no-go", "no_saving")
+    assert o.retraining_cost == pytest.approx(1.3 * ws.dense.retraining_cost)
+    assert o.saving_abs == pytest.approx(-0.3 * ws.dense.retraining_cost)
+    assert (o.verdict, o.blockers) == ("not-yet", ("money_unproven",))
+    assert o.upper_saving == pytest.approx(0.9 * 21.0 - 0.3 * ws.dense.retraining_cost)
     assert any("about no wall-clock speed-up on dense kernels" in a for a in ws.assumptions)
 
 
 def test_equal_costs_are_no_saving_despite_float_rounding():
-    # gmp: inference 8 h -> 16.8, retraining 2 x 2 h x 2.1 = 8.4 -> 25.2 = dense total (25.200000000000003 in floats)
+    # gmp at speed-up 1.0 without a controlled timing: the same cost as dense up to float rounding -> saving 0
     recs = dense_recs() + [rec("gmp", 0, 0.91, 7200.0, mask=None), rec("gmp", 1, 0.91, 7200.0, mask=None)]
-    o = evaluate(dep(tolerance_pp=10.0), summarize(recs)).options[1]
-    assert o.saving_abs == 0.0 and (o.verdict, o.reason) == ("no-go", "no_saving")
+    o = evaluate(dep(tolerance_pp=10.0, sparse_speedup=1.0), summarize(recs)).options[1]
+    assert o.saving_abs == 0.0 and o.verdict == "not-yet" and "money_unproven" in o.blockers
 
 
 def test_evaluate_one_seed_ci_unavailable():
     o = evaluate(dep(tolerance_pp=50.0), summarize(dense_recs() + signin_recs((0.95,)))).options[1]
     assert o.acc_ci_pp is None
-    assert (o.verdict, o.reason) == ("inconclusive", "ci_unavailable")
+    assert (o.verdict, o.reason) == ("not-yet", "acc_unknown")
 
 
 def test_evaluate_missing_dense_baseline():
@@ -282,7 +342,7 @@ def test_plots_build_with_expected_traces(lang):
     ws = worksheet_for_plots()   # options: dense, pai 50 %, pai 90 %, pai_signin 90 %, gmp 90 %
     assert len(ws.options) == 5
     frontier = poc_plots.frontier_figure(ws, lang=lang)
-    assert len(frontier.data) == 4                      # one per method: dense, pai, pai_signin, gmp
+    assert len(frontier.data) == 3                      # one per sparse method: pai, pai_signin, gmp (dense is x = 0)
     savings = poc_plots.savings_figure(ws, lang=lang)
     assert len(savings.data) == 4                       # FLOPs, storage, inference, retraining
     assert all(len(tr.x) == 4 for tr in savings.data)   # the four sparse options
@@ -294,6 +354,22 @@ def test_plots_build_with_expected_traces(lang):
         cap = fig.layout.meta["provenance"]
         assert rid("dense", 0) in cap and "Test CPU (2 cores)" in cap
         assert any(a.name == "provenance" for a in fig.layout.annotations)
+
+
+def test_plots_show_the_reports_options_on_axes_that_do_not_magnify_noise():
+    from signin_lite.views import poc_plots
+    ws = worksheet_for_plots()
+    d = dep(materiality=50.0, sparse_speedup=1.0)
+    ws = evaluate(d, [o.summary for o in ws.options], storage=deploy_rec())
+    fig = poc_plots.frontier_figure(ws, lang="en", sparsity=0.9)
+    assert [tr.name for tr in fig.data] == ["Sparse (PaI)", "Sparse + Sign-In"]      # the report's options only
+    lo, hi = fig.layout.xaxis.range                     # savings of a few units: the axis still spans the threshold
+    assert lo <= -50.0 and hi >= 50.0 and all(abs(x) < 5 for tr in fig.data for x in tr.x)
+    ylo, yhi = fig.layout.yaxis.range
+    assert ylo <= -1.5 and yhi >= 1.0
+    assert len(poc_plots.sensitivity_figure(ws, sparsity=0.9).data) == 3
+    pb = poc_plots.payback_figure(ws, ws.options[-1], 1000.0, lang="ja")
+    assert list(pb.data[0].x)[0] == 1000.0 and "PoC の費用" in pb.data[0].y
 
 
 def test_plots_reject_unknown_lang():
@@ -308,10 +384,10 @@ def test_speedup_slider_one_frontier_per_assumed_speedup(lang):
     ws = worksheet_for_plots()
     fig = poc_plots.speedup_slider({s: evaluate(dep(sparse_speedup=s), summarize(ws_recs()), storage=deploy_rec(),
                                                 inference=deploy_rec()) for s in (1.0, 2.0)}, lang=lang)
-    slider = fig.layout.sliders[0]
-    assert [s.label for s in slider.steps] == ["1x", "2x"] and len(fig.data) == 2 * len(poc_plots.frontier_figure(
-        ws, lang=lang).data)
-    assert fig.layout.title.text.endswith(" · 1x") and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    slider, unit = fig.layout.sliders[0], {"en": "x", "ja": "倍"}[lang]
+    assert [s.label for s in slider.steps] == [f"1{unit}", f"2{unit}"]
+    assert len(fig.data) == 2 * len(poc_plots.frontier_figure(ws, lang=lang).data)
+    assert fig.layout.title.text.endswith(f" · 1{unit}") and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
     assert slider.currentvalue.prefix.startswith("realized speed-up" if lang == "en" else "実効高速化率")
     assert slider.pad.t > 60  # below the worksheet's caption
     with pytest.raises(ValueError, match="at least one worksheet"):

@@ -2,7 +2,12 @@
 
 A ``Mask`` maps a parameter name, as ``named_parameters()`` shows it on an
 un-parametrized model (``"layer1.0.conv1.weight"``), to a bool tensor of the
-same shape. Only the ``.weight`` of ``nn.Conv2d`` and ``nn.Linear`` is maskable.
+same shape. By default (``include="conv_linear"``, what the trainer and the
+pruning code use) the ``.weight`` of ``nn.Conv2d`` and ``nn.Linear`` is
+maskable; ``include="weights"`` (what ``probe`` uses on a reader's model) adds
+every convolution (1-D, 2-D, 3-D, transposed) and ``nn.MultiheadAttention``'s
+packed ``in_proj_weight`` (or its separate q/k/v weights; ``out_proj`` is a
+Linear), and ``"weights+embedding"`` also ``nn.Embedding``.
 Masks are made by :mod:`signin_lite.core.pruning`::
 
     mask = pruning.make(model, "erk", 0.9, seed=0)
@@ -24,7 +29,10 @@ from torch.nn.utils import parametrize
 
 Mask = dict[str, Tensor]
 
-INCLUDES: tuple[str, ...] = ("conv_linear", "conv")
+INCLUDES: tuple[str, ...] = ("conv_linear", "conv", "weights", "weights+embedding")
+CONVS: tuple[type, ...] = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
+                           nn.ConvTranspose3d)
+_MHA_PACKED, _MHA_SEPARATE = ("in_proj_weight",), ("q_proj_weight", "k_proj_weight", "v_proj_weight")
 
 
 class MaskedWeight(nn.Module):
@@ -45,35 +53,55 @@ class MaskedWeight(nn.Module):
 # --------------------------------------------------------------------------- names
 
 
-def _layer_of(name: str) -> str:
-    """``"layer1.0.conv1.weight"`` -> ``"layer1.0.conv1"``."""
-    return name[: -len(".weight")] if name.endswith(".weight") else name
+def split_name(name: str) -> tuple[str, str]:
+    """``"layer1.0.conv1.weight"`` -> ``("layer1.0.conv1", "weight")``; ``"attn.in_proj_weight"`` ->
+    ``("attn", "in_proj_weight")``; ``"weight"`` -> ``("", "weight")``."""
+    module, _, tensor = name.rpartition(".")
+    return module, tensor
 
 
-def _all_maskable(model: nn.Module, kinds: tuple[type, ...]) -> list[str]:
+def _all_maskable(model: nn.Module, kinds: tuple[type, ...], attention: bool = False) -> list[str]:
     names = []
     for prefix, module in model.named_modules():
         if "parametrizations" in prefix.split("."):
             continue  # modules living inside a ParametrizationList
+        dot = f"{prefix}." if prefix else ""
         if isinstance(module, kinds):
-            names.append(f"{prefix}.weight" if prefix else "weight")
+            names.append(f"{dot}weight")
+        elif attention and isinstance(module, nn.MultiheadAttention):  # out_proj is a Linear child, found on its own
+            names += [f"{dot}{t}" for t in (_MHA_PACKED if module._qkv_same_embed_dim else _MHA_SEPARATE)]
     return names
+
+
+def _by_include(model: nn.Module, include: str) -> list[str]:
+    if include == "conv_linear":
+        return _all_maskable(model, (nn.Conv2d, nn.Linear))
+    if include == "conv":
+        return _all_maskable(model, (nn.Conv2d,))
+    if include == "weights":
+        return _all_maskable(model, CONVS + (nn.Linear,), attention=True)
+    if include == "weights+embedding":
+        return _all_maskable(model, CONVS + (nn.Linear, nn.Embedding, nn.EmbeddingBag), attention=True)
+    raise ValueError(f"unknown include {include!r}; known: {INCLUDES} or a list of names")
+
+
+def _known(model: nn.Module) -> list[str]:
+    """Every name a mask may hold: the widest ``include``."""
+    return _by_include(model, "weights+embedding")
 
 
 def maskable_names(model: nn.Module, include: str | Sequence[str] = "conv_linear") -> list[str]:
     """Names of the maskable weights, in model order.
 
-    ``include`` is ``"conv_linear"`` (every Conv2d and Linear weight), ``"conv"``
-    (Conv2d only) or an explicit list of names. Works on parametrized and
-    ``torch.nn.utils.prune``-d models: names are always ``"<module>.weight"``.
+    ``include`` is ``"conv_linear"`` (every Conv2d and Linear weight: the trainer's and the pruning code's
+    default), ``"conv"`` (Conv2d only), ``"weights"`` (every convolution, Linear and the attention projections of
+    ``nn.MultiheadAttention``), ``"weights+embedding"`` (also embeddings) or an explicit list of names. Works on
+    parametrized and ``torch.nn.utils.prune``-d models: names are ``"<module>.weight"`` (or
+    ``"<attention>.in_proj_weight"``).
     """
     if isinstance(include, str):
-        if include == "conv_linear":
-            return _all_maskable(model, (nn.Conv2d, nn.Linear))
-        if include == "conv":
-            return _all_maskable(model, (nn.Conv2d,))
-        raise ValueError(f"unknown include {include!r}; known: {INCLUDES} or a list of names")
-    known = _all_maskable(model, (nn.Conv2d, nn.Linear))
+        return _by_include(model, include)
+    known = _known(model)
     unknown = [n for n in include if n not in known]
     if unknown:
         raise ValueError(f"not maskable: {unknown}; maskable names are {known}")
@@ -83,33 +111,38 @@ def maskable_names(model: nn.Module, include: str | Sequence[str] = "conv_linear
 
 def owner(model: nn.Module, name: str) -> nn.Module:
     """The module that holds the weight ``name``."""
-    layer = _layer_of(name)
-    return model.get_submodule(layer) if layer != name else model
+    layer = split_name(name)[0]
+    return model.get_submodule(layer) if layer else model
 
 
-def _is_pruned(module: nn.Module) -> bool:
-    return hasattr(module, "weight_orig") and hasattr(module, "weight_mask")
+def _is_pruned(module: nn.Module, tensor: str = "weight") -> bool:
+    return hasattr(module, f"{tensor}_orig") and hasattr(module, f"{tensor}_mask")
 
 
-def effective(module: nn.Module) -> Tensor:
+def effective(module: nn.Module, tensor: str = "weight") -> Tensor:
     """The weight the forward pass uses (recomputed for torch prune, never stale)."""
-    if _is_pruned(module):
-        return module.weight_orig * module.weight_mask
-    return module.weight
+    if _is_pruned(module, tensor):
+        return getattr(module, f"{tensor}_orig") * getattr(module, f"{tensor}_mask")
+    return getattr(module, tensor)
+
+
+def effective_of(model: nn.Module, name: str) -> Tensor:
+    """The effective weight called ``name`` (any maskable tensor, ``.weight`` or an attention projection)."""
+    return effective(owner(model, name), split_name(name)[1])
 
 
 # --------------------------------------------------------------------------- reading masks
 
 
-def effective_weights(model: nn.Module) -> dict[str, Tensor]:
+def effective_weights(model: nn.Module, include: str | Sequence[str] = "conv_linear") -> dict[str, Tensor]:
     """Name -> effective (masked) weight, detached, for every maskable layer."""
     with torch.no_grad():
-        return {n: effective(owner(model, n)).detach() for n in maskable_names(model)}
+        return {n: effective_of(model, n).detach() for n in maskable_names(model, include)}
 
 
 def validate_mask(model: nn.Module, mask: Mapping[str, Tensor], what: str = "mask") -> None:
     """A clear error unless every entry of ``mask`` is a bool tensor of a maskable weight's shape."""
-    known = maskable_names(model)
+    known = _known(model)
     for name, m in mask.items():
         if name not in known:
             raise ValueError(f"{what} key {name!r} is not maskable; maskable names are {known}")
@@ -117,7 +150,7 @@ def validate_mask(model: nn.Module, mask: Mapping[str, Tensor], what: str = "mas
             kind = m.dtype if isinstance(m, Tensor) else type(m).__name__
             raise ValueError(f"{what} for {name} must be a bool tensor, got {kind}")
         with torch.no_grad():
-            shape = effective(owner(model, name)).shape
+            shape = effective_of(model, name).shape
         if m.shape != shape:
             raise ValueError(
                 f"{what} for {name} has shape {tuple(m.shape)}, but the weight has shape {tuple(shape)}"
@@ -130,10 +163,10 @@ def from_prune(model: nn.Module) -> Mask:
     Only maskable layers are read; prune masks on other modules are ignored.
     """
     out: Mask = {}
-    for name in maskable_names(model):
-        module = owner(model, name)
-        if _is_pruned(module):
-            out[name] = module.weight_mask.detach().to(torch.bool).clone()
+    for name in _known(model):
+        module, tensor = owner(model, name), split_name(name)[1]
+        if _is_pruned(module, tensor):
+            out[name] = getattr(module, f"{tensor}_mask").detach().to(torch.bool).clone()
     return out
 
 
@@ -145,20 +178,20 @@ def current(model: nn.Module) -> Mask:
     several masks on one weight are combined with AND.
     """
     out: Mask = {}
-    for name in maskable_names(model):
-        module = owner(model, name)
+    for name in _known(model):
+        module, tensor = owner(model, name), split_name(name)[1]
         found = []
-        if parametrize.is_parametrized(module, "weight"):
-            for p in module.parametrizations.weight:
+        if parametrize.is_parametrized(module, tensor):
+            for p in module.parametrizations[tensor]:
                 m = getattr(p, "mask", None)
                 if isinstance(m, Tensor):
                     found.append(m)
-        if _is_pruned(module):
-            found.append(module.weight_mask)
+        if _is_pruned(module, tensor):
+            found.append(getattr(module, f"{tensor}_mask"))
         if not found:
             continue
         with torch.no_grad():
-            shape = effective(module).shape
+            shape = effective(module, tensor).shape
         found = [m for m in found if m.shape == shape]
         if found:
             combined = found[0].detach().to(torch.bool).clone()
@@ -200,9 +233,9 @@ def layer_sparsities(mask: Mask) -> dict[str, float]:
     return {n: 1.0 - int(m.sum()) / m.numel() for n, m in mask.items()}
 
 
-def count_nonzero(model: nn.Module) -> tuple[int, int]:
+def count_nonzero(model: nn.Module, include: str | Sequence[str] = "conv_linear") -> tuple[int, int]:
     """(nonzero, total) over the effective maskable weights."""
-    weights = effective_weights(model).values()
+    weights = effective_weights(model, include).values()
     return sum(int((w != 0).sum()) for w in weights), sum(w.numel() for w in weights)
 
 
@@ -216,7 +249,7 @@ def check(model: nn.Module, mask: Mask | None = None) -> None:
     bad = []
     with torch.no_grad():
         for name, m in mask.items():
-            w = effective(owner(model, name))
+            w = effective_of(model, name)
             n = int(((w != 0) & ~m.to(w.device)).sum())
             if n:
                 bad.append(f"{name} ({n} of {int((~m).sum())} off-mask weights)")
@@ -227,10 +260,10 @@ def check(model: nn.Module, mask: Mask | None = None) -> None:
 # --------------------------------------------------------------------------- applying masks
 
 
-def _masked_weights(module: nn.Module) -> list[MaskedWeight]:
-    if not parametrize.is_parametrized(module, "weight"):
+def _masked_weights(module: nn.Module, tensor: str = "weight") -> list[MaskedWeight]:
+    if not parametrize.is_parametrized(module, tensor):
         return []
-    return [p for p in module.parametrizations.weight if isinstance(p, MaskedWeight)]
+    return [p for p in module.parametrizations[tensor] if isinstance(p, MaskedWeight)]
 
 
 def apply(model: nn.Module, mask: Mask) -> nn.Module:
@@ -245,31 +278,31 @@ def apply(model: nn.Module, mask: Mask) -> nn.Module:
     """
     validate_mask(model, mask)
     for name in mask:
-        if _is_pruned(owner(model, name)):
+        if _is_pruned(owner(model, name), split_name(name)[1]):
             raise ValueError(
                 f"{name} is managed by torch.nn.utils.prune; call prune.remove on it "
                 "or apply the mask (masks.from_prune) to a fresh copy"
             )
     with torch.no_grad():
         for name, m in mask.items():
-            module = owner(model, name)
-            existing = _masked_weights(module)
+            module, tensor = owner(model, name), split_name(name)[1]
+            existing = _masked_weights(module, tensor)
             if existing:
-                plist = module.parametrizations.weight
+                plist = module.parametrizations[tensor]
                 m = m.to(existing[0].mask.device)
                 existing[0].mask.copy_(m)
                 for extra in existing[1:]:  # should not happen, but keep one truth
                     extra.mask.fill_(True)
                 if plist.is_tensor and plist[0] is existing[0]:
                     plist.original.masked_fill_(~m.to(plist.original.device), 0)
-            elif parametrize.is_parametrized(module, "weight"):
-                device = module.weight.device
-                parametrize.register_parametrization(module, "weight", MaskedWeight(m.to(device)))
+            elif parametrize.is_parametrized(module, tensor):
+                device = getattr(module, tensor).device
+                parametrize.register_parametrization(module, tensor, MaskedWeight(m.to(device)))
             else:
-                weight = module.weight
+                weight = getattr(module, tensor)
                 m = m.to(weight.device)
                 weight.masked_fill_(~m, 0)
-                parametrize.register_parametrization(module, "weight", MaskedWeight(m))
+                parametrize.register_parametrization(module, tensor, MaskedWeight(m))
     return model
 
 
@@ -281,14 +314,14 @@ def remove(model: nn.Module) -> nn.Module:
     parametrizations (remove those with their own module first).
     """
     targets = []
-    for name in maskable_names(model):
-        module = owner(model, name)
-        if not _masked_weights(module):
+    for name in _known(model):
+        module, tensor = owner(model, name), split_name(name)[1]
+        if not _masked_weights(module, tensor):
             continue
-        if len(_masked_weights(module)) != len(module.parametrizations.weight):
-            others = [type(p).__name__ for p in module.parametrizations.weight]
+        if len(_masked_weights(module, tensor)) != len(module.parametrizations[tensor]):
+            others = [type(p).__name__ for p in module.parametrizations[tensor]]
             raise ValueError(f"{name} has other parametrizations {others}; remove them first")
-        targets.append(module)
-    for module in targets:
-        parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
+        targets.append((module, tensor))
+    for module, tensor in targets:
+        parametrize.remove_parametrizations(module, tensor, leave_parametrized=True)
     return model

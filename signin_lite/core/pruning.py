@@ -76,11 +76,11 @@ def _rng_guard(model: nn.Module) -> AbstractContextManager:
 
 
 def _score_random(req: _Request) -> dict[str, Tensor]:
-    return {n: torch.rand(masks.effective(masks.owner(req.model, n)).shape, generator=req.generator) for n in req.names}
+    return {n: torch.rand(masks.effective_of(req.model, n).shape, generator=req.generator) for n in req.names}
 
 
 def _score_magnitude(req: _Request) -> dict[str, Tensor]:
-    return {n: masks.effective(masks.owner(req.model, n)).detach().abs() for n in req.names}
+    return {n: masks.effective_of(req.model, n).detach().abs() for n in req.names}
 
 
 def _score_snip(req: _Request) -> dict[str, Tensor]:
@@ -225,7 +225,7 @@ def erk_densities(
     if isinstance(model_or_shapes, nn.Module):
         names = masks.maskable_names(model_or_shapes) if names is None else list(names)
         with torch.no_grad():
-            shapes = {n: tuple(masks.effective(masks.owner(model_or_shapes, n)).shape) for n in names}
+            shapes = {n: tuple(masks.effective_of(model_or_shapes, n).shape) for n in names}
     else:
         names = list(model_or_shapes) if names is None else list(names)
         shapes = {n: tuple(model_or_shapes[n]) for n in names}
@@ -322,7 +322,7 @@ def make(
     if not names:
         raise ValueError(f"no maskable weights for include={include!r}")
     with torch.no_grad():
-        weights = {n: masks.effective(masks.owner(model, n)) for n in names}
+        weights = {n: masks.effective_of(model, n) for n in names}
     sizes = {n: w.numel() for n, w in weights.items()}
     prior = _prior(model, current, names, sizes, s)
     density = 1.0 - s

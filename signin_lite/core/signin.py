@@ -7,8 +7,10 @@ Every p epochs :func:`rescale` resets m^2 - w^2 = beta without changing theta. :
 the pair back into one plain weight after training.
 
 The reparameterization is a ``torch.nn.utils.parametrize`` parametrization, so a Sign-In layer has
-``parametrizations.weight.original0`` (m) and ``.original1`` (w). Build the optimizer after
-:func:`reparameterize`; :func:`rescale` changes m and w in place and keeps the optimizer valid.
+``parametrizations.weight.original0`` (m) and ``.original1`` (w) (an attention layer's packed projection:
+``parametrizations.in_proj_weight...``; every tensor :func:`signin_lite.core.masks.apply` can mask can use
+Sign-In). Build the optimizer after :func:`reparameterize`; :func:`rescale` changes m and w in place and keeps the
+optimizer valid.
 """
 
 from __future__ import annotations
@@ -62,9 +64,11 @@ def _check_beta(beta: float, where: str) -> None:
         raise ValueError(f"{where} must be a positive number (the target m^2 - w^2), got {beta!r}")
 
 
-def _modules_by_weight_name(model: nn.Module) -> dict[str, nn.Module]:
-    return {f"{name}.weight" if name else "weight": module for name, module in model.named_modules()
-            if isinstance(module, (nn.Conv2d, nn.Linear))}
+def _targets(model: nn.Module) -> dict[str, tuple[nn.Module, str]]:
+    """Every tensor a mask may hold (:func:`signin_lite.core.masks.maskable_names`, widest include), by name: its
+    module and the tensor's attribute name (``weight``, ``in_proj_weight``, ...)."""
+    return {n: (masks.owner(model, n), masks.split_name(n)[1])
+            for n in masks.maskable_names(model, "weights+embedding")}
 
 
 def layer_betas(names: list[str], beta: Beta) -> dict[str, float]:
@@ -99,23 +103,23 @@ def reparameterize(model: nn.Module, beta: Beta = 1.0, include: list[str] | None
     """
     current = masks.current(model)
     names = include if include is not None else target_names(model)
-    modules = _modules_by_weight_name(model)
-    unknown = [n for n in names if n not in modules]
+    targets = _targets(model)
+    unknown = [n for n in names if n not in targets]
     if unknown:
-        raise ValueError(f"cannot reparameterize {unknown}: not conv or linear weights of this model")
+        raise ValueError(f"cannot reparameterize {unknown}: not conv, linear or attention weights of this model")
     betas = layer_betas(names, beta)
     for name in names:
-        module = modules[name]
-        if is_reparameterized(module):
+        module, tensor = targets[name]
+        if is_reparameterized(module, tensor):
             raise ValueError(f"{name} already uses Sign-In; call merge() first")
         with torch.no_grad():
-            theta = module.weight.detach().clone()
+            theta = getattr(module, tensor).detach().clone()
         mask = current.get(name, torch.ones_like(theta, dtype=torch.bool)).to(theta.device)
-        if parametrize.is_parametrized(module, "weight"):
-            parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
+        if parametrize.is_parametrized(module, tensor):
+            parametrize.remove_parametrizations(module, tensor, leave_parametrized=True)
         with torch.no_grad():
-            module.weight.copy_(theta)
-        parametrize.register_parametrization(module, "weight", SignInWeight(mask, betas[name]))
+            getattr(module, tensor).copy_(theta)
+        parametrize.register_parametrization(module, tensor, SignInWeight(mask, betas[name]))
     return model
 
 
@@ -129,14 +133,14 @@ def target_names(model: nn.Module) -> list[str]:
 
 def target_parameters(model: nn.Module, names: list[str] | None = None) -> list[nn.Parameter]:
     """The trainable tensors behind the target weights: m and w under Sign-In, else the stored (masked) weight."""
-    modules = _modules_by_weight_name(model)
+    targets = _targets(model)
     out = []
     for name in target_names(model) if names is None else names:
-        module = modules[name]
-        if parametrize.is_parametrized(module, "weight"):
-            out += list(module.parametrizations.weight.parameters())
+        module, tensor = targets[name]
+        if parametrize.is_parametrized(module, tensor):
+            out += list(module.parametrizations[tensor].parameters())
         else:
-            out.append(module.weight)
+            out.append(getattr(module, tensor))
     return out
 
 
@@ -153,19 +157,23 @@ def weight_decay_groups(model: nn.Module, weight_decay: float, masked_factor: fl
     return [g for g in groups if g["params"]]
 
 
-def is_reparameterized(module: nn.Module) -> bool:
-    """Whether this module's weight is a Sign-In parametrization."""
-    return parametrize.is_parametrized(module, "weight") and any(
-        isinstance(p, SignInWeight) for p in module.parametrizations.weight)
+def is_reparameterized(module: nn.Module, tensor: str = "weight") -> bool:
+    """Whether this module's weight (or its tensor called ``tensor``) is a Sign-In parametrization."""
+    return parametrize.is_parametrized(module, tensor) and any(
+        isinstance(p, SignInWeight) for p in module.parametrizations[tensor])
+
+
+def _signin_targets(model: nn.Module) -> dict[str, tuple[nn.Module, str]]:
+    return {n: (m, t) for n, (m, t) in _targets(model).items() if is_reparameterized(m, t)}
 
 
 def signin_layers(model: nn.Module) -> dict[str, nn.Module]:
     """The modules whose weight uses Sign-In, by weight name."""
-    return {n: m for n, m in _modules_by_weight_name(model).items() if is_reparameterized(m)}
+    return {n: m for n, (m, _) in _signin_targets(model).items()}
 
 
-def _factors(module: nn.Module) -> tuple[nn.Parameter, nn.Parameter, SignInWeight]:
-    plist = module.parametrizations.weight
+def _factors(module: nn.Module, tensor: str = "weight") -> tuple[nn.Parameter, nn.Parameter, SignInWeight]:
+    plist = module.parametrizations[tensor]
     return plist.original0, plist.original1, plist[0]
 
 
@@ -176,12 +184,12 @@ def rescale(model: nn.Module, beta: Beta | None = None) -> nn.Module:
     ``beta`` defaults to each layer's own beta from :func:`reparameterize`. m and w change in
     place, so the optimizer and its momentum buffers stay attached.
     """
-    layers = signin_layers(model)
+    layers = _signin_targets(model)
     if not layers:
         raise ValueError("the model has no Sign-In layers; call reparameterize() first")
     betas = layer_betas(list(layers), beta) if beta is not None else None
-    for name, module in layers.items():
-        m, w, p = _factors(module)
+    for name, (module, tensor) in layers.items():
+        m, w, p = _factors(module, tensor)
         if betas is not None:
             p.beta = betas[name]
         new_m, new_w = balanced_factors(m * w * p.mask.to(m.dtype), p.beta)
@@ -194,8 +202,8 @@ def rescale(model: nn.Module, beta: Beta | None = None) -> nn.Module:
 def imbalance(model: nn.Module) -> dict[str, torch.Tensor]:
     """m^2 - w^2 of every unmasked weight, per Sign-In layer (beta right after a rescale)."""
     out = {}
-    for name, module in signin_layers(model).items():
-        m, w, p = _factors(module)
+    for name, (module, tensor) in _signin_targets(model).items():
+        m, w, p = _factors(module, tensor)
         out[name] = (m * m - w * w)[p.mask]
     return out
 
@@ -205,9 +213,9 @@ def merge(model: nn.Module, keep_mask: bool = False) -> nn.Module:
 
     With ``keep_mask`` the mask stays in force (see :func:`signin_lite.core.masks.apply`), for training on.
     """
-    for name, module in signin_layers(model).items():
-        mask = module.parametrizations.weight[0].mask.clone()
-        parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
+    for name, (module, tensor) in _signin_targets(model).items():
+        mask = module.parametrizations[tensor][0].mask.clone()
+        parametrize.remove_parametrizations(module, tensor, leave_parametrized=True)
         if keep_mask:
             masks.apply(model, {name: mask})
     return model
@@ -216,11 +224,11 @@ def merge(model: nn.Module, keep_mask: bool = False) -> nn.Module:
 @torch.no_grad()
 def set_masks(model: nn.Module, new_masks: masks.Mask) -> None:
     """Replace the masks of Sign-In layers (for pruning during training), zeroing pruned weights."""
-    layers = signin_layers(model)
+    layers = _signin_targets(model)
     for name, mask in new_masks.items():
         if name not in layers:
             raise ValueError(f"{name} is not a Sign-In layer; Sign-In layers are {list(layers)}")
-        m, w, p = _factors(layers[name])
+        m, w, p = _factors(*layers[name])
         if mask.shape != p.mask.shape:
             raise ValueError(f"mask for {name} has shape {tuple(mask.shape)}, the weight has {tuple(p.mask.shape)}")
         p.mask.copy_(mask.to(p.mask.device).bool())
@@ -246,8 +254,8 @@ def lr_multiplier(model: nn.Module) -> dict[str, float]:
     learning-rate multiplier for the small weights (|theta| << beta), and about 2 |theta| for the large ones.
     """
     out, total, count = {}, 0.0, 0
-    for name, module in signin_layers(model).items():
-        m, w, p = _factors(module)
+    for name, (module, tensor) in _signin_targets(model).items():
+        m, w, p = _factors(module, tensor)
         s = (m.double() ** 2 + w.double() ** 2)[p.mask]
         out[name] = float(s.mean()) if s.numel() else float("nan")
         total, count = total + float(s.sum()), count + s.numel()
@@ -259,8 +267,8 @@ def lr_multiplier(model: nn.Module) -> dict[str, float]:
 def kept_signs(model: nn.Module) -> dict[str, torch.Tensor]:
     """The sign (-1, 0, +1, int8) of theta = mask * m * w of every Sign-In layer, zero off the mask."""
     out = {}
-    for name, module in signin_layers(model).items():
-        m, w, p = _factors(module)
+    for name, (module, tensor) in _signin_targets(model).items():
+        m, w, p = _factors(module, tensor)
         out[name] = torch.where(p.mask, torch.sign(m * w), 0).to(torch.int8)
     return out
 

@@ -3,18 +3,22 @@
     from signin_lite.decision import bottom_line
     bottom_line.glue_all("ja")        # in a MyST page: {glue:text}`bl_gain` etc.
 
-Values: the project's own Sign-In gain over PaI at the report's sparsity (``summary.summary_table``, main
-schedule), the paper's (``paper.PAPER`` only), the report's recommendation under the example inputs, and
-what the PoC costs (``report.poc_plan``). Every value is a ready-formatted string.
+Values, each a ready-formatted string (numbers by :mod:`signin_lite.decision.typography`):
+
+- ours: the controlled four-arm test of Sign-In (``bl_arms_*``), the planted ticket (``bl_pl_*``), the older sweep's
+  Sign-In gain over PaI (``bl_gain*``, superseded by the four-arm test), Sign-In's step-time and memory ratio on
+  the reference probe record (``bl_probe_*``), the report's verdict under the example inputs by the one verdict
+  rule (``bl_verdict``, ``bl_headline``) and what the PoC costs (``report.poc_plan``);
+- the paper's (``paper.PAPER`` only): ``bl_paper_*``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from signin_lite.evidence import arms, paper, records, stats, summary
+from signin_lite.evidence import arms, paper, records, summary
 from signin_lite.experiments import planted
-from signin_lite.decision import poc_inputs, report
+from signin_lite.decision import poc_inputs, report, report_text, timing, typography
 
 
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
@@ -42,9 +46,9 @@ def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, 
            "bl_arms_test": f"{t.test_size:,}" if t.test_size else "—"}
     for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked")):
         d = arms.comparison(t, "pai_signin", baseline).diff
-        out.update({f"bl_arms_{key}": summary.signed_text(d.estimate), f"bl_arms_{key}_low": summary.signed_text(d.low),
-                    f"bl_arms_{key}_high": summary.signed_text(d.high),
-                    f"bl_arms_{key}_reading": stats.reading_label(d.reading(), lang)})
+        out.update({f"bl_arms_{key}": typography.signed(d.estimate), f"bl_arms_{key}_low": typography.signed(d.low),
+                    f"bl_arms_{key}_high": typography.signed(d.high),
+                    f"bl_arms_{key}_reading": report_text.reading_text(d.reading(), lang)})
     return out
 
 
@@ -52,16 +56,36 @@ def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str
     """The planted-ticket reference (chapter 3½): seeds, the transplant's and PaI's mean test loss, and Sign-In minus
     PaI in the share of the teacher's signs recovered (percentage points of kept weights); dashes without a record."""
     ref = planted.reference(str(folder or poc_inputs.RESULTS / "planted"), profile="cpu")
-    keys = ("seeds", "transplant_loss", "pai_loss", "loss_ratio", "signs", "signs_low", "signs_high", "signs_reading")
+    keys = ("seeds", "transplant_loss", "pai_loss", "signin_loss", "loss_ratio", "signin_loss_ratio", "signs",
+            "signs_low", "signs_high", "signs_reading")
     if ref is None:
         return {f"bl_pl_{k}": "—" for k in keys}
     loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
     d = planted.difference(ref, "signin", "pai", "sign_recovery")
-    pp = lambda x: summary.signed_text(x, 100)  # noqa: E731 - a fraction of kept weights, shown in percentage points
+    pp = lambda x: typography.signed(None if x is None else 100 * x)  # noqa: E731 - fraction of kept weights, in pp
     return {"bl_pl_seeds": str(ref["config"]["seeds"]), "bl_pl_transplant_loss": f"{loss['transplant']:.3f}",
-            "bl_pl_pai_loss": f"{loss['pai']:.3f}", "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
+            "bl_pl_pai_loss": f"{loss['pai']:.3f}", "bl_pl_signin_loss": f"{loss['signin']:.3f}",
+            "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
+            "bl_pl_signin_loss_ratio": f"{loss['signin'] / loss['pai']:.2f}",
             "bl_pl_signs": pp(d.estimate), "bl_pl_signs_low": pp(d.low),
-            "bl_pl_signs_high": pp(d.high), "bl_pl_signs_reading": stats.reading_label(d.reading(), lang)}
+            "bl_pl_signs_high": pp(d.high), "bl_pl_signs_reading": report_text.reading_text(d.reading(), lang)}
+
+
+def probe_values(lang: str, record: dict | None = None) -> dict[str, str]:
+    """Sign-In's step-time ratio (with its interval) and peak-memory ratio against dense on the reference probe
+    record (torchvision ResNet-18 on this project's CPU); dashes without one."""
+    rec = record if record is not None else poc_inputs.reference_probe()
+    keys = ("model", "shape", "batch", "time", "time_low", "time_high", "mem", "rounds")
+    if rec is None:
+        return {f"bl_probe_{k}": "—" for k in keys}
+    t = timing.from_probe(rec, reader=False)
+    s = t.time["masked_signin"]
+    r = lambda x: f"{x:.2f}"  # noqa: E731 - ratios; the page writes the unit (倍 / ×)
+    return {"bl_probe_model": t.model, "bl_probe_shape": "×".join(map(str, t.input_shape)),
+            "bl_probe_batch": str(t.batch_size), "bl_probe_time": r(s.ratio),
+            "bl_probe_time_low": r(s.low) if s.low is not None else "—",
+            "bl_probe_time_high": r(s.high) if s.high is not None else "—",
+            "bl_probe_mem": r(t.memory["masked_signin"]), "bl_probe_rounds": str(s.rounds)}
 
 
 def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Path | None = None) -> dict[str, str]:
@@ -71,16 +95,15 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
     runs = records.load_records(runs_dir or poc_inputs.RESULTS / "cpu" / "runs")
     row = own_result(runs, inp.sparsity)
     ws = poc_inputs.report_worksheet(inp, runs_dir)
-    probe = poc_inputs.latest_probe()
-    rec = report.recommend(ws, inp.sparsity, probe)
+    rec = report.recommend(ws, inp.sparsity)
     plan = report.poc_plan(ws, inp)
     cur = ws.deployment.currency
-    money = lambda x: S["money"].format(v=f"{x:,.0f}", cur=S["currencies"].get(cur, cur))  # noqa: E731
-    pp = summary.signed_text
+    money = lambda x: typography.money(x, lang, cur, S["currencies"])  # noqa: E731
+    pp = typography.signed
     reported = paper.gain(inp.sparsity)
     return {
-        "bl_sparsity": f"{100 * inp.sparsity:.0f}", "bl_verdict": S["verdict"][rec.verdict],
-        "bl_headline": S["headlines"][rec.headline],
+        "bl_sparsity": f"{100 * inp.sparsity:.0f}", "bl_verdict": rec.label(lang),
+        "bl_headline": S["sp"].join(report.blocker_texts(rec, ws, lang)),
         "bl_gain": pp(row["gain"]) if row else "—", "bl_gain_low": pp(row["gain_ci_low"]) if row else "—",
         "bl_gain_high": pp(row["gain_ci_high"]) if row else "—", "bl_n": str(row["n"]) if row else "0",
         "bl_epochs": str(row["epochs"]) if row else "—",
@@ -92,7 +115,7 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
         "bl_paper_time": f"{100 * paper.PAPER['extra_train_time']:.0f}",
         "bl_paper_memory": f"{paper.PAPER['param_memory_factor']:g}",
         "bl_paper_table": paper.table(lang),
-        **four_arm_values(lang), **planted_values(lang),
+        **four_arm_values(lang), **planted_values(lang), **probe_values(lang),
     }
 
 

@@ -7,8 +7,13 @@ worksheet, one row per option (method x mask x sparsity). The savings are kept a
 2. storage saving                      -- measured sizes of saved files (``signin_lite.decision.deploy``);
 3. wall-clock inference cost           -- measured dense vs merged-sparse latency x the user's
                                           realized speed-up assumption;
-4. retraining cost                     -- each method's own measured train time (Sign-In overhead and
-                                          the dense phases of gmp/imp/lrr are in those measurements).
+4. retraining cost                     -- dense training hours x each option's step-time ratio against dense,
+                                          from a controlled (interleaved) measurement (:mod:`timing`); a ratio
+                                          whose interval includes 1 is "not measurable here" and counts as 1.
+
+The sweep records' wall-clock training times never set a ratio (they come from a shared machine). One rule turns
+an option into a verdict, :func:`decide`: go / not yet / no-go (実施 / 時期尚早 / 見送り, :data:`VERDICT_LABELS`),
+used by the worksheet, the report, the appendix and the executive summaries alike.
 
 Typical use::
 
@@ -16,7 +21,8 @@ Typical use::
     from signin_lite.decision import poc
     dep = poc.Deployment(requests_per_month=3e6, hardware="1x L4 GPU", price_per_hour=0.8,
                          power_watts=72, electricity_price_per_kwh=0.2, baseline_throughput_rps=900)
-    ws = poc.build_worksheet(dep, options.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec)
+    ws = poc.build_worksheet(dep, options.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec,
+                             timing=timing.from_probe(probe_record, reader=False))
     for row in ws.rows(): print(row)
     print("\\n".join(ws.assumptions))
 """
@@ -28,16 +34,28 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any, Mapping, NamedTuple, Sequence
 
+from signin_lite.decision import timing as timing_
 from signin_lite.decision.notes import TEMPLATES, Note
 from signin_lite.decision.options import MethodSummary, accuracy_change, get_path
 from signin_lite.foundations import methods, schema
 from signin_lite.evidence import stats
 
-VERDICTS = ("baseline", "go", "inconclusive", "no-go")
+VERDICTS = ("go", "not-yet", "no-go")  # the one vocabulary; dense itself is the "baseline"
+VERDICT_LABELS = {"en": {"go": "go", "not-yet": "not yet", "no-go": "no-go", "baseline": "baseline"},
+                  "ja": {"go": "実施", "not-yet": "時期尚早", "no-go": "見送り", "baseline": "基準"}}
+BLOCKERS = ("acc_below", "acc_unclear", "acc_unknown", "money_none", "money_unproven")
 _EPS = 1e-9  # floating-point slack for the tolerance boundary (pp)
 
 
 # ----------------------------------------------------------------------------------------------- inputs
+class FieldError(ValueError):
+    """A Deployment field with a value it cannot take: ``field``, the requirement ``need`` and the ``value``."""
+
+    def __init__(self, field_name: str, need: str, value: Any):
+        super().__init__(f"Deployment.{field_name} must be {need} (got {value!r})")
+        self.field, self.need, self.value = field_name, need, value
+
+
 def _num(help_: str, unit: str, **kw) -> Any:
     return field(metadata={"help": help_, "unit": unit}, **kw)
 
@@ -65,8 +83,12 @@ class Deployment:
         "Realized inference speed-up of sparse models (1.0 = none, as on dense kernels; e.g. 1.3 for 2:4 "
         "semi-structured kernels or a sparse engine). An assumption, multiplied onto the measured ratio.", "x",
         default=1.0)
-    train_time_scale: float = _num("Training time on the target hardware / time on the measured hardware.", "x",
-                                   default=1.0)
+    train_time_scale: float = _num(
+        "Training step time on the target hardware / the step time of the timing measurement (the probe record; "
+        "1.0 when the probe ran on the target hardware).", "x", default=1.0)
+    train_steps: float = _num("Training steps of one full training run, at the probe's batch size (a stated "
+                              "number: it sets retraining and PoC hours with the probe's step time).", "steps",
+                              default=100_000.0)
     currency: str = field(default="currency units", metadata={"help": "Currency label used in outputs.",
                                                                "unit": ""})
     materiality: float = _num(
@@ -86,6 +108,7 @@ class Deployment:
             "tolerance_pp": (lambda v: v >= 0, ">= 0"),
             "sparse_speedup": (lambda v: v > 0, "> 0"),
             "train_time_scale": (lambda v: v > 0, "> 0"),
+            "train_steps": (lambda v: v > 0, "> 0"),
             "materiality": (lambda v: v >= 0, ">= 0"),
             "poc_engineer_days": (lambda v: v >= 0, ">= 0"),
             "engineer_cost_per_day": (lambda v: v >= 0, ">= 0"),
@@ -93,13 +116,13 @@ class Deployment:
         for name, (ok, need) in rules.items():
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ValueError(f"Deployment.{name} must be a finite number (got {v!r})")
+                raise FieldError(name, "a finite number", v)
             if not ok(v):
-                raise ValueError(f"Deployment.{name} must be {need} (got {v!r})")
+                raise FieldError(name, need, v)
         for name in ("hardware", "throughput_basis", "currency"):
             v = getattr(self, name)
             if not isinstance(v, str) or not v.strip():
-                raise ValueError(f"Deployment.{name} must be a non-empty string (got {v!r})")
+                raise FieldError(name, "a non-empty string", v)
 
     @property
     def hourly_cost(self) -> float:
@@ -112,24 +135,55 @@ class Deployment:
                 for f in fields(self)]
 
 
-# ------------------------------------------------------------------------------- reading
-def reading(ci: stats.Difference | None, saving_abs: float, tolerance_pp: float,
-            materiality: float = 0.0) -> tuple[str, str]:
-    """Go / inconclusive / no-go, with a reason code.
+# ------------------------------------------------------------------------------- the verdict
+class Decision(NamedTuple):
+    """A verdict of :data:`VERDICTS` and what stands in its way (codes of :data:`BLOCKERS`, empty for go)."""
+    verdict: str
+    blockers: tuple[str, ...]
 
-    No cost saving, or one at or below ``materiality`` (reason ``immaterial``), is decisive (no-go) whatever the
-    accuracy; otherwise go needs the CI lower bound at or above
-    -tolerance, a CI that is unavailable or straddles -tolerance is inconclusive, and one wholly below is no-go.
-    """
-    if not saving_abs > materiality:
-        return "no-go", "no_saving" if not saving_abs > 0 else "immaterial"
+
+def accuracy_state(ci: stats.Difference | None, tolerance_pp: float) -> str:
+    """``ok`` (the interval's lower end at or above -tolerance), ``acc_below`` (wholly below), ``acc_unclear``
+    (it crosses the line) or ``acc_unknown`` (no interval: one seed)."""
     if ci is None or not ci.available:
-        return "inconclusive", "ci_unavailable"
+        return "acc_unknown"
     if ci.low >= -tolerance_pp - _EPS:
-        return "go", "within_tolerance"
-    if ci.high >= -tolerance_pp:
-        return "inconclusive", "ci_straddles"
-    return "no-go", "below_tolerance"
+        return "ok"
+    return "acc_below" if ci.high < -tolerance_pp else "acc_unclear"
+
+
+def decide(ci: stats.Difference | None, saving: float, upper_saving: float, tolerance_pp: float,
+           materiality: float = 0.0) -> Decision:
+    """The one verdict rule (go / not yet / no-go = 実施 / 時期尚早 / 見送り).
+
+    - **no-go**: the accuracy interval lies wholly below -tolerance, or even the upper bound (inference realizing
+      the whole FLOPs cut) saves no more than ``materiality`` a month;
+    - **go**: the interval's lower end is at or above -tolerance *and* the saving credited from measurements
+      exceeds ``materiality``;
+    - **not yet**: anything else: the interval crosses the line or is unavailable, or the saving rests on a speed-up
+      nobody has measured.
+
+    ``blockers`` names every reason that is not met, accuracy first, then money.
+    """
+    blockers = []
+    acc = accuracy_state(ci, tolerance_pp)
+    if acc != "ok":
+        blockers.append(acc)
+    if not upper_saving > materiality:
+        blockers.append("money_none")
+    elif not saving > materiality:
+        blockers.append("money_unproven")
+    if "acc_below" in blockers or "money_none" in blockers:
+        return Decision("no-go", tuple(blockers))
+    return Decision("not-yet" if blockers else "go", tuple(blockers))
+
+
+def verdict_label(verdict: str, lang: str) -> str:
+    """The verdict in the reader's words: go / not yet / no-go, 実施 / 時期尚早 / 見送り."""
+    if lang not in VERDICT_LABELS or verdict not in VERDICT_LABELS[lang]:
+        raise ValueError(f"no label for verdict {verdict!r} in {lang!r}; verdicts are {VERDICTS}, languages "
+                         f"{', '.join(VERDICT_LABELS)}")
+    return VERDICT_LABELS[lang][verdict]
 
 
 # ------------------------------------------------------------------------------------------- outputs
@@ -148,7 +202,10 @@ class OptionResult:
     flops_saving_pct: float | None         # theoretical upper bound
     params_saving_pct: float | None
     storage: dict | None                   # {dense_bytes, bytes, format, saving_pct, source}
-    train_memory_change_pct: float | None  # + = more peak memory than dense
+    train_memory_change_pct: float | None  # from the run records (+ = more peak memory than dense); indicative
+    train_time: timing_.TimeRatio | None   # step time / dense from the controlled measurement (None: not measured)
+    train_time_ratio: float                # the ratio the costs use (1.0 unless measured)
+    train_memory_ratio: float | None       # peak training memory / dense, from the controlled measurement
     speedup_measured: float
     speedup_effective: float
     latency_source: dict | None
@@ -160,12 +217,23 @@ class OptionResult:
     total_cost: float
     saving_abs: float
     saving_pct: float | None
+    upper_saving: float                    # if inference realized the whole FLOPs cut
     verdict: str
-    reason: str
+    blockers: tuple[str, ...]
 
     @property
     def label(self) -> str:
         return self.summary.label
+
+    @property
+    def train_time_status(self) -> str:
+        """``measured``, ``not_measurable`` (interval includes 1) or ``not_measured`` (no controlled timing)."""
+        return self.train_time.status if self.train_time is not None else timing_.NOT_MEASURED
+
+    @property
+    def reason(self) -> str:
+        """The first blocker, or ``ok`` (``baseline`` for dense)."""
+        return "baseline" if self.verdict == "baseline" else (self.blockers[0] if self.blockers else "ok")
 
 
 @dataclass(frozen=True)
@@ -175,6 +243,7 @@ class Worksheet:
     notes: list[Note]
     measurements: list[dict]               # provenance of deploy measurements used
     created: str
+    timing: timing_.Timing | None = None   # the controlled measurement behind the training ratios
 
     @property
     def dense(self) -> OptionResult:
@@ -183,7 +252,8 @@ class Worksheet:
     @property
     def assumptions(self) -> list[str]:
         """Every assumption, as English sentences."""
-        return [TEMPLATES["en"][n.key].format(**n.params) for n in self.notes]
+        words = {f"v_{k.replace('-', '_')}": v for k, v in VERDICT_LABELS["en"].items()}
+        return [TEMPLATES["en"][n.key].format(**words, **n.params) for n in self.notes]
 
     def rows(self) -> list[dict]:
         """Flat rows (one per option) for tables."""
@@ -200,10 +270,14 @@ class Worksheet:
                 "storage_saving_pct": o.storage["saving_pct"] if o.storage else None,
                 "storage_format": o.storage["format"] if o.storage else None,
                 "train_memory_change_pct": o.train_memory_change_pct,
+                "train_time_ratio": o.train_time.ratio if o.train_time else None,
+                "train_time_low": o.train_time.low if o.train_time else None,
+                "train_time_high": o.train_time.high if o.train_time else None,
+                "train_time_status": o.train_time_status, "train_memory_ratio": o.train_memory_ratio,
                 "speedup_effective": o.speedup_effective,
                 "inference_cost": o.inference_cost, "retraining_cost": o.retraining_cost,
                 "total_cost": o.total_cost, "saving_abs": o.saving_abs, "saving_pct": o.saving_pct,
-                "verdict": o.verdict, "reason": o.reason,
+                "upper_saving": o.upper_saving, "verdict": o.verdict, "blockers": ", ".join(o.blockers),
                 "run_ids": ", ".join(s.run_ids), "dates": _span(s.dates),
                 "hardware": ", ".join(s.device_names), "data_source": ", ".join(s.data_sources),
                 "profile": ", ".join(s.profiles),
@@ -218,18 +292,27 @@ def _span(dates: Sequence[str]) -> str:
     return ds[0] if ds[0] == ds[-1] else f"{ds[0]} .. {ds[-1]}"
 
 
-def monthly_costs(dep: Deployment, train_time_s: float, speedup: float) -> dict:
+def monthly_costs(dep: Deployment, train_hours_per_run: float, speedup: float) -> dict:
     """Inference and retraining cost per month for one option at a given effective inference speed-up.
 
-    inference hours = requests / (throughput x speed-up) / 3600; retraining hours = runs x train time x scale.
+    inference hours = requests / (throughput x speed-up) / 3600; retraining hours = runs x hours per run.
     """
     inf_h = dep.requests_per_month / (dep.baseline_throughput_rps * speedup) / 3600.0
-    train_h = train_time_s * dep.train_time_scale / 3600.0
-    retrain_h = dep.retrains_per_month * train_h
+    retrain_h = dep.retrains_per_month * train_hours_per_run
     return {"inference_hours": inf_h, "inference_cost": inf_h * dep.hourly_cost,
-            "train_hours_per_run": train_h, "retraining_cost": retrain_h * dep.hourly_cost,
+            "train_hours_per_run": train_hours_per_run, "retraining_cost": retrain_h * dep.hourly_cost,
             "energy_kwh": (inf_h + retrain_h) * dep.power_watts / 1000.0,
             "total_cost": (inf_h + retrain_h) * dep.hourly_cost}
+
+
+def dense_train_hours(dep: Deployment, dense: MethodSummary, timing: timing_.Timing | None) -> float:
+    """Hours of one dense training run on the target hardware: ``train_steps`` x the probe's dense step time x
+    ``train_time_scale``; without a timing measurement, the dense records' mean training time x the scale."""
+    if timing is not None:
+        return timing.hours_per_run("dense", dep.train_steps, dep.train_time_scale)
+    if dense.train_time_s_mean is None:
+        raise ValueError(f"dense: no cost.train_time_s in records {', '.join(dense.run_ids)}")
+    return dense.train_time_s_mean * dep.train_time_scale / 3600.0
 
 
 def _as_list(x, what: str) -> list[dict]:
@@ -294,6 +377,9 @@ class _Context(NamedTuple):
     lat: list[dict]
     lat_ratio: dict[int, float]
     dense_bytes: int | None
+    timing: timing_.Timing | None
+    dense_hours: float
+    latency_discarded: int
     notes: list[Note]
     borrowed: dict[tuple, list[str]]
     missing_storage: list[str]
@@ -348,19 +434,40 @@ def _storage(ctx: _Context, s: MethodSummary) -> dict | None:
             "source": {"run_id": m.get("run_id"), "date": m.get("date"), "device": get_path(m, "env", "device_name")}}
 
 
+def _train_time(ctx: _Context, s: MethodSummary) -> tuple[timing_.TimeRatio | None, float | None]:
+    """The option's step-time ratio and peak-memory ratio from the controlled measurement (None: not measured)."""
+    if ctx.timing is None:
+        return None, None
+    variant = timing_.variant_of(s.method)
+    if variant is None:
+        ctx.add("time_not_measured", label=s.label)
+        return None, None
+    if variant == "dense":
+        return None, 1.0
+    return ctx.timing.time[variant], ctx.timing.memory[variant]
+
+
 def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> OptionResult:
     """Cost one option against dense (``dense_total`` None: this is dense)."""
     dep, dense, is_dense = ctx.dep, ctx.dense, s is ctx.dense
     measured, lat_src = _speedup(ctx, s)
     speedup = 1.0 if is_dense else measured * dep.sparse_speedup
-    c = monthly_costs(dep, s.train_time_s_mean, speedup)
+    time_ratio, mem_ratio = _train_time(ctx, s)
+    credited = time_ratio.credited if time_ratio is not None else 1.0
+    c = monthly_costs(dep, ctx.dense_hours * credited, speedup)
     change = None if is_dense else accuracy_change(s, dense)
     ci = change if change is not None and change.available else None  # None: no interval (one seed)
     dense_total = c["total_cost"] if dense_total is None else dense_total
     saving = dense_total - c["total_cost"]
     if abs(saving) <= 1e-9 * max(1.0, dense_total):  # equal costs up to float rounding
         saving = 0.0
-    verdict, reason = ("baseline", "baseline") if is_dense else reading(ci, saving, dep.tolerance_pp, dep.materiality)
+    flops = pct_saving(s.flops_dense, s.flops_effective)
+    dense_inference = monthly_costs(dep, 0.0, 1.0)["inference_cost"]
+    upper = dense_total - (dense_inference * (1.0 - (flops or 0.0) / 100.0) + c["retraining_cost"])
+    if is_dense:
+        verdict, blockers = "baseline", ()
+    else:
+        verdict, blockers = decide(ci, saving, upper, dep.tolerance_pp, dep.materiality)
     mem = None
     if s.peak_memory_bytes and dense.peak_memory_bytes:
         mem = 100.0 * (s.peak_memory_bytes / dense.peak_memory_bytes - 1.0)
@@ -374,11 +481,11 @@ def _option(ctx: _Context, s: MethodSummary, dense_total: float | None) -> Optio
     return OptionResult(
         summary=s, family=methods.get(s.method).family, acc_mean_pct=100 * s.test_acc_mean,
         acc_std_pp=_x100(s.test_acc_std), acc_change_pp=100 * (s.test_acc_mean - dense.test_acc_mean), acc_ci_pp=ci,
-        flops_saving_pct=pct_saving(s.flops_dense, s.flops_effective),
-        params_saving_pct=pct_saving(s.params_dense, s.params_effective), storage=_storage(ctx, s),
-        train_memory_change_pct=mem, speedup_measured=measured, speedup_effective=speedup, latency_source=lat_src,
+        flops_saving_pct=flops, params_saving_pct=pct_saving(s.params_dense, s.params_effective),
+        storage=_storage(ctx, s), train_memory_change_pct=mem, train_time=time_ratio, train_time_ratio=credited,
+        train_memory_ratio=mem_ratio, speedup_measured=measured, speedup_effective=speedup, latency_source=lat_src,
         **c, saving_abs=saving, saving_pct=100.0 * saving / dense_total if dense_total > 0 else None,
-        verdict=verdict, reason=reason)
+        upper_saving=upper, verdict=verdict, blockers=blockers)
 
 
 def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str]) -> list[Note]:
@@ -388,9 +495,10 @@ def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str
     h("utilization", requests=dep.requests_per_month)
     h("throughput", hardware=dep.hardware, rps=dep.baseline_throughput_rps, basis=dep.throughput_basis)
     ratios = [get_path(m, "latency", "dense", "median_s") / get_path(m, "latency", "sparse", "median_s") for m in lat]
-    h("dense_kernels", measured=", ".join(f"{r:.3f}" for r in ratios) if ratios else "not measured")
+    h("dense_kernels", measured=", ".join(f"{r:.3f}" for r in ratios) if ratios
+      else "measured, not used" if ctx.latency_discarded else "not measured")
     if not lat:
-        h("latency_not_measured")
+        h("latency_discarded" if ctx.latency_discarded else "latency_not_measured", n=ctx.latency_discarded)
     if dep.sparse_speedup == 1.0:
         h("speedup_none")
     else:
@@ -399,10 +507,16 @@ def _general_notes(ctx: _Context, chosen: list[MethodSummary], skipped: list[str
     if stor:
         h("storage", dates=_span([str(m.get("date", "?"))[:10] for m in stor]),
           devices=", ".join(sorted({str(get_path(m, "env", "device_name")) for m in stor})))
-    h("train_time")
-    train_devices = ", ".join(sorted({d for s in chosen for d in s.device_names})) or "?"
-    h("train_scale" if dep.train_time_scale != 1.0 else "train_scale_same", devices=train_devices,
-      scale=dep.train_time_scale, hardware=dep.hardware)
+    t = ctx.timing
+    if t is None:
+        train_devices = ", ".join(sorted({d for s in chosen for d in s.device_names})) or "?"
+        h("train_time_records", devices=train_devices, scale=dep.train_time_scale, hardware=dep.hardware,
+          hours=ctx.dense_hours)
+    else:
+        h("train_time_probe", model=t.model, device=t.device, batch=t.batch_size, steps=dep.train_steps,
+          step_ms=1e3 * t.step_time_s["dense"], scale=dep.train_time_scale, hardware=dep.hardware,
+          hours=ctx.dense_hours)
+        h("train_time_rule", rounds=t.time["masked_signin"].rounds)
     h("energy", price=dep.price_per_hour, watts=dep.power_watts, kwh_price=dep.electricity_price_per_kwh,
       hourly=dep.hourly_cost, currency=dep.currency, hardware=dep.hardware)
     h("retrain", retrains=dep.retrains_per_month)
@@ -424,25 +538,30 @@ def _measurements(stor: list[dict], lat: list[dict]) -> list[dict]:
 
 
 def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], storage=None,
-                    inference=None) -> Worksheet:
+                    inference=None, timing: timing_.Timing | None = None, latency_discarded: int = 0) -> Worksheet:
     """Cost every option against the dense baseline; see the module docstring.
 
     ``storage`` and ``inference`` are deploy measurements (``signin_lite.decision.deploy.measure`` output), one dict or
     a list. A measurement is matched to an option by the option's run ids, else by the nearest sparsity
-    (within 2 points for storage); what was borrowed is listed in the assumptions.
+    (within 2 points for storage); what was borrowed is listed in the assumptions. ``timing``
+    (:func:`signin_lite.decision.timing.from_probe`) gives each option's step-time and memory ratio against dense;
+    without it every option trains as long as dense (nothing measured, nothing credited). ``latency_discarded``:
+    how many latency measurements were left out for load (:func:`latency_records`), so that the assumptions say
+    "measured, not used" rather than "not measured".
     """
     dense = _check_inputs(deployment, summaries)
     stor, lat, notes = _as_list(storage, "storage"), _as_list(inference, "inference"), []
     dense_bytes = None
     for m in stor:
         dense_bytes = get_path(m, "storage", "dense_model", "dense") or dense_bytes
-    ctx = _Context(deployment, dense, stor, lat, _latency_ratios(lat, notes), dense_bytes, notes, {}, [])
+    if timing is not None and not isinstance(timing, timing_.Timing):
+        raise TypeError(f"timing must be a timing.Timing (got {type(timing).__name__}); "
+                        "use timing.from_probe(record, reader=...)")
+    ctx = _Context(deployment, dense, stor, lat, _latency_ratios(lat, notes), dense_bytes, timing,
+                   dense_train_hours(deployment, dense, timing), latency_discarded, notes, {}, [])
     diagnostic = lambda s: methods.get(s.method).family == "diagnostic"  # noqa: E731
     skipped = sorted({s.label for s in summaries if diagnostic(s)})
     chosen = [dense] + [s for s in summaries if s.method != "dense" and not diagnostic(s)]
-    for s in chosen:
-        if s.train_time_s_mean is None:
-            raise ValueError(f"{s.label}: no cost.train_time_s in records {', '.join(s.run_ids)}")
     opts = [_option(ctx, dense, None)]
     opts += [_option(ctx, s, opts[0].total_cost) for s in chosen[1:]]
     for (key, run_id, sparsity), labels in ctx.borrowed.items():
@@ -450,7 +569,7 @@ def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], 
     if ctx.missing_storage:
         ctx.add("storage_missing", labels=", ".join(ctx.missing_storage))
     return Worksheet(deployment=deployment, options=opts, notes=_general_notes(ctx, chosen, skipped) + ctx.notes,
-                     measurements=_measurements(stor, lat),
+                     measurements=_measurements(stor, lat), timing=timing,
                      created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 

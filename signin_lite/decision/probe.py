@@ -1,16 +1,24 @@
 """Measure sparse training on your own model: train-step time, training memory and file size.
 
     python -m signin_lite probe --model torchvision:resnet18 --input-shape 3 64 64 --batch-size 8 \\
-        --sparsity 0.9 --steps 5 --out results/probe
+        --sparsity 0.9 --steps 20                         # writes runs/probe/probe_resnet18_s0.9_<id>.json
     python -m signin_lite probe --model mypackage.models:build_model --input-shape 3 224 224 ...
+    python -m signin_lite probe --model mypackage.models:build_lm --input-shape 128 --input-dtype long --vocab 32000
 
 Builds the model three times (dense; masked with an ERK mask; masked + Sign-In) and times SGD training steps
 on synthetic inputs, interleaved (dense, masked, Sign-In, dense, ...; the order rotates each round) after one
-warm-up round, and reports medians. Training memory is counted from the tensors themselves: parameters,
-gradients, optimizer state and buffers, plus the tensors autograd saves for the backward pass (on a GPU, the
-allocator's peak during the step is recorded as well). The merged Sign-In model's file size is measured with
-:mod:`signin_lite.decision.deploy`. Synthetic inputs: the probe measures time and memory only, never accuracy.
-One record, schema ``signin_lite.probe/1`` (``results/SCHEMA.md``).
+warm-up round, and reports medians; each variant's per-round times are kept in round order, so that
+:mod:`signin_lite.decision.timing` can pair round ``r`` of a variant with round ``r`` of dense.
+
+The mask covers every weight a reader would expect to be sparse (``masks.maskable_names(model, "weights")``):
+convolutions of any dimension (transposed too), Linear layers and ``nn.MultiheadAttention``'s projections
+(``in_proj_weight`` and ``out_proj``); embeddings only with ``mask_embeddings``. Sign-In reparameterizes the same
+tensors. The record lists the weight tensors left dense and the effective sparsity over every weight tensor.
+Training memory is counted from the tensors themselves: parameters, gradients, optimizer state and buffers, plus the
+tensors autograd saves for the backward pass (on a GPU, the allocator's peak during the step is recorded as well).
+The merged Sign-In model's file size is measured with :mod:`signin_lite.decision.deploy`. Synthetic inputs: the
+probe measures time and memory only, never accuracy. One record, schema ``signin_lite.probe/1``
+(``results/SCHEMA.md``).
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import copy
 import hashlib
 import importlib
 import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -35,8 +44,9 @@ from signin_lite.training import hardware
 from signin_lite.foundations import schema
 
 VARIANTS = ("dense", "masked", "masked_signin")
-SYNTHETIC_NOTE = ("Synthetic inputs (standard normal) and random targets: the probe measures training time and "
-                  "memory only, not accuracy.")
+DTYPES = ("float", "long")
+SYNTHETIC_NOTE = ("Synthetic inputs (standard normal, or random token ids) and random targets: the probe measures "
+                  "training time and memory only, not accuracy.")
 
 
 # ----------------------------------------------------------------------------------------- the model
@@ -67,8 +77,13 @@ def load_model(spec: str) -> nn.Module:
     return model
 
 
-def check_args(sparsity: float, input_shape, batch_size: int, steps: int) -> None:
+def check_args(sparsity: float, input_shape, batch_size: int, steps: int, input_dtype: str = "float",
+               vocab: int | None = None) -> None:
     """Clear errors for values the probe cannot use."""
+    if input_dtype not in DTYPES:
+        raise ValueError(f"--input-dtype must be one of {', '.join(DTYPES)} (got {input_dtype!r})")
+    if input_dtype == "long" and (isinstance(vocab, bool) or not isinstance(vocab, int) or vocab < 1):
+        raise ValueError(f"--input-dtype long needs --vocab N, the number of token ids (got {vocab!r})")
     if isinstance(sparsity, bool) or not isinstance(sparsity, (int, float)) or not 0.0 <= sparsity < 1.0:
         raise ValueError(f"--sparsity must be in [0, 1) (got {sparsity!r}); 0.9 keeps 10% of the weights")
     if not input_shape or any(not isinstance(d, int) or d < 1 for d in input_shape):
@@ -96,7 +111,11 @@ def _objective(model: nn.Module, x: torch.Tensor, spec: str, num_classes: int | 
             out = _first_tensor(model(x))
     except ValueError:
         raise
-    except Exception as e:  # whatever the model raises for a wrong shape
+    except Exception as e:  # whatever the model raises for a wrong shape or dtype
+        if x.is_floating_point() and any(isinstance(m, (nn.Embedding, nn.EmbeddingBag)) for m in model.modules()):
+            raise ValueError(f"--model {spec!r} rejects float inputs ({type(e).__name__}: {e}); it has an embedding, "
+                             "so it probably takes token ids: give --input-dtype long --vocab N (and --input-shape "
+                             "as the sequence length, e.g. 128)") from None
         raise ValueError(f"--model {spec!r} rejects inputs of shape {tuple(x.shape)} (batch first): "
                          f"{type(e).__name__}: {e}. Give --input-shape as one input without the batch, "
                          "e.g. 3 224 224") from None
@@ -109,16 +128,29 @@ def _objective(model: nn.Module, x: torch.Tensor, spec: str, num_classes: int | 
 
 
 # ------------------------------------------------------------------------------------------ measuring
-def _variants(model: nn.Module, sparsity: float, beta: float) -> dict[str, nn.Module]:
-    if not masks.maskable_names(model):
-        raise ValueError(f"the model ({type(model).__name__}) has no Conv2d or Linear layer: there are no weights "
-                         "for a sparse mask (the probe measures sparse training of conv and linear weights)")
-    mask = pruning.make(model, "erk", sparsity, seed=0)
+def variants(model: nn.Module, sparsity: float, beta: float, include: str) -> tuple[dict[str, nn.Module], dict]:
+    if not masks.maskable_names(model, include):
+        raise ValueError(f"the model ({type(model).__name__}) has no convolution, linear or attention weight: there "
+                         "are no weights for a sparse mask (the probe measures sparse training of those)")
+    mask = pruning.make(model, "erk", sparsity, seed=0, include=include)
     dense, masked, signed = (copy.deepcopy(model) for _ in range(3))
     masks.apply(masked, mask)
     masks.apply(signed, mask)
     signin.reparameterize(signed, beta=beta)
-    return {"dense": dense, "masked": masked, "masked_signin": signed}
+    return {"dense": dense, "masked": masked, "masked_signin": signed}, mask
+
+
+def weight_coverage(model: nn.Module, mask: masks.Mask, include: str) -> dict:
+    """What the mask covers: the masked tensors and their sparsity, the weight tensors (every parameter of two or
+    more dimensions) left dense, and the effective sparsity over all of them."""
+    weights = {n: p for n, p in model.named_parameters() if p.dim() >= 2}
+    zeros = sum(int((~m).sum()) for m in mask.values())
+    masked_total = sum(m.numel() for m in mask.values())
+    total = sum(p.numel() for p in weights.values())
+    dense = [{"name": n, "numel": p.numel()} for n, p in weights.items() if n not in mask]
+    return {"include": include, "masked": list(mask), "masked_sparsity": zeros / masked_total if masked_total else 0.0,
+            "left_dense": dense, "effective_sparsity": zeros / total if total else 0.0,
+            "weight_params": total}
 
 
 def _tensor_bytes(tensors) -> int:
@@ -194,22 +226,32 @@ def _storage(models: dict[str, nn.Module]) -> dict:
 # ------------------------------------------------------------------------------------------- the record
 def probe(spec: str, input_shape, *, batch_size: int = 8, sparsity: float = 0.9, steps: int = 5,
           num_classes: int | None = None, device: str = "cpu", beta: float = 1.0,
-          model_factory: Callable[[], nn.Module] | None = None) -> dict:
+          model_factory: Callable[[], nn.Module] | None = None, input_dtype: str = "float",
+          vocab: int | None = None, mask_embeddings: bool = False) -> dict:
     """Build, check and measure; return the record (nothing written)."""
     input_shape = [int(d) if isinstance(d, int) else d for d in input_shape]
-    check_args(sparsity, input_shape, batch_size, steps)
+    check_args(sparsity, input_shape, batch_size, steps, input_dtype, vocab)
     dev = torch.device(device)
     torch.manual_seed(0)
     model = (model_factory or (lambda: load_model(spec)))().to(dev)
-    x = torch.randn(batch_size, *input_shape, generator=torch.Generator().manual_seed(0)).to(dev)
-    models = _variants(model, sparsity, beta)
+    gen = torch.Generator().manual_seed(0)
+    x = (torch.randint(0, vocab, (batch_size, *input_shape), generator=gen) if input_dtype == "long"
+         else torch.randn(batch_size, *input_shape, generator=gen)).to(dev)
+    include = "weights+embedding" if mask_embeddings else "weights"
+    models, mask = variants(model, sparsity, beta, include)
     objective, target = _objective(models["dense"], x, spec, num_classes)
+    load_before = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     meas = measure(models, x, target, objective, steps)
+    load_after = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     d = meas["dense"]
     rec = {"schema": schema.PROBE, "model": {"spec": spec, "class": type(model).__name__,
                                        "params": sum(p.numel() for p in model.parameters()),
-                                       "masked_layers": len(masks.maskable_names(model))},
-           "input": {"shape": input_shape, "batch_size": batch_size, "synthetic": True, "note": SYNTHETIC_NOTE},
+                                       "masked_layers": len(mask)},
+           "input": {"shape": input_shape, "batch_size": batch_size, "dtype": "int64" if input_dtype == "long"
+                     else "float32", "vocab": vocab if input_dtype == "long" else None, "synthetic": True,
+                     "note": SYNTHETIC_NOTE},
+           "weights": weight_coverage(model, mask, include), "interleaved": True,
+           "load_average": {"before": load_before, "after": load_after, "cpu_count": os.cpu_count()},
            "objective": objective, "sparsity": float(sparsity), "mask": "erk", "signin": {"beta": beta},
            "optimizer": "SGD, lr 0.01, momentum 0.9", "steps": steps, "warmup_rounds": 1,
            "measurements": meas, "storage": _storage(models),
@@ -247,7 +289,7 @@ def validate(rec: dict) -> dict:
     return rec
 
 
-def run(spec: str, input_shape, *, out: str | Path = "results/probe", **kw) -> tuple[dict, Path]:
+def run(spec: str, input_shape, *, out: str | Path = "runs/probe", **kw) -> tuple[dict, Path]:
     """:func:`probe`, then write the record to ``out/<name>.json`` (atomically)."""
     rec = probe(spec, input_shape, **kw)
     return rec, records.write_record(rec, out)
@@ -257,6 +299,11 @@ def describe(rec: dict) -> str:
     """A few lines: medians and ratios against dense."""
     lines = [f"{rec['model']['spec']} ({rec['model']['params']:,} parameters), input {rec['input']['shape']} x "
              f"batch {rec['input']['batch_size']} (synthetic), sparsity {rec['sparsity']:g}, {rec['steps']} steps"]
+    w = rec.get("weights")
+    if w:
+        dense = ", ".join(t["name"] for t in w["left_dense"][:6]) + (", ..." if len(w["left_dense"]) > 6 else "")
+        lines.append(f"  masked {len(w['masked'])} tensors at {w['masked_sparsity']:.3f}; effective sparsity over "
+                     f"all weights {w['effective_sparsity']:.3f}; left dense: {dense or 'none'}")
     d = rec["measurements"]["dense"]
     for k in VARIANTS:
         m = rec["measurements"][k]

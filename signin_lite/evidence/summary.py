@@ -220,11 +220,6 @@ def _pm(mean: float | None, std: float | None) -> str:
     return f"{mean:.2f} ± " + (f"{std:.2f}" if std is not None else "n/a")
 
 
-def signed_text(x: float | None, scale: float = 1.0) -> str:
-    """A signed one-decimal number (``+0.5``), or a dash for a missing value: differences in points."""
-    return "\u2014" if x is None else f"{scale * x:+.1f}"
-
-
 def mean_std_text(xs: Sequence[float]) -> str:
     """'61.32 ± 0.49' (mean ± sample std), '61.32 ± n/a' for one value, '' for none: the summary table's format."""
     return _pm(*_mean_std(xs))

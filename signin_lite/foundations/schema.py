@@ -144,9 +144,14 @@ OTHER_FIELDS: dict[str, dict[str, F]] = {
              "latency": F((dict,), "dense and merged-sparse forward time (median, IQR)"), **_PROVENANCE},
     PROBE: {"schema": F((str,), f"always {PROBE!r}"), "run_id": F((str,), "hash of the probe's inputs"),
             "model": F((dict,), "the reader's model: import path and arguments"),
-            "input": F((dict,), "synthetic input shape and batch (the probe measures time and memory only)"),
-            "sparsity": F(NUM, "fraction of conv/linear weights masked", check=lambda v: 0 <= v < 1, need="in [0, 1)"),
-            "measurements": F((dict,), "per variant (dense, masked, masked + Sign-In): step time medians, memory"),
+            "input": F((dict,), "synthetic input shape, batch and dtype (float32, or int64 token ids with vocab); the "
+                                "probe measures time and memory only"),
+            "sparsity": F(NUM, "fraction of the masked weights set to zero (convolutions, linear layers, attention "
+                               "projections)", check=lambda v: 0 <= v < 1, need="in [0, 1)"),
+            "measurements": F((dict,), "per variant (dense, masked, masked + Sign-In): step-time median and the "
+                                       "per-round times in round order (rounds interleave the variants), memory"),
+            "weights": F((dict,), "the masked tensors, the weight tensors left dense, and the effective sparsity over "
+                                  "every weight tensor (records from before issue 20 lack it)", required=False),
             "storage": F((dict,), "saved bytes of the dense and the merged sparse model"), **_PROVENANCE},
     PLANTED: {"schema": F((str,), f"always {PLANTED!r}"), "name": F((str,), "record name"),
               "run_id": F((str,), "hash of the experiment's config"),

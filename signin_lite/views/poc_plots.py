@@ -3,10 +3,15 @@
 Each builder returns a ``go.Figure`` with a grey provenance caption under the plot (run ids, hardware,
 dates, data source), also stored as ``fig.layout.meta["provenance"]`` like ``signin_lite.views.plotting.label``.
 
-- :func:`frontier_figure`    monthly cost vs accuracy change, one trace per method, 95% CI error bars;
+- :func:`frontier_figure`    monthly saving credited against dense vs accuracy change, 95% CI error bars;
 - :func:`savings_figure`     savings by source (FLOPs upper bound, storage, inference, retraining), never summed;
 - :func:`sensitivity_figure` monthly cost as a function of the realized sparse inference speed-up;
 - :func:`speedup_slider`     the frontier of worksheets computed at several assumed speed-ups, with a plotly slider.
+- :func:`payback_figure`     the PoC's cost beside a year of the saving credited and of the upper bound.
+
+With ``sparsity`` the figures show the report's options only (dense, PaI, PaI + Sign-In at that sparsity). Axes
+never magnify noise: the saving axis spans at least the smallest saving worth deciding on either side of zero, and
+the accuracy axis at least the tolerance, so a difference of a few yen or a tenth of a point looks as small as it is.
 """
 
 from __future__ import annotations
@@ -16,16 +21,20 @@ from collections.abc import Mapping
 
 import plotly.graph_objects as go
 
-from signin_lite.decision.poc import Worksheet, monthly_costs, pct_saving
+from signin_lite.decision.poc import OptionResult, Worksheet, monthly_costs, pct_saving
 from signin_lite.foundations import methods
 from signin_lite.views.plotting import slider_figure
 
+REPORT_METHODS = ("dense", "pai", "pai_signin")
+
 TEXT = {
     "en": {
-        "frontier_title": "Monthly cost vs accuracy change (per method)",
+        "frontier_title": "Monthly saving credited vs accuracy change",
+        "saving_money_axis": "Monthly saving vs dense, credited from measurements ({currency})",
+        "materiality": "smallest saving worth deciding on",
         "cost_axis": "Monthly cost ({currency})",
         "acc_axis": "Accuracy change vs dense (pp)",
-        "tolerance": "tolerance -{tol:g} pp",
+        "tolerance": "tolerance \u2212{tol:g} pp",
         "savings_title": "Savings vs dense, by source (kept separate, not summed)",
         "saving_axis": "Saving vs dense (%)",
         "flops": "Compute (FLOPs, theoretical upper bound)",
@@ -37,12 +46,18 @@ TEXT = {
         "current": "assumed {s:g}x",
         "speedup": "realized speed-up",
         "caption": "Sources: {n} runs ({ids}) · hardware: {hw} · dates: {dates} · data: {data}",
+        "payback_title": "The PoC's cost against a year of saving",
+        "money_axis": "{currency}",
+        "poc_cost": "PoC cost", "year_saving": "12 months of credited saving",
+        "year_upper": "12 months at the upper bound",
     },
     "ja": {
-        "frontier_title": "月額コストと精度変化（手法別）",
+        "frontier_title": "計測に基づく月額の削減額と精度変化",
+        "saving_money_axis": "密モデル比の月額の削減額（計測に基づく、{currency}）",
+        "materiality": "判断に足る最低削減額",
         "cost_axis": "月額コスト（{currency}）",
         "acc_axis": "密モデル比の精度変化（ポイント）",
-        "tolerance": "許容ライン −{tol:g} pt",
+        "tolerance": "許容ライン −{tol:g}ポイント",
         "savings_title": "削減効果の内訳（要因ごとに別表示・合算しない）",
         "saving_axis": "密モデル比の削減率（%）",
         "flops": "演算量（FLOPs、理論上の上限）",
@@ -53,7 +68,11 @@ TEXT = {
         "speedup_axis": "スパースモデルの実効推論高速化率（倍）",
         "current": "現在の仮定 {s:g}倍",
         "speedup": "実効高速化率",
-        "caption": "出典: {n} 件の実行（{ids}）· 計測環境: {hw} · 日付: {dates} · データ: {data}",
+        "caption": "出典：{n}件の実行（{ids}）・計測環境：{hw}・日付：{dates}・データ：{data}",
+        "payback_title": "PoC の費用と1年分の削減額",
+        "money_axis": "{currency}",
+        "poc_cost": "PoC の費用", "year_saving": "計上できる削減額の12か月分",
+        "year_upper": "上限の削減額の12か月分",
     },
 }
 _FONT = '"Hiragino Sans", "Yu Gothic", Meiryo, "Noto Sans CJK JP", "Helvetica Neue", Arial, sans-serif'
@@ -67,7 +86,28 @@ def _text(lang: str) -> dict:
 
 def _currency(ws: Worksheet, lang: str) -> str:
     c = ws.deployment.currency
-    return "通貨単位" if lang == "ja" and c == "currency units" else c
+    if lang == "ja":
+        return {"currency units": "通貨単位", "JPY": "円", "USD": "ドル", "EUR": "ユーロ"}.get(c, c)
+    return c
+
+
+def shown_options(ws: Worksheet, sparsity: float | None = None) -> list[OptionResult]:
+    """Every option, or with ``sparsity`` the report's: dense, PaI and PaI + Sign-In at that sparsity."""
+    if sparsity is None:
+        return list(ws.options)
+    return [o for o in ws.options if o is ws.dense or (o.summary.method in REPORT_METHODS
+                                                        and abs(o.summary.sparsity - sparsity) < 1e-6)]
+
+
+def _name(o: OptionResult, lang: str) -> str:
+    return methods.get(o.summary.method).label(lang, report=True) if o.summary.method in methods.TABLE else o.label
+
+
+def _span(values: list[float], least: float) -> list[float]:
+    """An axis range holding ``values`` and at least ``[-least, least]``, with a margin."""
+    lo, hi = min(values + [-least]), max(values + [least])
+    pad = 0.08 * (hi - lo)
+    return [lo - pad, hi + pad]
 
 
 def provenance_caption(ws: Worksheet, lang: str = "en", max_ids: int = 4) -> str:
@@ -96,33 +136,43 @@ def _finish(fig: go.Figure, ws: Worksheet, lang: str, title: str) -> go.Figure:
     return fig
 
 
-def frontier_figure(ws: Worksheet, lang: str = "en") -> go.Figure:
-    """Monthly cost (x) vs accuracy change in pp (y); one trace per method, points are sparsities."""
+def frontier_figure(ws: Worksheet, lang: str = "en", sparsity: float | None = None) -> go.Figure:
+    """Monthly saving credited against dense (x) vs accuracy change in pp (y), one point per option with its 95%
+    interval; the tolerance and the smallest saving worth deciding on are drawn, and the axes span at least them."""
     t = _text(lang)
+    dep = ws.deployment
+    opts = [o for o in shown_options(ws, sparsity) if o is not ws.dense]
     fig = go.Figure()
-    names = list(dict.fromkeys(o.summary.method for o in ws.options))
+    names = list(dict.fromkeys(o.summary.method for o in opts))
     for m in names:
-        opts = sorted((o for o in ws.options if o.summary.method == m), key=lambda o: o.summary.sparsity)
-        up = [o.acc_ci_pp.high - o.acc_change_pp if o.acc_ci_pp else None for o in opts]
-        down = [o.acc_change_pp - o.acc_ci_pp.low if o.acc_ci_pp else None for o in opts]
+        mo = sorted((o for o in opts if o.summary.method == m), key=lambda o: o.summary.sparsity)
+        up = [o.acc_ci_pp.high - o.acc_change_pp if o.acc_ci_pp else None for o in mo]
+        down = [o.acc_change_pp - o.acc_ci_pp.low if o.acc_ci_pp else None for o in mo]
         fig.add_trace(go.Scatter(
-            x=[o.total_cost for o in opts], y=[o.acc_change_pp for o in opts], name=m,
-            mode="markers+lines" if len(opts) > 1 else "markers", text=[o.label for o in opts],
+            x=[o.saving_abs for o in mo], y=[o.acc_change_pp for o in mo], name=_name(mo[0], lang),
+            mode="markers+lines" if len(mo) > 1 else "markers", text=[o.label for o in mo],
+            marker={"size": 10, "color": methods.color(m)},
             error_y={"type": "data", "array": up, "arrayminus": down, "symmetric": False, "visible": True},
-            hovertemplate="%{text}<br>%{x:.4g}<br>%{y:+.2f} pp<extra></extra>"))
-    fig.add_hline(y=-ws.deployment.tolerance_pp, line_dash="dash", line_color="#c0392b",
-                  annotation_text=t["tolerance"].format(tol=ws.deployment.tolerance_pp))
-    fig.update_xaxes(title=t["cost_axis"].format(currency=_currency(ws, lang)))
-    fig.update_yaxes(title=t["acc_axis"])
+            hovertemplate="%{text}<br>%{x:,.0f}<br>%{y:+.2f} pp<extra></extra>"))
+    fig.add_hline(y=-dep.tolerance_pp, line_dash="dash", line_color="#c0392b",
+                  annotation_text=t["tolerance"].format(tol=dep.tolerance_pp))
+    least = max(dep.materiality, 0.01 * ws.dense.total_cost, 1.0)
+    fig.add_vline(x=dep.materiality, line_dash="dot", line_color="#1e7b34", annotation_text=t["materiality"])
+    lows = [o.acc_ci_pp.low for o in opts if o.acc_ci_pp] + [o.acc_change_pp for o in opts]
+    highs = [o.acc_ci_pp.high for o in opts if o.acc_ci_pp] + [o.acc_change_pp for o in opts]
+    fig.update_xaxes(title=t["saving_money_axis"].format(currency=_currency(ws, lang)),
+                     range=_span([o.saving_abs for o in opts], least), zeroline=True, zerolinecolor="#444")
+    fig.update_yaxes(title=t["acc_axis"], range=_span(lows + highs, max(1.0, 1.5 * dep.tolerance_pp)),
+                     zeroline=True, zerolinecolor="#444")
     return _finish(fig, ws, lang, t["frontier_title"])
 
 
-def savings_figure(ws: Worksheet, lang: str = "en") -> go.Figure:
+def savings_figure(ws: Worksheet, lang: str = "en", sparsity: float | None = None) -> go.Figure:
     """Grouped bars: the four savings per sparse option, each against dense, never added together."""
     t = _text(lang)
     d = ws.dense
-    opts = ws.options[1:]
-    labels = [o.label for o in opts]
+    opts = [o for o in shown_options(ws, sparsity) if o is not d]
+    labels = [o.label if sparsity is None else _name(o, lang) for o in opts]
     series = [
         ("flops", [o.flops_saving_pct for o in opts], {"pattern": {"shape": "/"}}),
         ("storage", [o.storage["saving_pct"] if o.storage else None for o in opts], {}),
@@ -137,8 +187,8 @@ def savings_figure(ws: Worksheet, lang: str = "en") -> go.Figure:
     return _finish(fig, ws, lang, t["savings_title"])
 
 
-def sensitivity_figure(ws: Worksheet, speedups=None, lang: str = "en") -> go.Figure:
-    """Monthly cost of every option as the assumed realized speed-up varies (dense stays flat)."""
+def sensitivity_figure(ws: Worksheet, speedups=None, lang: str = "en", sparsity: float | None = None) -> go.Figure:
+    """Monthly cost of each option as the assumed realized speed-up varies (dense stays flat)."""
     t = _text(lang)
     dep = ws.deployment
     if speedups is None:
@@ -148,11 +198,11 @@ def sensitivity_figure(ws: Worksheet, speedups=None, lang: str = "en") -> go.Fig
     if not speedups or min(speedups) <= 0:
         raise ValueError(f"speedups must be positive numbers (got {speedups!r})")
     fig = go.Figure()
-    for o in ws.options:
+    for o in shown_options(ws, sparsity):
         is_dense = o is ws.dense
-        ys = [monthly_costs(dep, o.summary.train_time_s_mean, 1.0 if is_dense else o.speedup_measured * s)
+        ys = [monthly_costs(dep, o.train_hours_per_run, 1.0 if is_dense else o.speedup_measured * s)
               ["total_cost"] for s in speedups]
-        fig.add_trace(go.Scatter(x=speedups, y=ys, name=o.label, mode="lines",
+        fig.add_trace(go.Scatter(x=speedups, y=ys, name=o.label if sparsity is None else _name(o, lang), mode="lines",
                                  line={"dash": "dash", "color": "#444"} if is_dense else None))
     fig.add_vline(x=dep.sparse_speedup, line_dash="dot", line_color="#888",
                   annotation_text=t["current"].format(s=dep.sparse_speedup))
@@ -161,15 +211,34 @@ def sensitivity_figure(ws: Worksheet, speedups=None, lang: str = "en") -> go.Fig
     return _finish(fig, ws, lang, t["sens_title"])
 
 
-def speedup_slider(worksheets: Mapping[float, Worksheet], lang: str = "en") -> go.Figure:
-    """:func:`frontier_figure` of each worksheet, one slider step per assumed realized speed-up (the keys, e.g. the
-    worksheets of ``dataclasses.replace(deployment, sparse_speedup=s)``); the slider works in the static book."""
+def speedup_slider(worksheets: Mapping[float, Worksheet], lang: str = "en", sparsity: float | None = None,
+                   notes: Mapping[float, str] | None = None) -> go.Figure:
+    """:func:`frontier_figure` of each worksheet (the report's options at ``sparsity``, if given), one slider step
+    per assumed realized speed-up (the keys, e.g. the worksheets of ``dataclasses.replace(deployment,
+    sparse_speedup=s)``), each step's title followed by its entry of ``notes`` (e.g. the verdict at that speed-up);
+    the slider works in the static book."""
     if not worksheets:
         raise ValueError("speedup_slider needs at least one worksheet")
-    frontiers = {f"{s:g}x": frontier_figure(ws, lang=lang) for s, ws in worksheets.items()}
+    unit = "倍" if lang == "ja" else "x"
+    frontiers = {f"{s:g}{unit}": frontier_figure(ws, lang=lang, sparsity=sparsity) for s, ws in worksheets.items()}
+    extra = {f"{s:g}{unit}": f" · {notes[s]}" for s in worksheets if notes and s in notes}
     first = next(iter(frontiers.values()))
     fig = slider_figure(frontiers, name=_text(lang)["speedup"], layout=first.layout,
-                        titles={k: f"{f.layout.title.text} · {k}" for k, f in frontiers.items()})
+                        titles={k: f"{f.layout.title.text} · {k}{extra.get(k, '')}" for k, f in frontiers.items()})
     fig.layout.sliders[0].pad.t = 110  # below the axis title and the worksheet's caption
     fig.update_layout(height=500)
     return fig
+
+
+def payback_figure(ws: Worksheet, option: OptionResult, poc_total: float, lang: str = "en") -> go.Figure:
+    """The PoC's total cost beside twelve months of ``option``'s credited saving and of its upper bound."""
+    t = _text(lang)
+    names = [t["poc_cost"], t["year_saving"], t["year_upper"]]
+    values = [poc_total, 12 * option.saving_abs, 12 * option.upper_saving]
+    fig = go.Figure(go.Bar(y=names, x=values, orientation="h", marker={"color": ["#555555", "#1e7b34", "#9ecae1"]},
+                           text=[f"{v:,.0f}" for v in values], textposition="auto",
+                           hovertemplate="%{y}<br>%{x:,.0f}<extra></extra>"))
+    fig.update_xaxes(title=t["money_axis"].format(currency=_currency(ws, lang)), zeroline=True, zerolinecolor="#444")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(showlegend=False, height=320)
+    return _finish(fig, ws, lang, t["payback_title"])
