@@ -118,8 +118,9 @@ MODELS = {  # name -> (factory, input shape, probe options, tensors that must be
     "resnet18": (lambda: torchvision.models.resnet18(weights=None), [3, 32, 32], {}, ["conv1.weight", "fc.weight"]),
     "mobilenet_v3_small": (lambda: torchvision.models.mobilenet_v3_small(weights=None), [3, 32, 32], {},
                            ["features.0.0.weight", "classifier.3.weight"]),
-    "vit": (tiny_vit, [3, 32, 32], {}, ["conv_proj.weight", "encoder.layers.encoder_layer_0.self_attention."
-                                        "in_proj_weight", "encoder.layers.encoder_layer_0.self_attention.out_proj.weight"]),
+    "vit": (tiny_vit, [3, 32, 32], {}, ["conv_proj.weight",
+                                        "encoder.layers.encoder_layer_0.self_attention.in_proj_weight",
+                                        "encoder.layers.encoder_layer_0.self_attention.out_proj.weight"]),
     "transformer_encoder": (TokenEncoder, [16], {"input_dtype": "long", "vocab": 100},
                             ["enc.layers.0.self_attn.in_proj_weight", "enc.layers.1.linear2.weight"]),
     "conv1d": (Conv1dNet, [4, 64], {}, ["body.0.weight", "body.2.weight", "head.weight"]),

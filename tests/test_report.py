@@ -280,7 +280,8 @@ def test_cli_report_errors_and_success(tmp_path, capsys):
 
 def test_an_unmeasured_latency_batch_is_rejected_in_the_readers_language(tmp_path, capsys):
     bad = tmp_path / "b4.toml"
-    bad.write_text((ROOT / "examples" / "poc_inputs.toml").read_text().replace("latency_batch = 1 ", "latency_batch = 4 "))
+    example = (ROOT / "examples" / "poc_inputs.toml").read_text()
+    bad.write_text(example.replace("latency_batch = 1 ", "latency_batch = 4 "))
     with pytest.raises(poc_inputs.InputError, match="latency_batch = 4 was not measured.*1, 128"):
         poc_inputs.report_worksheet(poc_inputs.load_inputs(bad))
     out = tmp_path / "r.html"

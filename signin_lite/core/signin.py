@@ -8,7 +8,8 @@ the pair back into one plain weight after training.
 
 The reparameterization is a ``torch.nn.utils.parametrize`` parametrization, so a Sign-In layer has
 ``parametrizations.weight.original0`` (m) and ``.original1`` (w) (an attention layer's packed projection:
-``parametrizations.in_proj_weight...``; every tensor :func:`signin_lite.core.masks.apply` can mask can use Sign-In). Build the optimizer after
+``parametrizations.in_proj_weight...``; every tensor :func:`signin_lite.core.masks.apply` can mask can use
+Sign-In). Build the optimizer after
 :func:`reparameterize`; :func:`rescale` changes m and w in place and keeps the optimizer valid.
 """
 

@@ -13,9 +13,11 @@ warm-up round, and reports medians; each variant's per-round times are kept in r
 The mask covers every weight a reader would expect to be sparse (``masks.maskable_names(model, "weights")``):
 convolutions of any dimension (transposed too), Linear layers and ``nn.MultiheadAttention``'s projections
 (``in_proj_weight`` and ``out_proj``); embeddings only with ``mask_embeddings``. Sign-In reparameterizes the same
-tensors. The record lists the weight tensors left dense and the effective sparsity over every weight tensor. Training memory is counted from the tensors themselves: parameters,
-gradients, optimizer state and buffers, plus the tensors autograd saves for the backward pass (on a GPU, the
-allocator's peak during the step is recorded as well). The merged Sign-In model's file size is measured with
+tensors. The record lists the weight tensors left dense and the effective sparsity over every weight tensor.
+
+Training memory is counted from the tensors themselves: parameters, gradients, optimizer state and buffers, plus
+the tensors autograd saves for the backward pass (on a GPU, the allocator's peak during the step is recorded as
+well). The merged Sign-In model's file size is measured with
 :mod:`signin_lite.decision.deploy`. Synthetic inputs: the probe measures time and memory only, never accuracy.
 One record, schema ``signin_lite.probe/1`` (``results/SCHEMA.md``).
 """
@@ -281,7 +283,8 @@ def validate(rec: dict) -> dict:
     for v in VARIANTS:
         m = rec["measurements"].get(v)
         if not isinstance(m, dict) or not m.get("step_time_s", 0) > 0 or not m.get("peak_memory_bytes", 0) > 0:
-            raise ValueError(f"probe record {rec['name']}: measurements.{v} needs step_time_s and peak_memory_bytes > 0")
+            raise ValueError(f"probe record {rec['name']}: measurements.{v} needs step_time_s and "
+                             "peak_memory_bytes > 0")
     if rec["input"].get("synthetic") is not True:
         raise ValueError(f"probe record {rec['name']}: input.synthetic must be true (the probe uses synthetic inputs)")
     return rec
@@ -309,5 +312,6 @@ def describe(rec: dict) -> str:
                      f"  memory {m['peak_memory_bytes'] / 2 ** 20:8.1f} MiB "
                      f"(x{m['peak_memory_bytes'] / d['peak_memory_bytes']:.2f})")
     s = rec["storage"]
-    lines.append(f"  file size: dense {s['dense_bytes']:,} B, merged sparse {s['merged_sparse_bytes']:,} B ({s['format']})")
+    lines.append(f"  file size: dense {s['dense_bytes']:,} B, merged sparse {s['merged_sparse_bytes']:,} B "
+                 f"({s['format']})")
     return "\n".join(lines)

@@ -106,8 +106,9 @@ def payback(plan: dict, o: OptionResult | None) -> dict:
     the same at the upper bound."""
     def months(saving: float | None) -> float | None:
         return plan["total"] / saving if saving is not None and saving > 0 else None
-    return {"total": plan["total"], "saving": o.saving_abs if o else None, "months": months(o.saving_abs if o else None),
-            "upper": o.upper_saving if o else None, "upper_months": months(o.upper_saving if o else None)}
+    saving, upper = (o.saving_abs, o.upper_saving) if o else (None, None)
+    return {"total": plan["total"], "saving": saving, "months": months(saving), "upper": upper,
+            "upper_months": months(upper)}
 
 
 # ------------------------------------------------------------------------------------------------ HTML
@@ -116,7 +117,8 @@ _CSS = """
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo, "Helvetica Neue", Arial, sans-serif;
        color: #1f1f1f; font-size: 8.6pt; line-height: 1.4; margin: 0 auto; max-width: 188mm; }
-h1 { font-size: 13.5pt; margin: 0 0 0.5mm; } h2 { font-size: 10pt; margin: 2.2mm 0 0.8mm; border-bottom: 1.5px solid #333; }
+h1 { font-size: 13.5pt; margin: 0 0 0.5mm; }
+h2 { font-size: 10pt; margin: 2.2mm 0 0.8mm; border-bottom: 1.5px solid #333; }
 .meta { color: #555; font-size: 7.5pt; margin: 0; } .example { color: #a86400; font-weight: bold; }
 .rec { border: 2px solid #333; border-radius: 2mm; padding: 1.6mm 2.6mm; margin: 1.6mm 0; }
 .rec .v { font-size: 12.5pt; font-weight: bold; } .v-go { color: #1e7b34; } .v-no-go { color: #b3261e; }
@@ -131,7 +133,8 @@ _BOX_CSS = """
 """
 _CSS += """
 table { border-collapse: collapse; width: 100%; font-size: 7.8pt; margin: 0.8mm 0; }
-th, td { border: 1px solid #bbb; padding: 0.5mm 1.1mm; vertical-align: top; } th { background: #f0f0f0; text-align: left; }
+th, td { border: 1px solid #bbb; padding: 0.5mm 1.1mm; vertical-align: top; }
+th { background: #f0f0f0; text-align: left; }
 td.n { text-align: right; white-space: nowrap; } .sub { color: #666; font-size: 6.9pt; }
 .model { font-size: 7.6pt; margin: 0.6mm 0; } .warn { color: #b3261e; font-weight: bold; }
 .pay { font-size: 8.4pt; margin: 1mm 0; }
@@ -228,8 +231,8 @@ def blocker_texts(rec: Recommendation, ws: Worksheet, lang: str) -> list[str]:
         return [S["no_records"]]
     ci = o.acc_ci_pp
     p = {"change": F.pp(o.acc_change_pp), "low": F.pp(ci.low if ci else None), "high": F.pp(ci.high if ci else None),
-         "tol": ty.signed(-dep.tolerance_pp, 1), "materiality": F.money(dep.materiality), "saving": F.money(o.saving_abs),
-         "upper": F.money(o.upper_saving)}
+         "tol": ty.signed(-dep.tolerance_pp, 1), "materiality": F.money(dep.materiality),
+         "saving": F.money(o.saving_abs), "upper": F.money(o.upper_saving)}
     if not rec.blockers:
         return [S["go_because"].format(**p)]
     return [S["blockers"][b].format(**p) for b in rec.blockers]
@@ -249,7 +252,8 @@ def _headline(rec: Recommendation, ws: Worksheet, S: dict, F: _Fmt) -> str:
         return f"{lead}{_e(' '.join(texts))}"
     items = "".join(f"<li>{_e(t)}</li>" for t in texts)
     nxt = next_step(rec, F.lang)
-    return f"{lead}{_e(S['blocked_by'])}<ul class='blk'>{items}</ul>" + (f"<span>{_e(nxt.strip())}</span>" if nxt else "")
+    after = f"<span>{_e(nxt.strip())}</span>" if nxt else ""
+    return f"{lead}{_e(S['blocked_by'])}<ul class='blk'>{items}</ul>{after}"
 
 
 def _reasons(rec: Recommendation, ws: Worksheet, gain: dict | None, sparsity: float, S: dict, F: _Fmt) -> str:
@@ -294,8 +298,9 @@ def _option_rows(ws: Worksheet, opts: dict, S: dict, F: _Fmt) -> str:
         if dense:
             time, mem, size = F.ratio(1.0), F.ratio(1.0), F.ratio(1.0)
         else:
-            time = _e(F.time_cell(o.train_time)).replace(" [", "<br><span class='sub'>[").replace("]", "]</span>", 1) \
-                if o.train_time is not None and o.train_time.status == timing_.MEASURED else _e(F.time_cell(o.train_time))
+            time = _e(F.time_cell(o.train_time))
+            if o.train_time is not None and o.train_time.status == timing_.MEASURED:
+                time = time.replace(" [", "<br><span class='sub'>[").replace("]", "]</span>", 1)
             mem = F.ratio(o.train_memory_ratio)
             size = F.ratio(t.storage_ratio) if t is not None and t.storage_ratio else \
                 F.ratio(1 - o.storage["saving_pct"] / 100) if o.storage else S["na"]
@@ -330,8 +335,9 @@ def _plan_html(plan: dict, ws: Worksheet, inputs: ReportInputs, S: dict, F: _Fmt
                                  people=F.money(plan["people"]), total=F.money(plan["total"]),
                                  weeks=plan["weeks"], sparsity=f"{100 * inputs.sparsity:.0f}", basis=basis)
              for k in ("scope", "compute", "people", "total")]
+    probe_cmd = "\x03python -m signin_lite probe\x04"
     crit = [S["criteria"][k].format(tol=ty.signed(-dep.tolerance_pp, 1), materiality=F.money(dep.materiality),
-                                    sparsity=f"{100 * inputs.sparsity:.0f}", probe="\x03python -m signin_lite probe\x04")
+                                    sparsity=f"{100 * inputs.sparsity:.0f}", probe=probe_cmd)
             for k in ("acc", "money", "cost", "stop")]
     return (f"<div class='cols'><div><h2>{_e(S['h_plan'])}</h2><ul>{''.join(f'<li>{_e(x)}</li>' for x in items)}"
             f"</ul></div><div><h2>{_e(S['h_criteria'])}</h2><ul>{''.join(f'<li>{_marked(x)}</li>' for x in crit)}"

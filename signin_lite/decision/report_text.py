@@ -116,7 +116,8 @@ _EN = {
     "appendix_intro": "Everything behind the one-page report. Accuracies come from the run records listed at the end; "
                       "training time, memory and file size from the probe record below; the deployment figures are "
                       "the inputs.",
-    "h_inputs": "Inputs", "h_assumptions": "Assumptions and the verdict rule", "h_provenance": "Where the numbers come from",
+    "h_inputs": "Inputs", "h_assumptions": "Assumptions and the verdict rule",
+    "h_provenance": "Where the numbers come from",
     "h_probe_reader": "Measured on your model", "h_probe_reference": "Measured on the reference model",
     "probe_none": f"No probe record: run `{_PROBE_CMD}` on the model you deploy, then `report --probe RECORD`.",
     "probe_info": "{model}, measured {date} on {device}: synthetic inputs of shape {shape}, batch {batch}, "
