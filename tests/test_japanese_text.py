@@ -196,5 +196,6 @@ def test_built_japanese_pages_read_cleanly(tmp_path):
     assert "ポイント" in summary and "{glue" not in summary
     assert stray_spaces(summary) == []
     assert english_words(summary) == []
+    assert typography_breaks(summary) == []          # the glued numbers too: U+2212, no space before a unit
     glossary = Prose.of(article((html_dir / "glossary.html").read_text(encoding="utf-8")))
     assert stray_spaces(glossary) == [] and "重みのうちゼロである割合" in glossary

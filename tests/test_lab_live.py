@@ -1,6 +1,6 @@
 """The live widgets in a real JupyterLab, driven by headless Chromium (selenium + Debian's chromium-driver).
 
-For each chapter with widgets (01, 03, 04, 06 and its Japanese twin; their widget cells are tagged
+For each chapter with widgets (01, 03, 04, 06 and 06 in Japanese; their widget cells are tagged
 ``skip-execution``, which the static book and nbval skip, but JupyterLab runs), the test starts JupyterLab on
 127.0.0.1 with a token, opens a copy of the notebook, runs all cells (smoke profile) and then, as a learner would:
 

@@ -190,3 +190,10 @@ def test_probe_cli_default_output_is_runs_probe():
     parser = cli.build_parser()
     args = parser.parse_args(["probe", "--model", "torchvision:resnet18", "--input-shape", "3", "8", "8"])
     assert args.out == "runs/probe" and args.input_dtype == "float" and not args.mask_embeddings
+
+
+def test_the_example_reader_model_loads_and_takes_token_ids():
+    model = probe.load_model("examples.my_model:build")
+    names = masks.maskable_names(model, "weights")
+    assert "enc.layers.0.self_attn.in_proj_weight" in names and "emb.weight" not in names
+    assert model(torch.randint(0, 8000, (2, 8))).shape == (2, 5)

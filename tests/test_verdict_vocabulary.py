@@ -66,3 +66,11 @@ def test_no_other_verdict_words_in_the_sources(path):
 def test_the_check_catches_an_old_word():
     assert OTHER_WORDS["ja"].findall("「実施／判断保留／見送り」")
     assert OTHER_WORDS["en"].findall("a go / inconclusive reading")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_number_the_summaries_glue_is_computed(lang):
+    keys = set(re.findall(r"\{glue:text\}`([a-z_]+)`", (ROOT / f"book/executive_summary_{lang}.md").read_text()))
+    values = bottom_line.values(lang)
+    assert keys <= set(values), sorted(keys - set(values))
+    assert values["bl_verdict"] in poc.VERDICT_LABELS[lang].values()

@@ -196,7 +196,8 @@ class _Fmt:
         ci = f"[{t.low:.2f}, {t.high:.2f}]"
         if t.status == timing_.MEASURED:
             return f"{self.ratio(t.ratio)} {ci}"
-        return f"{self.S['not_measurable']} ({self.ratio(t.ratio)} {ci})"
+        open_, close = ("（", "）") if self.lang == "ja" else (" (", ")")
+        return f"{self.S['not_measurable']}{open_}{self.ratio(t.ratio)} {ci}{close}"
 
 
 def _model_line(t: timing_.Timing | None, inputs: ReportInputs, S: dict, F: _Fmt) -> str:

@@ -81,7 +81,7 @@ _EN = {
     "warn_sparsity": "Warning: the probe measured {probe} sparsity, this report compares {report}.",
     "warn_batch": "Warning: the probe measured batch {probe}; you train at batch {batch}. Step time and memory "
                   "depend on the batch: probe again at {batch}.",
-    "warn_dense": "Warning: the probe left {n} weight tensors dense; over all weights the sparsity is {eff}.",
+    "warn_dense": "Warning: the probe left {n} weight tensor(s) dense; over all weights the sparsity is {eff}.",
     "hardware": "Serving on {hw}; assumed sparse inference speed-up ×{speedup}.",
     "table_note": "Savings are monthly; a saving counts only when its measured interval excludes zero. Accuracies "
                   "come from this project's small CPU runs (a CIFAR-10 subset, a short schedule), not on your "
