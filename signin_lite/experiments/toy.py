@@ -7,8 +7,8 @@ collapses to the saddle a = w = 0. Sign-In trains (m, w) pairs instead; with a l
 output weight a can change sign in time. No setting lets w0 < 0 (d = 1) recover, because its
 gradient vanishes as w approaches 0.
 
-:func:`critical_a0` gives the boundary of the recovered region that this argument predicts, and
-:func:`trajectory_figure` and :func:`phase_figure` draw the results (plotly) for the theory chapter.
+:func:`critical_a0` gives the boundary of the recovered region that this argument predicts;
+:mod:`signin_lite.views.toy_figures` draws the results (plotly) for the theory chapter.
 """
 
 from __future__ import annotations
