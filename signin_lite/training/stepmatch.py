@@ -1,19 +1,21 @@
 """Step-size-matched controls of Sign-In (issue 21): scale each masked layer's learning rate, at every step, so that
-its mean learning-rate multiplier equals the one a Sign-In run with the same weights would have.
+its mean learning-rate multiplier equals Sign-In's for weights much smaller than β.
 
 Under Sign-In a step moves θ by about −η (m² + w²) g, with m² + w² = √(I² + 4θ²) and I = m² − w². A reset sets
 I = β; between resets weight decay λ (on m and on w) shrinks it by exp(−2λη_t/(1 − μ)) per step. A plain weight moves
 by −η g (multiplier 1). With ``cfg.step_match_every`` = p, the reset period (epochs) of the Sign-In run being matched,
 each masked layer's learning rate at every step is ``cfg.lr`` times the schedule's factor times
 
-    s = mean √(I_t² + 4θ²) / mean (current multiplier)     (means over the layer's kept weights)
+    s = I_t / mean (current multiplier)     (the mean over the layer's kept weights)
 
 where I_t is Sign-In's imbalance predicted from weight decay alone (β right after each of its resets, then shrinking),
-and the current multiplier is 1 for a plain weight and m² + w² for a Sign-In weight that is never reset. The layer's
-weight decay is divided by s, so the decay per step (learning rate × decay) is not scaled: under Sign-In the decay
-of θ is 2λη whatever the multiplier. So the mean gradient step of each layer matches Sign-In's, and so does its
-decay; what stays different is how the step is spread over the weights (Sign-In's multiplier is about 2|θ| for large
-weights and I for small ones). ::
+and the current multiplier is 1 for a plain weight and m² + w² for a Sign-In weight that is never reset. I_t is
+Sign-In's multiplier for weights much smaller than β (2|θ| ≪ β), the regime of issue 21's test (its first pilot:
+Sign-In's mean multiplier 0.101 at β = 0.1). The target leaves θ out on purpose: with the arm's own θ in it, the
+no-reset arm's few large weights, whose steps s multiplies, grew and raised the target with them (the first pilots,
+``results/README.md``). The records' multipliers show whether the match held (:func:`signin_lite.drift.steps_matched`).
+The layer's weight decay is divided by s, so the decay per step (learning rate × decay) is not scaled: under Sign-In
+the decay of θ is 2λη whatever the multiplier. What stays different is how the step is spread over the weights. ::
 
     python -m signin_lite train --profile cpu --mask random --weight-decay-masked-factor 2 --step-match-every 1
 """
@@ -68,17 +70,15 @@ def imbalance_factor(cfg: TrainConfig, step: int, period: int, factor: Callable[
 
 @torch.no_grad()
 def scales(model: nn.Module, cfg: TrainConfig, imbalance: float = 1.0) -> dict[str, float]:
-    """Per target layer: mean √((imbalance·β)² + 4θ²) over its kept weights over the mean of their current
-    multiplier."""
+    """Per target layer: imbalance·β over the mean of its kept weights' current multiplier."""
     kept = masks.current(model)
     names = list(kept) or masks.maskable_names(model)  # signin.target_names, without reading the masks twice
     beta = signin.output_beta(cfg.beta, cfg.beta_output) if cfg.beta_output else cfg.beta
     betas = signin.layer_betas(names, beta)
     out = {}
     for name in names:
-        theta, now = _kept_theta_and_multiplier(_module(model, name), kept.get(name))
-        target = torch.sqrt((imbalance * betas[name]) ** 2 + 4 * theta * theta)
-        out[name] = float(target.mean() / now.mean()) if theta.numel() else 1.0
+        _, now = _kept_theta_and_multiplier(_module(model, name), kept.get(name))
+        out[name] = float(imbalance * betas[name] / now.mean()) if now.numel() else 1.0
     return out
 
 
