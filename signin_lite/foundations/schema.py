@@ -71,6 +71,10 @@ _ENV = {
     "git_commit": F((str, type(None)), "the commit the code ran at (None outside a git checkout)"),
     "hostname": F((str,), "machine name", required=False),
 }
+_RUN_ENV = {**_ENV,
+            "compiled": F((bool,), "whether the training steps ran under torch.compile (config.compile decides, by the "
+                                   "rule in signin_lite.training.compiling)", required=False),
+            "compile_note": F((str,), "why the run was or was not compiled", required=False)}
 
 RUN_FIELDS: dict[str, F] = {
     "schema": F((str,), f"always {RUN!r}", check=lambda v: v == RUN, need=RUN),
@@ -108,7 +112,7 @@ RUN_FIELDS: dict[str, F] = {
         "epoch_time_s_median": F(NUM, "median epoch time", check=_nonneg, need=">= 0"),
         "peak_memory_bytes": F((int, type(None)), "peak memory (GPU allocator, or the process's max RSS on a CPU)"),
         "peak_memory_kind": F((str,), "how peak memory was measured", required=False)}),
-    "env": F((dict,), "where it ran", fields=_ENV),
+    "env": F((dict,), "where it ran", fields=_RUN_ENV),
     "data": F((dict,), "the data it saw", fields={
         "source": F((str,), f"official (torchvision download) or offline-jpeg (the JPEG copy); {TEST_SOURCE} only in "
                             "the test suite", check=lambda v: v in (*SOURCES, TEST_SOURCE), need=f"one of {[*SOURCES, TEST_SOURCE]}"),
@@ -149,7 +153,8 @@ OTHER_FIELDS: dict[str, dict[str, F]] = {
     PARTIAL: {"schema": F((str,), f"always {PARTIAL!r}"), "name": F((str,), "the run's name"),
               "config": F((dict,), "the run's config (as in a run record)"),
               "status": F((str,), "always 'partial'", check=lambda v: v == "partial", need="'partial'"),
-              "history": F((list,), "per-epoch metrics so far"), **_PROVENANCE},
+              "history": F((list,), "per-epoch metrics so far"), **_PROVENANCE,
+              "env": F((dict,), "where it runs", fields=_RUN_ENV)},
     TOY: {"schema": F((str,), f"always {TOY!r}"), "name": F((str,), "record name"),
           "config": F((dict,), "the toy's settings"), "diagrams": F((dict,), "recovered starts per method"),
           **_PROVENANCE},
