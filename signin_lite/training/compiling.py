@@ -1,13 +1,13 @@
 """``torch.compile`` where it pays: the rule that decides whether a run compiles its model, and the wrapper.
 
 ``TrainConfig.compile`` asks for ``"on"``, ``"off"`` or ``"auto"`` (the default). Under ``"auto"`` a run compiles
-only when it can pay the compile time back: on a CPU or CUDA device, outside DDP, with a C compiler for inductor,
+only when it can pay the compile time back: on a CPU or CUDA device, outside DDP, with a C++ compiler for inductor,
 and with at least :data:`BREAK_EVEN_STEPS` training steps still to run. The numbers below are the one place this
-rule lives; ``bench/README.md`` ("torch.compile") shows the measurement behind them::
+rule lives; ``bench/README.md`` ("torch.compile in training") shows the measurement behind them::
 
     decision = compiling.decide(cfg.compile, device, steps=cfg.epochs * steps_per_epoch)
     net = compiling.compile_model(model) if decision.compiled else model
-    print(decision.note)                     # "compile: off (auto: 24 steps < 1000 ...)"
+    print(decision.note)                     # "compile: off (auto: 24 steps < 500, the break-even on cpu ...)"
 
 What is compiled is the model's forward and, through AOTAutograd, its backward: the mask and Sign-In
 parametrizations are traced into the graph, and masks and (m, w) are graph inputs, so
@@ -27,14 +27,17 @@ import torch.nn as nn
 MODES = ("auto", "on", "off")
 
 # Training steps a run must have left for "auto" to compile: the compile time divided by the time compiling saves
-# per step, rounded up. CPU: measured by bench/compile_vs_eager.py on the 2-core development machine (ResNet-20,
-# batch 128, 1 thread; bench/README.md, "torch.compile"): cold compile (empty inductor cache) 60 to 140 s, saving
-# 0.13 to 0.22 s per step, break-even 450 to 640 steps. A cpu-profile run (12 epochs x 39 steps = 468) is at that
-# edge and stays eager; a 20-epoch run (780 steps) compiles. CUDA: an estimate, not yet measured (bench/gpu_all.sh
-# measures it): about 60 s cold compile against a few ms saved per step, so about 10,000 steps, which a gpu-profile
-# run (62,400 steps) passes and a cpu-profile run on a GPU does not.
-BREAK_EVEN_STEPS: dict[str, int] = {"cpu": 700, "cuda": 10_000}
-BREAK_EVEN_SOURCE = "bench/README.md, torch.compile"
+# per step, rounded up. CPU: bench/compile_vs_eager.py through this module (bench/README.md, "torch.compile in
+# training"; 2-core Xeon, 1 torch thread, CPU seconds, batch 128, ResNet-20, 2026-12-03): a cold compile (empty
+# inductor cache) costs 35 to 44 s and saves 0.080 to 0.100 s per step (1.22x to 1.28x), so it breaks even after
+# 429 to 439 steps; 500 is that rounded up with a margin, since a run just above break-even gains nothing one can
+# measure. A cpu-profile run (12 epochs x 39 steps = 468) stays eager; a 20-epoch one (780) compiles. With a warm
+# cache (any later run of the same model on the same machine) the compile is 1 to 2 s and breaks even after 10 to
+# 20 steps; "auto" does not count on that. CUDA: an estimate, not measured (bench/gpu_all.sh measures it): about 60 s
+# of cold compile against a few ms saved per step gives about 10,000 steps, which a gpu-profile run (62,400 steps)
+# passes and a cpu-profile run on a GPU does not.
+BREAK_EVEN_STEPS: dict[str, int] = {"cpu": 500, "cuda": 10_000}
+BREAK_EVEN_SOURCE = "bench/README.md, torch.compile in training"
 
 
 @dataclass(frozen=True)
