@@ -1,4 +1,4 @@
 """Training runs: the hardware a run uses, CIFAR-10 held on the device, the training loop and its records,
 DDP under torchrun, lottery tickets (IMP, LRR) and sweeps."""
 
-__all__ = ["hardware", "compiling", "data", "distributed", "recipe", "train", "lottery", "sweep"]
+__all__ = ["hardware", "compiling", "data", "distributed", "recipe", "train", "lottery", "sweep", "reference_runs"]

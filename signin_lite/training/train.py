@@ -24,7 +24,7 @@ from signin_lite.core import counting, masks, signin, signs
 from signin_lite.evidence import records
 from signin_lite.foundations import config, schema
 from signin_lite.foundations.config import TrainConfig
-from signin_lite.training import compiling, data, distributed, hardware, recipe
+from signin_lite.training import compiling, data, distributed, hardware, recipe, reference_runs
 
 
 class Divergence(RuntimeError):
@@ -97,7 +97,8 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
           device: str | torch.device = "auto", progress: bool = True, resume: bool = True,
           init_state: dict | None = None, mask: masks.Mask | None = None, reference: dict | None = None,
           save_state_at: tuple[int, ...] = (0, 1), callbacks: tuple[Callable[[dict], None], ...] = (),
-          extra: dict | None = None, channels_last: bool = True, bf16: bool | None = None) -> dict:
+          extra: dict | None = None, channels_last: bool = True, bf16: bool | None = None,
+          reuse: bool | str = False) -> dict:
     """Train one configured run and return its record (also written to ``results_dir`` unless it is None).
 
     A finished run whose record exists is loaded, not retrained. An interrupted run resumes from its
@@ -106,6 +107,9 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
     ``reference`` (weight name -> tensor) adds per-epoch sign alignment; ``save_state_at`` keeps the
     weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each epoch's metrics.
     ``bf16`` runs forward passes under bf16 autocast (default: on CUDA only; it works on the CPU too).
+    ``reuse=True`` (what the chapters pass) returns the committed reference record of the same config instead of
+    training (:mod:`signin_lite.training.reference_runs`; never under the smoke profile or with SIGNIN_LITE_RETRAIN=1),
+    with its checkpoint where it has one; ``reuse="checkpoint"`` only when it has one.
     Inside an initialized process group (torchrun, see :mod:`signin_lite.training.distributed`) every rank trains its shard
     of each global batch under DDP and only rank 0 writes files.
     """
@@ -114,6 +118,10 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
     existing = _existing_record(record_path, resume, ctx)
     if existing is not None:
         return existing
+    if reuse:
+        found = _reference_record(cfg, reuse, extra, reference is not None, work_dir, ctx)
+        if found is not None:
+            return found
     device = distributed.device_for(device, ctx)
     run_dir = Path(work_dir) / cfg.name()
     if ctx.is_main:
@@ -149,6 +157,19 @@ def _existing_record(record_path: Path | None, resume: bool, ctx: distributed.Co
     if ctx.is_main and resume and record_path is not None and record_path.exists():
         record = records.load_records(record_path)[0]
     return distributed.broadcast(record, ctx)
+
+
+def _reference_record(cfg: TrainConfig, reuse: bool | str, extra: dict | None, aligned: bool,
+                      work_dir: str | os.PathLike, ctx: distributed.Context) -> dict | None:
+    """The reference record of ``cfg`` (:func:`reference_runs.find`), its checkpoint installed in ``work_dir``
+    where it has one; rank 0 prints the one-line note. ``aligned``: the caller wants per-epoch sign alignment."""
+    if reuse not in (True, "checkpoint"):
+        raise ValueError(f"reuse={reuse!r} is unknown; use False, True or 'checkpoint'")
+    record = reference_runs.find(cfg, extra=extra, need_checkpoint=reuse == "checkpoint", need_sign_alignment=aligned)
+    if record is not None and ctx.is_main:
+        reference_runs.install_checkpoint(record, work_dir)
+        print(reference_runs.message(record), flush=True)
+    return record
 
 
 def _make_loaders(cfg: TrainConfig, splits: recipe.Splits, device: torch.device, channels_last: bool,
