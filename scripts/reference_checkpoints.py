@@ -62,7 +62,8 @@ def main() -> int:
             continue
         bad += [f"{rec['name']}: {d}" for d in differences(rec, records.load_records(path)[0])]
     if bad:
-        print("the rerun differs from the committed records; nothing written:\n  " + "\n  ".join(bad[:20]))
+        print("the rerun is missing runs or differs from the committed records; nothing written:\n  "
+              + "\n  ".join(bad[:20]))
         return 1
     for rec in committed:
         lot = rec["lottery"]

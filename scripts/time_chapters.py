@@ -55,8 +55,9 @@ def workspace(live: str) -> Path:
     return where
 
 
-def run_notebook(path: Path) -> tuple[float, str]:
-    """Execute one notebook in its folder; (wall seconds, "ok" or the error's first line)."""
+def run_notebook(path: Path, save_to: Path | None = None) -> tuple[float, str]:
+    """Execute one notebook in its folder (saved with its outputs to ``save_to``, if given); (wall seconds, "ok" or
+    the error's last line)."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
@@ -65,7 +66,11 @@ def run_notebook(path: Path) -> tuple[float, str]:
         status = "ok"
     except Exception as e:  # a failing chapter is recorded, and the others still run
         status = (str(e).strip().splitlines() or [type(e).__name__])[-1][:300]
-    return time.perf_counter() - t0, status
+    seconds = time.perf_counter() - t0
+    if save_to is not None:
+        save_to.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, save_to / path.name)
+    return seconds, status
 
 
 def main() -> int:
@@ -75,6 +80,7 @@ def main() -> int:
     p.add_argument("--live", choices=["fresh", "keep"], default="fresh",
                    help="fresh: no earlier live runs, as in a clean clone (default); keep: use this checkout's runs/")
     p.add_argument("--out", default=str(ROOT / "results" / "timing"), help="folder of the record (default: results/timing)")
+    p.add_argument("--save-notebooks", default=None, help="also save the executed notebooks, outputs included, here")
     args = p.parse_args()
     names = args.notebooks or sorted(n.stem for n in (ROOT / "notebooks").glob("*.ipynb"))
     where = workspace(args.live)
@@ -84,7 +90,8 @@ def main() -> int:
     print(f"{args.profile} profile, {args.live} live runs, in {where}; load average {load1()}", flush=True)
     for name in names:
         start = load1()
-        seconds, status = run_notebook(where / "notebooks" / f"{name}.ipynb")
+        save_to = Path(args.save_notebooks) if args.save_notebooks else None
+        seconds, status = run_notebook(where / "notebooks" / f"{name}.ipynb", save_to)
         chapters.append({"notebook": name, "seconds": round(seconds, 1), "status": status, "load_start": start})
         print(f"{name:32s} {seconds:8.1f} s  {status}  (load {start} at its start)", flush=True)
     shutil.rmtree(where, ignore_errors=True)
