@@ -33,6 +33,9 @@ $RUN sweep --profile cpu --methods dense pai pai_signin pai_wd2x --sparsities $S
 # (3) supporting runs for the lottery-ticket chapter (seed 0); a failure here does not stop the seeds below.
 $RUN lottery --profile cpu --sparsity 0.9 --rounds 3 --seed 0 --results "$OUT/lottery" --work-dir runs/cpu \
   --no-progress || echo "lottery step failed; rerun this script to retry"
+# the rounds' masks and the tickets' weights beside their records, so that chapter 2 loads them (reference_runs)
+python scripts/reference_checkpoints.py --runs runs/cpu --rerun-results "$OUT/lottery" \
+  || echo "reference checkpoints not written; see the message above"
 
 # (4) seeds 1 and 2 of the main grid.
 $RUN sweep --profile cpu --methods dense pai pai_signin pai_wd2x --sparsities $SPARSITIES --seeds 1 2 \

@@ -15,8 +15,7 @@ def _few_threads():
     torch.set_num_threads(2)
 
 
-@pytest.fixture
-def tiny_splits() -> Splits:
+def make_tiny_splits() -> Splits:
     """A tiny learnable stand-in for CIFAR-10 (test fixture only): class k brightens channel k % 3."""
     g = torch.Generator().manual_seed(0)
     def make(n: int):
@@ -25,6 +24,18 @@ def tiny_splits() -> Splits:
         x[torch.arange(n), y % 3] += (y * 12).to(torch.uint8)[:, None, None]
         return x, y
     return Splits(make(64), make(40), None, "synthetic-test-fixture")
+
+
+@pytest.fixture
+def tiny_splits() -> Splits:
+    """:func:`make_tiny_splits`, fresh for each test."""
+    return make_tiny_splits()
+
+
+@pytest.fixture(scope="module")
+def tiny_splits_module() -> Splits:
+    """:func:`make_tiny_splits`, once per test module (for module-scoped runs)."""
+    return make_tiny_splits()
 
 
 @pytest.fixture(scope="session")

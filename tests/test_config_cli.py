@@ -139,7 +139,7 @@ def test_new_fields_at_their_defaults_keep_the_old_run_ids():
     old = {k: v for k, v in json.loads(json.dumps(cfg.__dict__)).items() if k not in config.LATER_FIELDS}
     assert config.TrainConfig(**old).run_id() == cfg.run_id()
     for field, value in (("nesterov", False), ("weight_decay_masked_factor", 2.0), ("final_test_per_class", None),
-                         ("dense_first_last", True)):
+                         ("dense_first_last", True), ("compile", "on")):
         assert config.make_config("smoke", sparsity=0.9, **{field: value}).run_id() != cfg.run_id(), field
 
 

@@ -15,6 +15,7 @@ from typing import Any
 MASK_KINDS: tuple[str, ...] = ("random", "erk", "er", "balanced", "snip", "synflow", "magnitude", "magnitude_layerwise")
 MASK_CHOICES = ("none", *MASK_KINDS)
 PRUNING_CHOICES = ("init", "gmp")
+COMPILE_CHOICES = ("auto", "on", "off")  # the modes of signin_lite.training.compiling
 # Where ad-hoc run records go unless told otherwise: git-ignored, never read by the book (results/ holds only the
 # reference records, written when a command is told to)
 RUNS_RESULTS = "runs/results"
@@ -74,6 +75,10 @@ class TrainConfig:
     dense_first_last: bool = option(False, "keep the first conv and the classifier (fc) dense: the mask and Sign-In "
                                            "cover the other layers, and --sparsity is their sparsity")
     tag: str = option("", "free label appended to the method name, e.g. wd2x for a weight-decay control")
+    compile: str = option("auto", "torch.compile the model's forward and backward: on, off, or auto (only where it "
+                                  "pays back: a long enough run on a CPU or CUDA device; the rule and its numbers are "
+                                  "in signin_lite.training.compiling); --compile = on, --no-compile = off",
+                          choices=COMPILE_CHOICES, switch=True)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -113,7 +118,8 @@ class TrainConfig:
 
 # Fields added after the first records, with the default that leaves them out of the run id.
 LATER_FIELDS: dict[str, object] = {"nesterov": True, "weight_decay_masked_factor": 1.0, "final_test_per_class": 0,
-                                   "dense_first_last": False, "step_match_every": 0.0}
+                                   "dense_first_last": False, "step_match_every": 0.0,
+                                   "compile": "auto"}
 
 PROFILES: dict[str, dict] = {
     "smoke": dict(depth=8, epochs=2, batch_size=64, train_per_class=40, test_per_class=20, warmup_epochs=0.5),
@@ -135,6 +141,8 @@ def validate(cfg: TrainConfig) -> None:
         raise bad("mask", f"choose one of {list(MASK_CHOICES)}")
     if cfg.pruning not in PRUNING_CHOICES:
         raise bad("pruning", f"choose one of {list(PRUNING_CHOICES)}")
+    if cfg.compile not in COMPILE_CHOICES:
+        raise bad("compile", f"choose one of {list(COMPILE_CHOICES)}")
     s = cfg.sparsity
     if isinstance(s, bool) or not isinstance(s, (int, float)) or not (0 <= s < 1):
         raise bad("sparsity", "it must be a number in [0, 1), e.g. 0.9 for 90% of weights removed")
@@ -216,6 +224,12 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type = TrainConfig, excl
         default = f.metadata.get("default_text", "the profile's" if f.name == "profile" else
                                  f"{f.default!r}, or the profile's preset")
         help_text = f.metadata["help"] + f" (default: {default})"
+        if f.metadata.get("switch"):  # --flag (on), --flag VALUE, --no-flag (off)
+            parser.add_argument(flag, nargs="?", const="on", choices=f.metadata["choices"], default=argparse.SUPPRESS,
+                                help=help_text)
+            parser.add_argument("--no-" + flag[2:], dest=f.name, action="store_const", const="off",
+                                default=argparse.SUPPRESS, help=f"same as {flag} off")
+            continue
         kind = str(f.type).split(" ")[0]
         if kind == "bool":
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=help_text)

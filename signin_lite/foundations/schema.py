@@ -24,6 +24,7 @@ TOY = "signin_lite.toy/1"
 PROBE = "signin_lite.probe/1"
 PLANTED = "signin_lite.planted/1"
 PARTIAL = "signin_lite.partial/1"    # a run in progress: its history so far, beside its checkpoint
+TIMING = "signin_lite.timing/1"      # how long each chapter took to execute under one profile
 SPARSE_FILE = "signin_lite.sparse/1"  # not a record: the format tag of a merged sparse model saved by deploy
 SOURCES = ("official", "offline-jpeg")                  # real data; committed records use only these
 TEST_SOURCE = "synthetic-test-fixture"                 # the tiny random splits of tests/conftest.py
@@ -71,6 +72,10 @@ _ENV = {
     "git_commit": F((str, type(None)), "the commit the code ran at (None outside a git checkout)"),
     "hostname": F((str,), "machine name", required=False),
 }
+_RUN_ENV = {**_ENV,
+            "compiled": F((bool,), "whether the training steps ran under torch.compile (config.compile decides, by the "
+                                   "rule in signin_lite.training.compiling)", required=False),
+            "compile_note": F((str,), "why the run was or was not compiled", required=False)}
 
 RUN_FIELDS: dict[str, F] = {
     "schema": F((str,), f"always {RUN!r}", check=lambda v: v == RUN, need=RUN),
@@ -113,7 +118,7 @@ RUN_FIELDS: dict[str, F] = {
         "epoch_time_s_median": F(NUM, "median epoch time", check=_nonneg, need=">= 0"),
         "peak_memory_bytes": F((int, type(None)), "peak memory (GPU allocator, or the process's max RSS on a CPU)"),
         "peak_memory_kind": F((str,), "how peak memory was measured", required=False)}),
-    "env": F((dict,), "where it ran", fields=_ENV),
+    "env": F((dict,), "where it ran", fields=_RUN_ENV),
     "data": F((dict,), "the data it saw", fields={
         "source": F((str,), f"official (torchvision download) or offline-jpeg (the JPEG copy); {TEST_SOURCE} only in "
                             "the test suite", check=lambda v: v in (*SOURCES, TEST_SOURCE),
@@ -161,7 +166,21 @@ OTHER_FIELDS: dict[str, dict[str, F]] = {
     PARTIAL: {"schema": F((str,), f"always {PARTIAL!r}"), "name": F((str,), "the run's name"),
               "config": F((dict,), "the run's config (as in a run record)"),
               "status": F((str,), "always 'partial'", check=lambda v: v == "partial", need="'partial'"),
-              "history": F((list,), "per-epoch metrics so far"), **_PROVENANCE},
+              "history": F((list,), "per-epoch metrics so far"), **_PROVENANCE,
+              "env": F((dict,), "where it runs", fields=_RUN_ENV)},
+    TIMING: {"schema": F((str,), f"always {TIMING!r}"), "name": F((str,), "record name: chapters_<profile>"),
+             "profile": F((str,), "the SIGNIN_LITE_PROFILE the chapters ran under"),
+             "chapters": F((list,), "one entry per notebook, in book order: notebook (file stem), seconds (wall time "
+                                    "of its execution, kernel start included), status ('ok' or the error's first "
+                                    "line), "
+                                    "load_start (1-minute load average when it started)",
+                           check=lambda v: len(v) > 0 and all(isinstance(c, dict) and {"notebook", "seconds", "status"}
+                                                              <= set(c) for c in v),
+                           need="a non-empty list of dicts with 'notebook', 'seconds' and 'status'"),
+             "total_s": F(NUM, "sum of the chapters' seconds", check=_nonneg, need=">= 0"),
+             "setup": F((dict,), "how they ran: command, executor, threads, live (fresh: no earlier live runs, as in a "
+                                 "clean clone), reuse (reference runs loaded), load_end"),
+             **_PROVENANCE},
     TOY: {"schema": F((str,), f"always {TOY!r}"), "name": F((str,), "record name"),
           "config": F((dict,), "the toy's settings"), "diagrams": F((dict,), "recovered starts per method"),
           **_PROVENANCE},

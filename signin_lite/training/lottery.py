@@ -15,6 +15,7 @@ import torch
 
 from signin_lite.core import masks, models, pruning
 from signin_lite.foundations.config import TrainConfig
+from signin_lite.training import reference_runs
 from signin_lite.training.train import load_final, train
 
 REWINDS = ("weight", "lr")
@@ -34,12 +35,25 @@ def _prune(cfg: TrainConfig, state: dict, current: masks.Mask | None, sparsity: 
     return pruning.make(model, "magnitude", sparsity, current=current)
 
 
+def _round(cfg: TrainConfig, r: int, rounds: int, sparsity: float, rewind: str, rewind_epoch: int,
+           dense_run: str) -> tuple[TrainConfig, dict]:
+    """Round r's config and the record fields that say which chain it belongs to."""
+    name = "imp" if rewind == "weight" else "lrr"
+    s = round(round_sparsity(sparsity, rounds, r), 6)
+    round_cfg = replace(cfg, mask="magnitude", sparsity=s, signin=False, pruning="init", tag=f"{name}-r{r}")
+    return round_cfg, {"method": name, "lottery": {"round": r, "rounds": rounds, "rewind": rewind,
+                                                   "rewind_epoch": rewind_epoch, "dense_run": dense_run}}
+
+
 def iterative_pruning(cfg: TrainConfig, sparsity: float, rounds: int, rewind: str = "lr", rewind_epoch: int = 1,
-                      **train_kwargs) -> list[dict]:
+                      reuse: bool = False, **train_kwargs) -> list[dict]:
     """IMP (``rewind="weight"``: restart each round from the dense run's weights after ``rewind_epoch``) or LRR
     (``rewind="lr"``: restart from the last round's trained weights with the full learning-rate schedule).
 
-    Returns the records of the dense round 0 and of rounds 1..rounds; the last one is the ticket.
+    Returns the records of the dense round 0 and of rounds 1..rounds; the last one is the ticket. With ``reuse``
+    (the chapters), a chain whose every round has a reference record and checkpoint
+    (:mod:`signin_lite.training.reference_runs`) is loaded, not trained; otherwise the rounds train, and the dense
+    run is loaded only where its checkpoint is committed too.
     """
     if rewind not in REWINDS:
         raise ValueError(f"rewind={rewind!r} is unknown; choose one of {list(REWINDS)}")
@@ -47,22 +61,21 @@ def iterative_pruning(cfg: TrainConfig, sparsity: float, rounds: int, rewind: st
         raise ValueError(f"sparsity must be in (0, 1) for a lottery ticket, got {sparsity!r}")
     work_dir = train_kwargs.get("work_dir", "runs")
     dense_cfg = replace(cfg, mask="none", sparsity=0.0, signin=False, pruning="init", tag="")
-    out = [train(dense_cfg, **train_kwargs)]
+    plan = [_round(cfg, r, rounds, sparsity, rewind, rewind_epoch, dense_cfg.name()) for r in range(1, rounds + 1)]
+    loaded = reuse and all(reference_runs.find(c, extra=e, need_checkpoint=True) for c, e in plan)
+    if loaded:  # nothing is pruned or trained: each round's record and mask (the ticket's weights) are committed
+        return [train(dense_cfg, reuse=True, **train_kwargs)] + [
+            train(c, reuse="checkpoint", extra=e, **train_kwargs) for c, e in plan]
+    out = [train(dense_cfg, reuse="checkpoint" if reuse else False, **train_kwargs)]
     final = load_final(dense_cfg.name(), work_dir)
     if rewind == "weight" and rewind_epoch not in final["saved_states"]:
         raise ValueError(f"the dense run kept no weights from epoch {rewind_epoch} (it kept "
                          f"{sorted(final['saved_states'])}); choose one of those")
     state, mask = final["state"], None
-    for r in range(1, rounds + 1):
-        s = round(round_sparsity(sparsity, rounds, r), 6)
-        mask = _prune(cfg, state, mask, s)
+    for round_cfg, extra in plan:
+        mask = _prune(cfg, state, mask, round_cfg.sparsity)
         start = final["saved_states"][rewind_epoch] if rewind == "weight" else state
-        name = "imp" if rewind == "weight" else "lrr"
-        round_cfg = replace(cfg, mask="magnitude", sparsity=s, signin=False, pruning="init", tag=f"{name}-r{r}")
-        record = train(round_cfg, init_state=start, mask=mask, **train_kwargs,
-                       extra={"method": name, "lottery": {"round": r, "rounds": rounds, "rewind": rewind,
-                                                          "rewind_epoch": rewind_epoch, "dense_run": dense_cfg.name()}})
-        out.append(record)
+        out.append(train(round_cfg, init_state=start, mask=mask, extra=extra, **train_kwargs))
         state = load_final(round_cfg.name(), work_dir)["state"]
     return out
 
@@ -90,10 +103,11 @@ def transplant(reference: dict[str, torch.Tensor], mask: masks.Mask, fresh: dict
     return out
 
 
-def sign_experiment(cfg: TrainConfig, ticket_run: str, **train_kwargs) -> list[dict]:
+def sign_experiment(cfg: TrainConfig, ticket_run: str, reuse: bool = False, **train_kwargs) -> list[dict]:
     """Train the ticket's mask from three starts: its signs + fresh magnitudes, its magnitudes + random signs,
     and a fresh initialization. ``ticket_run`` names the finished run whose trained weights and mask are used;
-    every run records its per-epoch sign alignment with ``reference`` (default: the ticket)."""
+    every run records its per-epoch sign alignment with ``reference`` (default: the ticket). With ``reuse`` (the
+    chapters), a run whose reference record names the same ticket is loaded, not trained."""
     work_dir = train_kwargs.get("work_dir", "runs")
     ticket = load_final(ticket_run, work_dir)
     mask = ticket["mask"]
@@ -106,6 +120,6 @@ def sign_experiment(cfg: TrainConfig, ticket_run: str, **train_kwargs) -> list[d
         start = transplant(ticket["state"], mask, fresh, keep, seed=cfg.seed)
         run_cfg = replace(cfg, mask="magnitude", sparsity=sparsity, signin=False, pruning="init",
                           tag=f"transplant-{keep}")
-        out.append(train(run_cfg, init_state=start, mask=mask, reference=reference, **train_kwargs,
+        out.append(train(run_cfg, init_state=start, mask=mask, reference=reference, reuse=reuse, **train_kwargs,
                          extra={"method": f"transplant_{keep}", "transplant": {"ticket": ticket_run, "keep": keep}}))
     return out

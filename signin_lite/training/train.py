@@ -24,7 +24,7 @@ from signin_lite.core import counting, masks, signin, signs
 from signin_lite.evidence import records
 from signin_lite.foundations import config, schema
 from signin_lite.foundations.config import TrainConfig
-from signin_lite.training import data, distributed, hardware, recipe, stepmatch
+from signin_lite.training import compiling, data, distributed, hardware, recipe, reference_runs, stepmatch
 
 
 class Divergence(RuntimeError):
@@ -76,6 +76,8 @@ class _Run:
     progress: _Progress = field(default_factory=_Progress)
     diagnostics: signin.ResetDiagnostics | None = None  # Sign-In runs: what each reset finds
     final_eval: dict = field(default_factory=dict)       # the evaluation after training, when asked for
+    compile: compiling.Decision = compiling.Decision(False, "not decided yet")
+    eager_net: nn.Module | None = None  # ``net`` before compiling, when it was compiled
 
     @property
     def steps_per_epoch(self) -> int:
@@ -102,7 +104,8 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
           device: str | torch.device = "auto", progress: bool = True, resume: bool = True,
           init_state: dict | None = None, mask: masks.Mask | None = None, reference: dict | None = None,
           save_state_at: tuple[int, ...] = (0, 1), callbacks: tuple[Callable[[dict], None], ...] = (),
-          extra: dict | None = None, channels_last: bool = True, bf16: bool | None = None) -> dict:
+          extra: dict | None = None, channels_last: bool = True, bf16: bool | None = None,
+          reuse: bool | str = False) -> dict:
     """Train one configured run and return its record (also written to ``results_dir`` unless it is None).
 
     A finished run whose record exists is loaded, not retrained. An interrupted run resumes from its
@@ -111,14 +114,21 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
     ``reference`` (weight name -> tensor) adds per-epoch sign alignment; ``save_state_at`` keeps the
     weights after those epochs (0 = initialization; default 0 and 1) for rewinding; ``callbacks`` get each
     epoch's metrics. ``bf16`` runs forward passes under bf16 autocast (default: on CUDA only; it works on the CPU
-    too). Inside an initialized process group (torchrun, see :mod:`signin_lite.training.distributed`) every rank
-    trains its shard of each global batch under DDP and only rank 0 writes files.
+    too). ``reuse=True`` (what the chapters pass) returns the committed reference record of the same config instead
+    of training (:mod:`signin_lite.training.reference_runs`; never under the smoke profile or with
+    SIGNIN_LITE_RETRAIN=1), with its checkpoint where it has one; ``reuse="checkpoint"`` only when it has one.
+    Inside an initialized process group (torchrun, see :mod:`signin_lite.training.distributed`) every rank trains
+    its shard of each global batch under DDP and only rank 0 writes files.
     """
     ctx = distributed.current()
     record_path = Path(results_dir) / f"{cfg.name()}.json" if results_dir is not None else None
     existing = _existing_record(record_path, resume, ctx)
     if existing is not None:
         return existing
+    if reuse:
+        found = _reference_record(cfg, reuse, extra, reference is not None, work_dir, ctx)
+        if found is not None:
+            return found
     device = distributed.device_for(device, ctx)
     run_dir = Path(work_dir) / cfg.name()
     if ctx.is_main:
@@ -144,6 +154,7 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
         stepmatch.apply(optimizer, scheduler, model, cfg, run.match_steps)
     if resume:
         _resume(run)
+    _choose_compile(run)
     run.diagnostics = signin.ResetDiagnostics(model) if cfg.signin else None
     _train_epochs(run, progress, reference, save_state_at, callbacks)
     return _finish(run, splits, record_path, extra)
@@ -155,6 +166,19 @@ def _existing_record(record_path: Path | None, resume: bool, ctx: distributed.Co
     if ctx.is_main and resume and record_path is not None and record_path.exists():
         record = records.load_records(record_path)[0]
     return distributed.broadcast(record, ctx)
+
+
+def _reference_record(cfg: TrainConfig, reuse: bool | str, extra: dict | None, aligned: bool,
+                      work_dir: str | os.PathLike, ctx: distributed.Context) -> dict | None:
+    """The reference record of ``cfg`` (:func:`reference_runs.find`), its checkpoint installed in ``work_dir``
+    where it has one; rank 0 prints the one-line note. ``aligned``: the caller wants per-epoch sign alignment."""
+    if reuse not in (True, "checkpoint"):
+        raise ValueError(f"reuse={reuse!r} is unknown; use False, True or 'checkpoint'")
+    record = reference_runs.find(cfg, extra=extra, need_checkpoint=reuse == "checkpoint", need_sign_alignment=aligned)
+    if record is not None and ctx.is_main:
+        reference_runs.install_checkpoint(record, work_dir)
+        print(reference_runs.message(record), flush=True)
+    return record
 
 
 def _make_loaders(cfg: TrainConfig, splits: recipe.Splits, device: torch.device, channels_last: bool,
@@ -172,6 +196,36 @@ def _make_loaders(cfg: TrainConfig, splits: recipe.Splits, device: torch.device,
         if loader is not None and ctx.enabled:
             loader.shard(ctx.rank, ctx.world_size)
     return _Loaders(train_loader, test, val), snip_batch
+
+
+def _choose_compile(run: _Run) -> None:
+    """Compile ``run.net`` when ``cfg.compile`` says so (:func:`compiling.decide`); rank 0 prints the one-line note."""
+    steps = (run.cfg.epochs - run.progress.epoch) * run.steps_per_epoch
+    run.compile = compiling.decide(run.cfg.compile, run.device, steps, run.ctx.enabled)
+    if run.compile.compiled:
+        run.eager_net, run.net = run.net, compiling.compile_model(run.net)
+    if run.ctx.is_main and run.cfg.compile != "off" and steps > 0:
+        print(f"{run.cfg.name()}: {run.compile.note}", flush=True)
+
+
+def _step(run: _Run, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """One training step through ``run.net``. Under compile=auto, a first compiled step that fails (no working
+    inductor here) is taken again eagerly, and the run goes on eagerly, saying so in its record."""
+    try:
+        out = recipe.train_step(run.net, run.optimizer, x, y, autocast=run.autocast,
+                                label_smoothing=run.cfg.label_smoothing)
+    except Exception as e:  # any compiler failure; anything else fails again eagerly
+        if run.eager_net is None or run.cfg.compile != "auto":
+            raise
+        run.net = run.eager_net
+        run.compile = compiling.Decision(False, f"auto: compiling failed ({type(e).__name__}: {str(e)[:200]}), "
+                                                "trained eagerly")
+        if run.ctx.is_main:
+            print(f"{run.cfg.name()}: {run.compile.note}", flush=True)
+        out = recipe.train_step(run.net, run.optimizer, x, y, autocast=run.autocast,
+                                label_smoothing=run.cfg.label_smoothing)
+    run.eager_net = None  # the compiled step has worked (or was given up): from now on no fallback
+    return out
 
 
 def _resume(run: _Run) -> None:
@@ -230,8 +284,7 @@ def _train_epoch(run: _Run, epoch: int, bar: tqdm) -> tuple[float, float]:
     correct = torch.zeros((), device=run.device)
     for i, (x, y) in enumerate(loader):
         step = epoch * run.steps_per_epoch + i
-        loss, out = recipe.train_step(run.net, run.optimizer, x, y, autocast=run.autocast,
-                               label_smoothing=cfg.label_smoothing)
+        loss, out = _step(run, x, y)
         run.scheduler.step()
         loss_sum += loss.detach() * len(y)
         correct += (out.argmax(1) == y).sum()
@@ -286,7 +339,7 @@ def _save_checkpoint(run: _Run) -> None:
                   "train_time": p.train_time, "wall_time": run.wall_time(), "saved_states": p.saved_states},
                  run.ckpt_path)
     partial = {"schema": schema.PARTIAL, "name": run.cfg.name(), "config": asdict(run.cfg), "status": "partial",
-               "env": hardware.environment(run.device), "history": p.history, "date": records.now()}
+               "env": _env(run), "history": p.history, "date": records.now()}
     records.write_record(partial, run.ckpt_path.parent, "partial")  # survives a kill
 
 
@@ -317,7 +370,7 @@ def build_record(run: _Run, splits: recipe.Splits, extra: dict | None = None) ->
         "cost": {"wall_time_s": run.wall_time(), "train_time_s": run.progress.train_time,
                  "epoch_time_s_median": sorted(h["time_s"] for h in history)[len(history) // 2],
                  "peak_memory_bytes": peak, "peak_memory_kind": peak_kind},
-        "env": hardware.environment(run.device),
+        "env": _env(run),
         "distributed": {"world_size": ctx.world_size, "backend": ctx.backend, "global_batch": cfg.batch_size,
                         "per_device_batch": cfg.batch_size // ctx.world_size,
                         "batchnorm": "global-batch statistics (SyncBatchNorm2d)" if ctx.enabled else "local",
@@ -327,6 +380,11 @@ def build_record(run: _Run, splits: recipe.Splits, extra: dict | None = None) ->
                  "final_test_size": run.final_eval.get("test_size", 0)},
         "date": records.now(), "status": "complete", **(extra or {}),
     }
+
+
+def _env(run: _Run) -> dict:
+    """Where the run ran, and whether its training steps were compiled (and why)."""
+    return {**hardware.environment(run.device), "compiled": run.compile.compiled, "compile_note": run.compile.reason}
 
 
 def _final_metrics(last: dict, test_size: int, final_eval: dict) -> dict:

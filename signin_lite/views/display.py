@@ -17,7 +17,10 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["lines_html", "show_lines", "show_table", "smoke_note", "smoke_title", "table_html", "table_text"]
+from signin_lite.evidence import chapter_times
+
+__all__ = ["lines_html", "show_chapter_time", "show_lines", "show_table", "smoke_note", "smoke_title", "table_html",
+           "table_text"]
 
 _TABLE_STYLE = "border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; max-width: 100%;"
 _CELL_STYLE = "padding: 0.25em 0.6em; border-bottom: 1px solid #ddd; vertical-align: top; white-space: normal;"
@@ -93,6 +96,12 @@ def show_lines(lines: Iterable[str]) -> None:
 
     lines = list(lines)
     display({"text/html": lines_html(lines), "text/plain": "\n".join(f"- {line}" for line in lines)}, raw=True)
+
+
+def show_chapter_time(notebook: str) -> None:
+    """The line at the top of a chapter: how long it takes under each measured profile (from the timing records,
+    :mod:`signin_lite.evidence.chapter_times`)."""
+    show_lines([chapter_times.chapter_line(notebook)])
 
 
 def smoke_title(title: str, profile: str) -> str:

@@ -1,0 +1,92 @@
+"""How long each chapter takes to run, from the timing records that ``scripts/time_chapters.py`` writes
+(``results/timing/chapters_<profile>.json``, schema ``signin_lite.timing/1``): the introduction's table and the line at
+the top of each chapter::
+
+    recs = timing.load()                          # profile -> record
+    rows = timing.rows(recs)                      # one row per chapter: smoke, cpu, gpu
+    print(timing.chapter_line("02_lottery_tickets", recs))
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from signin_lite.evidence import records
+from signin_lite.foundations import schema
+
+FOLDER = Path(__file__).resolve().parents[2] / "results" / "timing"
+PROFILES = ("smoke", "cpu", "gpu")
+NOT_MEASURED = "not measured yet"
+
+
+def load(folder: str | os.PathLike | None = None) -> dict[str, dict]:
+    """The newest timing record of each profile in ``folder`` (default: the repository's results/timing)."""
+    folder = Path(folder) if folder is not None else FOLDER
+    if not folder.is_dir():
+        return {}
+    out: dict[str, dict] = {}
+    for rec in sorted(records.load_records(folder, schema=schema.TIMING), key=lambda r: r["date"]):
+        out[rec["profile"]] = rec
+    return out
+
+
+def duration(seconds: float) -> str:
+    """Seconds as a reader plans with them: "40 s", "7 min", "1 h 05 min"."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _seconds(rec: dict | None, notebook: str) -> float | None:
+    if rec is None:
+        return None
+    for c in rec["chapters"]:
+        if c["notebook"] == notebook and c["status"] == "ok":
+            return float(c["seconds"])
+    return None
+
+
+def rows(recs: dict[str, dict]) -> list[dict]:
+    """One row per chapter, in book order: the time under each profile ("not measured yet" where no record has it)."""
+    order = list(dict.fromkeys(c["notebook"] for p in PROFILES if p in recs for c in recs[p]["chapters"]))
+    out = []
+    for nb in order:
+        row = {"chapter": nb}
+        for p in PROFILES:
+            s = _seconds(recs.get(p), nb)
+            row[p] = duration(s) if s is not None else NOT_MEASURED
+        out.append(row)
+    if order:
+        out.append({"chapter": "whole book", **{p: duration(recs[p]["total_s"]) if p in recs else NOT_MEASURED
+                                                  for p in PROFILES}})
+    return out
+
+
+def provenance(recs: dict[str, dict]) -> list[str]:
+    """One sentence per record: profile, machine, date, load and how the runs were set up."""
+    out = []
+    for p in PROFILES:
+        if p not in recs:
+            continue
+        r, s = recs[p], recs[p]["setup"]
+        out.append(f"{p}: measured {r['date'][:10]} on {r['env']['device_name']}, {s.get('live', '?')} live runs, "
+                   f"reference runs {'reused' if s.get('reuse') else 'retrained'}, load average "
+                   f"{r['chapters'][0].get('load_start', '?')} at the start and {s.get('load_end', '?')} at the end "
+                   f"(`{s.get('command', 'scripts/time_chapters.py')}`)")
+    return out
+
+
+def chapter_line(notebook: str, recs: dict[str, dict] | None = None) -> str:
+    """The sentence at the top of a chapter: how long it took to run under each measured profile."""
+    recs = load() if recs is None else recs
+    seconds = {p: _seconds(recs.get(p), notebook) for p in PROFILES}
+    parts = [f"{duration(s)} under the {p} profile" for p, s in seconds.items() if s is not None]
+    if not parts:
+        return "Running time: not measured yet (scripts/time_chapters.py measures it)."
+    where = {p: recs[p]["env"]["device_name"] for p in PROFILES if _seconds(recs.get(p), notebook) is not None}
+    machine = next(iter(where.values()))
+    missing = [p for p in PROFILES if p not in where]
+    return (f"Running time of this chapter: {', '.join(parts)} (measured on {machine}"
+            + (f"; {' and '.join(missing)}: {NOT_MEASURED}" if missing else "") + ").")

@@ -1,0 +1,39 @@
+"""The chapter timing records: their schema, the introduction's table and the line at the top of each chapter."""
+
+from __future__ import annotations
+
+import pytest
+
+from signin_lite.evidence import chapter_times, records
+from signin_lite.foundations import schema
+
+ENV = {"device": "cpu", "device_name": "Test CPU (2 cores, 1 threads)", "torch": "2.14", "git_commit": None}
+
+
+def _record(profile: str, seconds: dict[str, float], date: str = "2026-12-03T10:00:00+00:00") -> dict:
+    return {"schema": schema.TIMING, "name": f"chapters_{profile}", "profile": profile,
+            "chapters": [{"notebook": k, "seconds": v, "status": "ok", "load_start": 0.5} for k, v in seconds.items()],
+            "total_s": sum(seconds.values()), "env": ENV, "date": date,
+            "setup": {"command": "python scripts/time_chapters.py", "live": "fresh", "reuse": True, "load_end": 0.7}}
+
+
+def test_timing_records_validate_and_feed_the_table_and_the_chapter_line(tmp_path):
+    records.write_record(_record("smoke", {"01_a": 40.0, "02_b": 65.0}), tmp_path)
+    records.write_record(_record("cpu", {"01_a": 300.0, "02_b": 4000.0}), tmp_path)
+    recs = chapter_times.load(tmp_path)
+    assert set(recs) == {"smoke", "cpu"}
+    rows = chapter_times.rows(recs)
+    assert rows[0] == {"chapter": "01_a", "smoke": "40 s", "cpu": "5 min", "gpu": chapter_times.NOT_MEASURED}
+    assert rows[-1]["chapter"] == "whole book" and rows[-1]["cpu"] == "1 h 12 min"
+    line = chapter_times.chapter_line("02_b", recs)
+    assert "65 s under the smoke profile" in line and "1 h 07 min under the cpu profile" in line
+    assert "gpu: not measured yet" in line and "Test CPU" in line
+    assert chapter_times.chapter_line("09_none", recs).startswith("Running time: not measured yet")
+    assert chapter_times.load(tmp_path / "missing") == {}
+
+
+def test_a_timing_record_without_chapters_is_refused(tmp_path):
+    bad = _record("smoke", {"01_a": 1.0})
+    bad["chapters"] = []
+    with pytest.raises(schema.RecordError, match="chapters"):
+        records.write_record(bad, tmp_path)
