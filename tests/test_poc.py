@@ -11,7 +11,9 @@ from recordkit import make_record, rid
 from signin_lite.foundations import schema
 from signin_lite.decision.options import summarize
 from signin_lite.decision import timing
-from signin_lite.decision.poc import Deployment, build_worksheet, decide, verdict_label
+from signin_lite.decision.deployment import Deployment
+from signin_lite.decision.poc import build_worksheet
+from signin_lite.decision.rule import decide, verdict_label
 from signin_lite.evidence.stats import PAIRED, Difference
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from signin_lite import cli
-from signin_lite.decision import poc, poc_inputs, report, report_text, timing, typography
+from signin_lite.decision import poc_inputs, report, report_text, rule, timing, typography
 from signin_lite.decision.options import summarize
-from signin_lite.decision.poc import Deployment
+from signin_lite.decision.deployment import Deployment
 from signin_lite.decision.poc import build_worksheet as evaluate
 
 import recordkit
@@ -93,7 +93,7 @@ def test_the_noise_case_does_not_say_go(probe):
     if probe == "noisy":
         assert signin.train_time_status == "not_measurable" and signin.train_time_ratio == 1.0
     page = html.unescape(report.render_report(ws, inp, "ja", appendix_href="a.html"))
-    assert "PoC：実施" not in page and poc.verdict_label(r.verdict, "ja") in page
+    assert "PoC：実施" not in page and rule.verdict_label(r.verdict, "ja") in page
 
 
 # ------------------------------------------------------------------------------- "your model" only when it is
@@ -194,7 +194,7 @@ def test_page_and_appendix_contents(lang):
     S = report.STRINGS[lang]
     page = html.unescape(report.render_report(ws, inp, lang, appendix_href="x_appendix.html"))
     assert page.startswith("<!DOCTYPE html>") and f'<html lang="{lang}">' in page and "size: A4" in page
-    assert S["verdict"].format(v=poc.verdict_label("go", lang)) in page and S["lead"]["go"] in page
+    assert S["verdict"].format(v=rule.verdict_label("go", lang)) in page and S["lead"]["go"] in page
     for key in ("dense", "pai", "pai_signin"):
         assert report_text.method_name(key, S) in page
     assert "<script" not in page and "<link " not in page and "x_appendix.html" in page

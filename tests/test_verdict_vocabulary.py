@@ -1,6 +1,6 @@
 """One verdict rule and one vocabulary everywhere (issue 20): go / not yet / no-go = 実施 / 時期尚早 / 見送り, from
-``poc.decide`` and ``poc.VERDICT_LABELS``, on page 1, in the appendix (which states the rule), in the worksheet and in
-both executive summaries. No page may use another word for a verdict."""
+``rule.decide`` and ``rule.VERDICT_LABELS``, on page 1, in the appendix (which states the rule), in the worksheet
+and in both executive summaries. No page may use another word for a verdict."""
 
 import html
 import json
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from signin_lite.decision import bottom_line, poc, poc_inputs, report
+from signin_lite.decision import bottom_line, poc_inputs, report, rule
 
 ROOT = Path(__file__).resolve().parents[1]
 OTHER_WORDS = {"en": re.compile(r"\binconclusive\b|\bNOT YET\b|\bNO-GO\b|\bGO\b"),
@@ -29,15 +29,15 @@ def example():
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_page_one_appendix_and_summary_say_the_same_verdict_in_the_same_words(example, lang):
     inp, ws, rec = example
-    label = poc.verdict_label(rec.verdict, lang)
+    label = rule.verdict_label(rec.verdict, lang)
     page = html.unescape(report.render_report(ws, inp, lang, appendix_href="a.html"))
     appendix = html.unescape(report.render_appendix(ws, inp, lang))
     signin = next(o for o in ws.options if o.summary.method == "pai_signin" and o.summary.sparsity == inp.sparsity)
     assert rec.verdict == signin.verdict and label in page                        # the table's verdict is page 1's
-    rule = next(n for n in ws.notes if n.key == "verdict_rule")
-    assert rule is not None
-    for word in poc.VERDICTS:                                                     # the appendix states the rule
-        assert poc.verdict_label(word, lang) in appendix
+    stated = next(n for n in ws.notes if n.key == "verdict_rule")
+    assert stated is not None
+    for word in rule.VERDICTS:                                                     # the appendix states the rule
+        assert rule.verdict_label(word, lang) in appendix
     assert bottom_line.values(lang)["bl_verdict"] == label                       # the executive summary
     for text in (page, appendix):
         assert not OTHER_WORDS[lang].findall(text)
@@ -46,8 +46,8 @@ def test_page_one_appendix_and_summary_say_the_same_verdict_in_the_same_words(ex
 def test_every_verdict_of_the_worksheet_is_one_of_three():
     inp = poc_inputs.load_inputs()
     ws = poc_inputs.report_worksheet(inp)
-    assert {o.verdict for o in ws.options[1:]} <= set(poc.VERDICTS) and ws.options[0].verdict == "baseline"
-    assert set(poc.VERDICT_LABELS["ja"].values()) >= {"実施", "時期尚早", "見送り"}
+    assert {o.verdict for o in ws.options[1:]} <= set(rule.VERDICTS) and ws.options[0].verdict == "baseline"
+    assert set(rule.VERDICT_LABELS["ja"].values()) >= {"実施", "時期尚早", "見送り"}
 
 
 @pytest.mark.parametrize("path", SOURCES)
@@ -73,4 +73,4 @@ def test_every_number_the_summaries_glue_is_computed(lang):
     keys = set(re.findall(r"\{glue:text\}`([a-z_]+)`", (ROOT / f"book/executive_summary_{lang}.md").read_text()))
     values = bottom_line.values(lang)
     assert keys <= set(values), sorted(keys - set(values))
-    assert values["bl_verdict"] in poc.VERDICT_LABELS[lang].values()
+    assert values["bl_verdict"] in rule.VERDICT_LABELS[lang].values()

@@ -1,5 +1,5 @@
 """The manager's decision: the cost/accuracy worksheet and its assumptions, its inputs file, deployment and
 probe measurements, the one-page report (EN/JA) and the executive summaries' numbers."""
 
-__all__ = ["notes", "options", "poc", "poc_inputs", "deploy", "probe", "report_text", "report", "bottom_line", "timing",
-           "typography"]
+__all__ = ["deployment", "notes", "options", "rule", "poc", "poc_inputs", "deploy", "probe", "report_text", "report",
+           "bottom_line", "timing", "typography"]

@@ -12,14 +12,15 @@ worksheet, one row per option (method x mask x sparsity). The savings are kept a
                                           whose interval includes 1 is "not measurable here" and counts as 1.
 
 The sweep records' wall-clock training times never set a ratio (they come from a shared machine). One rule turns
-an option into a verdict, :func:`decide`: go / not yet / no-go (実施 / 時期尚早 / 見送り, :data:`VERDICT_LABELS`),
+an option into a verdict, :func:`signin_lite.decision.rule.decide`: go / not yet / no-go
+(実施 / 時期尚早 / 見送り, :data:`signin_lite.decision.rule.VERDICT_LABELS`),
 used by the worksheet, the report, the appendix and the executive summaries alike.
 
 Typical use::
 
     from signin_lite.evidence.records import load_records
     from signin_lite.decision import poc
-    dep = poc.Deployment(requests_per_month=3e6, hardware="1x L4 GPU", price_per_hour=0.8,
+    dep = Deployment(requests_per_month=3e6, hardware="1x L4 GPU", price_per_hour=0.8,
                          power_watts=72, electricity_price_per_kwh=0.2, baseline_throughput_rps=900)
     ws = poc.build_worksheet(dep, options.summarize(load_records("results")), storage=deploy_rec, inference=deploy_rec,
                              timing=timing.from_probe(probe_record, reader=False))
@@ -29,161 +30,18 @@ Typical use::
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 from signin_lite.decision import timing as timing_
+from signin_lite.decision.deployment import Deployment
 from signin_lite.decision.notes import TEMPLATES, Note
 from signin_lite.decision.options import MethodSummary, accuracy_change, get_path
+from signin_lite.decision.rule import VERDICT_LABELS, decide
 from signin_lite.foundations import methods, schema
 from signin_lite.evidence import stats
 
-VERDICTS = ("go", "not-yet", "no-go")  # the one vocabulary; dense itself is the "baseline"
-VERDICT_LABELS = {"en": {"go": "go", "not-yet": "not yet", "no-go": "no-go", "baseline": "baseline"},
-                  "ja": {"go": "実施", "not-yet": "時期尚早", "no-go": "見送り", "baseline": "基準"}}
-BLOCKERS = ("acc_below", "acc_unclear", "acc_unknown", "money_none", "money_unproven")
-_EPS = 1e-9  # floating-point slack for the tolerance boundary (pp)
-
-
-# ----------------------------------------------------------------------------------------------- inputs
-class FieldError(ValueError):
-    """A Deployment field with a value it cannot take: ``field``, the requirement ``need`` and the ``value``."""
-
-    def __init__(self, field_name: str, need: str, value: Any):
-        super().__init__(f"Deployment.{field_name} must be {need} (got {value!r})")
-        self.field, self.need, self.value = field_name, need, value
-
-
-def _num(help_: str, unit: str, **kw) -> Any:
-    return field(metadata={"help": help_, "unit": unit}, **kw)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Deployment:
-    """What the business would run. All money is in the same, unnamed currency ("currency units")."""
-
-    requests_per_month: float = _num("Inference requests served per month.", "requests/month")
-    hardware: str = field(metadata={"help": "Target hardware name (CPU or GPU kind) for serving and retraining.",
-                                    "unit": ""})
-    price_per_hour: float = _num("Hardware price per hour (rent or amortized).", "currency units/h")
-    power_watts: float = _num("Average power draw of that hardware while busy.", "W")
-    electricity_price_per_kwh: float = _num("Electricity price.", "currency units/kWh")
-    baseline_throughput_rps: float = _num(
-        "Dense model throughput on the target hardware (measured value or a labelled assumption).", "requests/s")
-    throughput_basis: str = field(default="assumption", metadata={
-        "help": "Where baseline_throughput_rps comes from, e.g. 'measured 2026-11-27' or 'assumption'.",
-        "unit": ""})
-    retrains_per_month: float = _num("Full training runs per month (0 = train once, serve only).", "runs/month",
-                                     default=1.0)
-    tolerance_pp: float = _num("Largest accuracy loss vs dense that is still acceptable.", "percentage points",
-                               default=1.0)
-    sparse_speedup: float = _num(
-        "Realized inference speed-up of sparse models (1.0 = none, as on dense kernels; e.g. 1.3 for 2:4 "
-        "semi-structured kernels or a sparse engine). An assumption, multiplied onto the measured ratio.", "x",
-        default=1.0)
-    train_time_scale: float = _num(
-        "Training step time on the target hardware / the step time of the timing measurement (the probe record; "
-        "1.0 when the probe ran on the target hardware).", "x", default=1.0)
-    train_steps: float = _num("Training steps of one full training run, at the probe's batch size (a stated "
-                              "number: it sets retraining and PoC hours with the probe's step time).", "steps",
-                              default=100_000.0)
-    currency: str = field(default="currency units", metadata={"help": "Currency label used in outputs.",
-                                                               "unit": ""})
-    materiality: float = _num(
-        "Smallest monthly saving that counts: a saving at or below it is treated as none, so noise in "
-        "measured times cannot flip a verdict.", "currency units/month", default=0.0)
-    poc_engineer_days: float = _num("Engineering effort of a PoC (an assumption).", "person-days", default=10.0)
-    engineer_cost_per_day: float = _num("Cost of one engineer-day.", "currency units/day", default=0.0)
-
-    def __post_init__(self):
-        rules = {  # field -> (test, requirement)
-            "requests_per_month": (lambda v: v > 0, "> 0"),
-            "price_per_hour": (lambda v: v >= 0, ">= 0"),
-            "power_watts": (lambda v: v > 0, "> 0"),
-            "electricity_price_per_kwh": (lambda v: v >= 0, ">= 0"),
-            "baseline_throughput_rps": (lambda v: v > 0, "> 0"),
-            "retrains_per_month": (lambda v: v >= 0, ">= 0"),
-            "tolerance_pp": (lambda v: v >= 0, ">= 0"),
-            "sparse_speedup": (lambda v: v > 0, "> 0"),
-            "train_time_scale": (lambda v: v > 0, "> 0"),
-            "train_steps": (lambda v: v > 0, "> 0"),
-            "materiality": (lambda v: v >= 0, ">= 0"),
-            "poc_engineer_days": (lambda v: v >= 0, ">= 0"),
-            "engineer_cost_per_day": (lambda v: v >= 0, ">= 0"),
-        }
-        for name, (ok, need) in rules.items():
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise FieldError(name, "a finite number", v)
-            if not ok(v):
-                raise FieldError(name, need, v)
-        for name in ("hardware", "throughput_basis", "currency"):
-            v = getattr(self, name)
-            if not isinstance(v, str) or not v.strip():
-                raise FieldError(name, "a non-empty string", v)
-
-    @property
-    def hourly_cost(self) -> float:
-        """Hardware price plus electricity for one busy hour."""
-        return self.price_per_hour + self.power_watts / 1000.0 * self.electricity_price_per_kwh
-
-    def inputs(self) -> list[tuple[str, Any, str, str]]:
-        """(field name, value, unit, help) for every input, in declaration order."""
-        return [(f.name, getattr(self, f.name), f.metadata.get("unit", ""), f.metadata.get("help", ""))
-                for f in fields(self)]
-
-
-# ------------------------------------------------------------------------------- the verdict
-class Decision(NamedTuple):
-    """A verdict of :data:`VERDICTS` and what stands in its way (codes of :data:`BLOCKERS`, empty for go)."""
-    verdict: str
-    blockers: tuple[str, ...]
-
-
-def accuracy_state(ci: stats.Difference | None, tolerance_pp: float) -> str:
-    """``ok`` (the interval's lower end at or above -tolerance), ``acc_below`` (wholly below), ``acc_unclear``
-    (it crosses the line) or ``acc_unknown`` (no interval: one seed)."""
-    if ci is None or not ci.available:
-        return "acc_unknown"
-    if ci.low >= -tolerance_pp - _EPS:
-        return "ok"
-    return "acc_below" if ci.high < -tolerance_pp else "acc_unclear"
-
-
-def decide(ci: stats.Difference | None, saving: float, upper_saving: float, tolerance_pp: float,
-           materiality: float = 0.0) -> Decision:
-    """The one verdict rule (go / not yet / no-go = 実施 / 時期尚早 / 見送り).
-
-    - **no-go**: the accuracy interval lies wholly below -tolerance, or even the upper bound (inference realizing
-      the whole FLOPs cut) saves no more than ``materiality`` a month;
-    - **go**: the interval's lower end is at or above -tolerance *and* the saving credited from measurements
-      exceeds ``materiality``;
-    - **not yet**: anything else: the interval crosses the line or is unavailable, or the saving rests on a speed-up
-      nobody has measured.
-
-    ``blockers`` names every reason that is not met, accuracy first, then money.
-    """
-    blockers = []
-    acc = accuracy_state(ci, tolerance_pp)
-    if acc != "ok":
-        blockers.append(acc)
-    if not upper_saving > materiality:
-        blockers.append("money_none")
-    elif not saving > materiality:
-        blockers.append("money_unproven")
-    if "acc_below" in blockers or "money_none" in blockers:
-        return Decision("no-go", tuple(blockers))
-    return Decision("not-yet" if blockers else "go", tuple(blockers))
-
-
-def verdict_label(verdict: str, lang: str) -> str:
-    """The verdict in the reader's words: go / not yet / no-go, 実施 / 時期尚早 / 見送り."""
-    if lang not in VERDICT_LABELS or verdict not in VERDICT_LABELS[lang]:
-        raise ValueError(f"no label for verdict {verdict!r} in {lang!r}; verdicts are {VERDICTS}, languages "
-                         f"{', '.join(VERDICT_LABELS)}")
-    return VERDICT_LABELS[lang][verdict]
 
 
 # ------------------------------------------------------------------------------------------- outputs

@@ -5,11 +5,11 @@
     probe = poc_inputs.reader_probe(inp)                          # the reader's `probe` record, or None
     ws = poc_inputs.report_worksheet(inp, probe=probe)            # dense, PaI and PaI + Sign-In at inp.sparsity
 
-An inputs file is one flat table: every :class:`signin_lite.decision.poc.Deployment` field, plus ``sparsity`` (the
-sparsity the report compares), ``poc_seeds``, ``latency_batch`` (a batch size the deploy records measured),
+An inputs file is one flat table: every :class:`signin_lite.decision.deployment.Deployment` field, plus ``sparsity``
+(the sparsity the report compares), ``poc_seeds``, ``latency_batch`` (a batch size the deploy records measured),
 ``train_batch_size`` (the batch you train at; 0 = not stated), ``probe`` (the path of your own ``probe`` record,
-relative to the inputs file; empty = none) and ``example`` (true for example values). Keys that start with ``_``
-are comments. An unknown or missing key, or a bad value, raises ``ValueError`` naming the file and the field.
+relative to the inputs file; empty = none) and ``example`` (true for example values). Keys that start with ``_`` are
+comments. An unknown or missing key, or a bad value, raises ``ValueError`` naming the file and the field.
 
 Training time and memory ratios come from a probe record: the reader's own (then, and only then, the report says
 "your model"), else the project's reference record in ``results/probe`` (torchvision ResNet-18).
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from signin_lite.decision import options, poc, timing
+from signin_lite.decision.deployment import Deployment, FieldError
 from signin_lite.evidence import arms, records, summary
 from signin_lite.foundations import schema
 
@@ -51,7 +52,7 @@ class InputError(ValueError):
 class ReportInputs:
     """The deployment plus the report's own choices."""
 
-    deployment: poc.Deployment
+    deployment: Deployment
     sparsity: float = 0.9
     poc_seeds: int = 3
     latency_batch: int = 1
@@ -84,7 +85,7 @@ def parse_inputs(data: Mapping[str, Any], source: str = "(in memory)") -> Report
     if not isinstance(data, Mapping):
         raise InputError("not_table", f"inputs {source}: expected a table of fields, got {type(data).__name__}",
                          source=source)
-    dep_fields = {f.name: f for f in fields(poc.Deployment)}
+    dep_fields = {f.name: f for f in fields(Deployment)}
     data = {k: v for k, v in data.items() if not str(k).startswith("_")}
     unknown = sorted(set(data) - set(dep_fields) - set(_EXTRA))
     if unknown:
@@ -105,8 +106,8 @@ def parse_inputs(data: Mapping[str, Any], source: str = "(in memory)") -> Report
                              source=source, field=name, need=need, value=repr(v))
         extra[name] = v
     try:
-        dep = poc.Deployment(**{k: v for k, v in data.items() if k in dep_fields})
-    except poc.FieldError as e:
+        dep = Deployment(**{k: v for k, v in data.items() if k in dep_fields})
+    except FieldError as e:
         raise InputError("bad_field", f"inputs {source}: {e}", source=source, field=e.field, need=e.need,
                          value=repr(e.value)) from None
     except (TypeError, ValueError) as e:
@@ -235,7 +236,7 @@ def four_arm(folder: str | Path | None = None) -> arms.ArmTest | None:
 
 def with_overrides(inputs: ReportInputs, overrides: Mapping[str, Any]) -> ReportInputs:
     """The same inputs with some fields changed, validated again (errors name the field)."""
-    data = {f.name: getattr(inputs.deployment, f.name) for f in fields(poc.Deployment)}
+    data = {f.name: getattr(inputs.deployment, f.name) for f in fields(Deployment)}
     data.update({k: getattr(inputs, k) for k in _EXTRA})
     data.update(overrides)
     return parse_inputs(data, f"{inputs.source.removesuffix(_OVERRIDDEN)}{_OVERRIDDEN}")

@@ -10,7 +10,7 @@ plus an appendix file with every assumption and where each number came from.
 Or: ``python -m signin_lite report --lang ja --inputs FILE --probe RECORD --out poc_report_ja.html``.
 
 Page 1 answers the manager's question: the verdict (go / not yet / no-go = 実施 / 時期尚早 / 見送り, by the one
-rule :func:`signin_lite.decision.poc.decide`) with every blocker named, one row per option (accuracy change with its
+rule :func:`signin_lite.decision.rule.decide`) with every blocker named, one row per option (accuracy change with its
 interval; training step time and peak memory against dense from the probe, at its stated batch; file size; monthly
 cost and the saving credited from measurements), the payback of the PoC, Sign-In against PaI from the controlled
 four-arm test, what the PoC costs (GPU-hours from the probe's step time and a stated number of steps) and the
@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from signin_lite.decision import poc, poc_inputs, timing as timing_, typography as ty
+from signin_lite.decision import poc_inputs, rule, timing as timing_, typography as ty
 from signin_lite.decision.poc import OptionResult, Worksheet
 from signin_lite.decision.poc_inputs import ReportInputs
 from signin_lite.decision.report_text import (ALLOWED_LATIN, OPTION_COLUMNS, PROBE_CMD, REPORT_CMD, STRINGS,
@@ -43,7 +43,7 @@ _DEFAULT = object()  # "load the committed four-arm test"
 
 @dataclass(frozen=True)
 class Recommendation:
-    """``verdict`` is one of :data:`signin_lite.decision.poc.VERDICTS`, the verdict of the option the report
+    """``verdict`` is one of :data:`signin_lite.decision.rule.VERDICTS`, the verdict of the option the report
     recommends (PaI + Sign-In at the report's sparsity, else PaI); ``blockers`` are that option's."""
 
     verdict: str
@@ -51,7 +51,7 @@ class Recommendation:
     option: OptionResult | None
 
     def label(self, lang: str) -> str:
-        return poc.verdict_label(self.verdict, lang)
+        return rule.verdict_label(self.verdict, lang)
 
 
 def _options(ws: Worksheet, sparsity: float) -> dict[str, OptionResult | None]:
@@ -64,7 +64,7 @@ def _options(ws: Worksheet, sparsity: float) -> dict[str, OptionResult | None]:
 
 def recommend(ws: Worksheet, sparsity: float) -> Recommendation:
     """The verdict of PaI + Sign-In at ``sparsity`` (PaI where Sign-In did not run): the option's own verdict by
-    :func:`signin_lite.decision.poc.decide`, so page 1, the table, the worksheet and the summaries agree."""
+    :func:`signin_lite.decision.rule.decide`, so page 1, the table, the worksheet and the summaries agree."""
     opts = _options(ws, sparsity)
     o = opts["pai_signin"] or opts["pai"]
     if o is None:
@@ -307,7 +307,7 @@ def _option_rows(ws: Worksheet, opts: dict, S: dict, F: _Fmt) -> str:
                 F.ratio(1 - o.storage["saving_pct"] / 100) if o.storage else S["na"]
         saving = "—" if dense else f"{F.money(o.saving_abs)}<br><span class='sub'>{_e(S['upper_short'])} " \
                                    f"{F.money(o.upper_saving)}</span>"
-        verdict = "—" if dense else f"<b class='v-{o.verdict}'>{_e(poc.verdict_label(o.verdict, F.lang))}</b>"
+        verdict = "—" if dense else f"<b class='v-{o.verdict}'>{_e(rule.verdict_label(o.verdict, F.lang))}</b>"
         cells = [f"{name}<br><span class='sub'>{_e(S['seeds'].format(n=o.summary.n_seeds))}</span>", acc, time, mem,
                  size, F.money(o.total_cost), saving, verdict]
         rows.append("<tr>" + "".join(f"<td{'' if i == 0 else ' class=n'}>{c}</td>" for i, c in enumerate(cells))
@@ -501,6 +501,6 @@ def option_rows(ws: Worksheet, lang: str = "ja") -> list[dict[str, str]]:
         values = (method_name(o.summary.method, S), ty.signed(o.acc_change_pp), ty.ratio(step, lang),
                   ty.ratio(o.train_memory_ratio, lang), ty.money(o.total_cost, lang, ws.deployment.currency,
                                                                  S["currencies"]),
-                  "\u2014" if dense else poc.verdict_label(o.verdict, lang))
+                  "\u2014" if dense else rule.verdict_label(o.verdict, lang))
         rows.append(dict(zip(cols, values, strict=True)))
     return rows

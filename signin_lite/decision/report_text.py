@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from signin_lite.decision import notes
-from signin_lite.decision.poc import VERDICT_LABELS
+from signin_lite.decision.rule import VERDICT_LABELS
 from signin_lite.evidence import stats
 from signin_lite.foundations import methods
 
