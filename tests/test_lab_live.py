@@ -211,6 +211,16 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float, poll: float = 
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r}){seen}")
 
 
+def _wait_quietly(check: Callable[[], Any], timeout: float, poll: float = 0.5) -> bool:
+    """Poll ``check`` for up to ``timeout`` seconds; True as soon as it holds, False (no failure) otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(poll)
+    return False
+
+
 def figures(driver: Any) -> list[dict[str, Any]]:
     return driver.execute_script(JS_FIGURES)
 
@@ -317,13 +327,20 @@ def click_plotly_slider_steps(driver: Any) -> int:
         target = labels[0 if active else len(labels) - 1]
         rail = plot.find_element(By.CSS_SELECTOR, ".slider-container .slider-rail-touch-rect")
         before = driver.execute_script("return JSON.stringify(arguments[0].data.map(t => t.visible));", plot)
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", plot)
-        dx = driver.execute_script("const a = arguments[0].getBoundingClientRect(), b = arguments[1]"
-                                   ".getBoundingClientRect(); return (a.left + a.width / 2) - (b.left + b.width / 2);",
-                                   target, rail)
-        ActionChains(driver).move_to_element(rail).move_by_offset(int(dx), 0).click().perform()  # as a learner clicks
-        wait_for("a plotly slider step to change the visible traces", lambda p=plot, b=before: driver.execute_script(
-            "return JSON.stringify(arguments[0].data.map(t => t.visible));", p) != b, 20, driver=driver)
+        def changed(p=plot, b=before) -> bool:
+            return driver.execute_script("return JSON.stringify(arguments[0].data.map(t => t.visible));", p) != b
+        # as a learner clicks; a click that lands while the page still scrolls or relays out is missed, and a
+        # learner clicks again: one more try before failing (a CI run on a loaded machine missed one)
+        for attempt in range(2):
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", plot)
+            time.sleep(0.5)
+            dx = driver.execute_script("const a = arguments[0].getBoundingClientRect(), b = arguments[1]"
+                                       ".getBoundingClientRect(); return (a.left + a.width / 2) - "
+                                       "(b.left + b.width / 2);", target, rail)
+            ActionChains(driver).move_to_element(rail).move_by_offset(int(dx), 0).click().perform()
+            if attempt == 0 and _wait_quietly(changed, 15):
+                break
+        wait_for("a plotly slider step to change the visible traces", changed, 20, driver=driver)
         time.sleep(0.5)  # the collapse came with the relayout right after the step
         assert_no_collapse(driver, "after clicking a plotly slider step")
         clicked += 1
