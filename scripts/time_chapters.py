@@ -90,13 +90,15 @@ def main() -> int:
                       PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     chapters = []
     print(f"{args.profile} profile, {args.live} live runs, in {where}; load average {load1()}", flush=True)
-    for name in names:
-        start = load1()
-        save_to = Path(args.save_notebooks) if args.save_notebooks else None
-        seconds, status = run_notebook(where / "notebooks" / f"{name}.ipynb", save_to)
-        chapters.append({"notebook": name, "seconds": round(seconds, 1), "status": status, "load_start": start})
-        print(f"{name:32s} {seconds:8.1f} s  {status}  (load {start} at its start)", flush=True)
-    shutil.rmtree(where, ignore_errors=True)
+    try:
+        for name in names:
+            start = load1()
+            save_to = Path(args.save_notebooks) if args.save_notebooks else None
+            seconds, status = run_notebook(where / "notebooks" / f"{name}.ipynb", save_to)
+            chapters.append({"notebook": name, "seconds": round(seconds, 1), "status": status, "load_start": start})
+            print(f"{name:32s} {seconds:8.1f} s  {status}  (load {start} at its start)", flush=True)
+    finally:  # the copy and its live runs go, also when the run is stopped
+        shutil.rmtree(where, ignore_errors=True)
     record = {"schema": schema.TIMING, "name": f"chapters_{args.profile}", "profile": args.profile,
               "chapters": chapters, "total_s": round(sum(c["seconds"] for c in chapters), 1),
               "setup": {"command": "python scripts/time_chapters.py " + " ".join(sys.argv[1:]),
