@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 21's second CPU test of Sign-In, in the paper's regime (plan, hypotheses and reading rule: results/README.md,
-# "Issue 21"; the design's numbers: signin_lite/experiments/regime_test.py). ResNet-20, uniform random mask at 90%, 5,000
-# training images, 25 epochs, batch 32, weight decay 8e-3, beta = 0.1, reset every 1/6 epoch (26 steps); five arms:
+# "Issue 21"; the design's numbers: signin_lite/experiments/regime_test.py). ResNet-20, uniform random mask at 90%,
+# 5,000 training images, 25 epochs, batch 32, weight decay 8e-3, beta = 0.1 (1 on the classifier), reset every 1/6
+# epoch (26 steps); five arms:
 # pai, pai_signin, pai_wd2x_masked, pai_wd2x_masked_step, pai_signin_noreset_step; seeds 0-11; per-epoch test on 1,000
 # images, the final test on all 10,000. Records go to results/cpu_regime/runs. Resumable: run it again after a cut.
 #
@@ -10,7 +11,7 @@
 #   PILOT=1 bash scripts/cpu_regime_test.sh     # the pilot: seed 0, every arm, to results/cpu_regime/pilot
 #   JOBS=2 SEEDS="0 1" RESULTS=/abs/path bash scripts/cpu_regime_test.sh   # two runs at once, some seeds, elsewhere
 set -euo pipefail
-if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,11p' "$0"; exit 0; fi
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,12p' "$0"; exit 0; fi
 cd "$(dirname "$0")/.."
 source scripts/offline_data.sh
 export OMP_NUM_THREADS=1  # one torch thread per run; JOBS runs side by side
@@ -24,7 +25,7 @@ EPOCH_S=${EPOCH_S:-16}  # measured: one epoch of this design, one thread, an oth
 METHODS="pai pai_signin pai_wd2x_masked pai_wd2x_masked_step pai_signin_noreset_step"
 ARGS=(--profile cpu --epochs 25 --mask random --sparsities 0.9 --seeds $SEEDS --methods $METHODS
       --train-per-class 500 --val-per-class 0 --test-per-class 100 --final-test-per-class all
-      --batch-size 32 --lr 0.1 --momentum 0.9 --weight-decay 8e-3 --beta 0.1 --rescale-every 0.1667
+      --batch-size 32 --lr 0.1 --momentum 0.9 --weight-decay 8e-3 --beta 0.1 --beta-output 1 --rescale-every 0.1667
       --warmup-epochs 1 --jobs "$JOBS" --results "$RESULTS" --work-dir "$WORK" --no-progress)
 if [[ -n "${DRY_RUN:-}" ]]; then
   python -m signin_lite sweep "${ARGS[@]}" --dry-run

@@ -298,3 +298,12 @@ def test_unadjusted_reading_is_shown_beside_holms():
     d = stats.adjust([stats.paired([1.0, 1.1, 0.9, 1.2], [0, 0, 0, 0]),
                       stats.paired([0.1, -0.3, 0.2, 0.4], [0, 0, 0, 0])])
     assert d[0].reading(adjusted=False) == "gain" and d[0].p_adjusted == pytest.approx(2 * d[0].p)
+
+
+def test_drift_divides_each_layer_by_its_own_beta():
+    # beta 0.1, the classifier 1 (--beta-output 1): layers at 0.064 and fc at 0.64 are both 0.64 of their beta
+    entry = {"signin": {"resets": [{"imbalance": {"conv.weight": {"mean": 0.064, "min": 0.01},
+                                                  "fc.weight": {"mean": 0.64, "min": 0.5}}}]}}
+    got = drift.epoch_imbalance(entry, drift.layer_beta({"beta": 0.1, "beta_output": 1.0}))
+    assert got == pytest.approx({"mean": 0.64, "min": 0.1})
+    assert drift.epoch_imbalance(entry, 0.1)["mean"] == pytest.approx((0.64 + 6.4) / 2)  # one beta for all: wrong here

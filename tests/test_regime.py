@@ -79,7 +79,8 @@ def test_the_papers_assumed_schedule_and_the_first_cpu_test_differ_by_eighty_tim
 
 def test_the_second_cpu_tests_design_is_in_the_papers_regime():
     """The plan's regime numbers (results/README.md, issue 21): D over the run and per reset period within a factor 2
-    of the paper's assumed schedule, and beta within 2x of the median 2|theta| in every layer at initialization."""
+    of the paper's assumed schedule, and beta within 2x of the median 2|theta| at initialization in every layer but
+    the classifier."""
     from signin_lite.experiments import regime_test
     paper, first, design = regime_test.regimes()
     assert (design.train_images, design.steps_per_epoch, design.steps, design.reset_steps) == (5000, 156, 3900, 26)
@@ -87,7 +88,8 @@ def test_the_second_cpu_tests_design_is_in_the_papers_regime():
     assert 0.5 <= design.decay_run / paper.decay_run <= 2
     assert 0.5 <= design.decay_period_max / paper.decay_period_max <= 2
     assert 0.5 <= design.decay_period_median / paper.decay_period_median <= 2
-    assert all(0.5 <= v["beta_over_2theta"] <= 2 for v in design.multiplier.values())
+    within = {k for k, v in design.multiplier.items() if 0.5 <= v["beta_over_2theta"] <= 2}
+    assert set(design.multiplier) - within == {"fc.weight"}  # beta_output = 1 on the classifier (third revision)
     assert first.decay_run < paper.decay_run / 50  # the first test was far from it
     assert 156 % 26 == 0  # every epoch ends at a reset, where the records' multipliers are read
 

@@ -75,3 +75,21 @@ def test_pilot_check_names_each_failed_criterion():
     assert failures[0].startswith("pai: final test accuracy 25.0%")
     assert "never fell to 0.8 (lowest 0.900)" in failures[1]
     assert failures[2].startswith("pai_signin_noreset_step: mean multiplier 2.000–2.000 times Sign-In's")
+
+
+def test_the_committed_pilot_passes_the_plans_check():
+    """results/cpu_regime/pilot (results/README.md, issue 21): every arm of seed 0, the check passes, the numbers the
+    README states."""
+    from pathlib import Path
+
+    from signin_lite.evidence import drift, records
+    recs = records.load_records(Path(__file__).resolve().parents[1] / "results" / "cpu_regime" / "pilot")
+    assert regime_test.pilot_check(recs) == []
+    by = {s.method: s for s in records.settings(recs)}
+    acc = {m: round(100 * s.records[0]["final"]["test_acc"], 1) for m, s in by.items()}
+    assert acc == {"pai": 51.7, "pai_signin": 41.4, "pai_wd2x_masked": 42.7, "pai_wd2x_masked_step": 40.1,
+                   "pai_signin_noreset_step": 33.7}
+    assert all(s.records[0]["final"]["test_size"] == 10000 for s in by.values())
+    assert round(drift.lowest_imbalance(by["pai_signin"])["mean"], 2) == 0.64
+    for m in ("pai_wd2x_masked_step", "pai_signin_noreset_step"):
+        assert [round(x, 2) for x in drift.step_ratio(by[m], by["pai_signin"])] == [0.93, 0.99]

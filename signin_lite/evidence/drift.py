@@ -16,7 +16,7 @@ All imbalances are divided by the run's β, so 1 means "as after a reset" and 0 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from signin_lite.foundations import methods
 from signin_lite.evidence import records
@@ -33,13 +33,21 @@ def _check(setting: records.Setting) -> None:
                          "only Sign-In runs written since issue 11 carry them")
 
 
-def epoch_imbalance(entry: Mapping, beta: float) -> dict[str, float]:
+def layer_beta(config: Mapping) -> Callable[[str], float]:
+    """β of a Sign-In layer by name under ``config``: ``beta_output`` for the classifier (``fc.weight``) when it is
+    set, else ``beta``."""
+    beta, out = config["beta"], config.get("beta_output")
+    return lambda name: out if out and name == "fc.weight" else beta
+
+
+def epoch_imbalance(entry: Mapping, beta: float | Callable[[str], float]) -> dict[str, float]:
     """(m² − w²)/β of one epoch, where it was lowest: just before the epoch's last reset, else at the epoch's end
     (a run that never resets). ``mean``: the mean over layers of each layer's mean; ``min``: the smallest weight's."""
     d = entry["signin"]
     layers = d["resets"][-1]["imbalance"] if d["resets"] else d["imbalance_end"]
-    return {"mean": statistics.fmean(v["mean"] for v in layers.values()) / beta,
-            "min": min(v["min"] for v in layers.values()) / beta}
+    of = beta if callable(beta) else (lambda name: beta)  # each layer divided by its own β
+    return {"mean": statistics.fmean(v["mean"] / of(k) for k, v in layers.items()),
+            "min": min(v["min"] / of(k) for k, v in layers.items())}
 
 
 def curves(setting: records.Setting) -> dict[str, list[float]]:
@@ -47,7 +55,7 @@ def curves(setting: records.Setting) -> dict[str, list[float]]:
     ``lr_multiplier`` (mean m² + w² over all kept weights at the epoch's end), ``zero_crossings`` (kept weights that
     changed sign between resets in the epoch, or since the last reset for the epoch's end)."""
     _check(setting)
-    beta = setting.config["beta"]
+    beta = layer_beta(setting.config)
     out: dict[str, list[float]] = {"epoch": [h["epoch"] for h in setting.records[0]["history"]]}
     per_run = []
     for r in setting.records:
@@ -66,7 +74,7 @@ def curves(setting: records.Setting) -> dict[str, list[float]]:
 def lowest_imbalance(setting: records.Setting) -> dict[str, float]:
     """Over the whole run and all seeds: the lowest per-epoch mean (m² − w²)/β and the lowest single weight's."""
     _check(setting)
-    beta = setting.config["beta"]
+    beta = layer_beta(setting.config)
     values = [epoch_imbalance(h, beta) for r in setting.records for h in r["history"]]
     return {"mean": min(v["mean"] for v in values), "min": min(v["min"] for v in values)}
 

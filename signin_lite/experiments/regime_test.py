@@ -21,7 +21,7 @@ from signin_lite.training import regime, sweep
 # the sweep's flags (python -m signin_lite sweep), as scripts/cpu_regime_test.sh passes them
 DESIGN: dict[str, object] = dict(epochs=25, mask="random", train_per_class=500, val_per_class=0, test_per_class=100,
                                  final_test_per_class=None, batch_size=32, lr=0.1, momentum=0.9, weight_decay=8e-3,
-                                 beta=0.1, rescale_every=0.1667, warmup_epochs=1.0)
+                                 beta=0.1, beta_output=1.0, rescale_every=0.1667, warmup_epochs=1.0)
 SPARSITY = 0.9
 SEEDS = tuple(range(12))
 REGIME_ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_wd2x_masked_step", "pai_signin_noreset_step")

@@ -13,7 +13,8 @@ and the current multiplier is 1 for a plain weight and m² + w² for a Sign-In w
 Sign-In's multiplier for weights much smaller than β (2|θ| ≪ β), the regime of issue 21's test (its first pilot:
 Sign-In's mean multiplier 0.101 at β = 0.1). The target leaves θ out on purpose: with the arm's own θ in it, the
 no-reset arm's few large weights, whose steps s multiplies, grew and raised the target with them (the first pilots,
-``results/README.md``). The records' multipliers show whether the match held (:func:`signin_lite.drift.steps_matched`).
+``results/README.md``). The records' multipliers show whether the match held
+(:func:`signin_lite.evidence.drift.steps_matched`).
 The layer's weight decay is divided by s, so the decay per step (learning rate × decay) is not scaled: under Sign-In
 the decay of θ is 2λη whatever the multiplier. What stays different is how the step is spread over the weights. ::
 
