@@ -1,4 +1,5 @@
-"""Command line: ``python -m signin_lite {train,sweep,lottery,toy,planted,choose,report,probe,table,schema} --help``.
+"""Command line: ``python -m signin_lite <command> --help``, the commands being train, sweep, regime, lottery, toy,
+planted, choose, report, probe, table and schema.
 
     python -m signin_lite train --profile smoke --mask erk --sparsity 0.9 --signin
     python -m signin_lite sweep --profile cpu --methods pai pai_signin --sparsities 0.8 0.9 --seeds 0 1 2
@@ -12,6 +13,7 @@
     python -m signin_lite probe --model torchvision:resnet18 --input-shape 3 64 64 --batch-size 8 --sparsity 0.9
     python -m signin_lite report --lang ja --probe runs/probe/probe_resnet18_s0.9_<id>.json --out poc_report_ja.html
     python -m signin_lite table results/cpu/runs
+    python -m signin_lite regime --profile gpu --epochs 160 --beta 0.1 --beta-output 1 --rescale-every 1
 
 Ad-hoc runs write their records to runs/results/ and their checkpoints to runs/ (git-ignored); the committed
 reference records live under results/ (results/README.md) and are written there only when a flag says so.
@@ -28,7 +30,7 @@ from signin_lite.decision import poc_inputs, probe, report, report_text
 from signin_lite.evidence import records, summary
 from signin_lite.experiments import planted, toy
 from signin_lite.foundations import config, schema
-from signin_lite.training import distributed, lottery, sweep, train
+from signin_lite.training import distributed, lottery, regime, sweep, train
 from signin_lite.training.data import DataError
 from signin_lite.training.train import Divergence
 
@@ -109,6 +111,15 @@ def _add_training_commands(sub: argparse._SubParsersAction) -> None:
                        description="Train one run: profile presets, overridden by the flags you give.")
     config.add_arguments(p)
     _common(p)
+
+    p = sub.add_parser("regime", help="print a config's weight-decay drift D and Sign-In's initial multipliers, "
+                                      "beside the paper's assumed schedule (no training, no data)",
+                       description="D = 2 lambda sum(lr_t) / (1 - momentum) over the run and over each reset period "
+                                   "(m^2 - w^2 shrinks by exp(-D) between resets), and per layer the median "
+                                   "multiplier sqrt(beta^2 + 4 theta^2) and beta / median 2|theta| at initialization "
+                                   "(signin_lite.training.regime). Takes the flags of train.")
+    config.add_arguments(p)
+    p.add_argument("--layers", action="store_true", help="also one row per layer of the config")
 
     p = sub.add_parser("sweep", help="train a grid of runs (resumable; finished runs are skipped)",
                        description="Train every (seed, sparsity, method) combination, seed-major. "
@@ -214,6 +225,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _train(args)
     if args.command == "sweep":
         return _sweep(args)
+    if args.command == "regime":
+        return _regime(args)
     if args.command == "toy":
         target = Path(args.out) / "toy_phase_diagram.json"
         if target.exists() and not args.force:
@@ -252,6 +265,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(records.format_table(rows, columns))
     else:
         print(summary.format_summary(summary.summary_table(recs)))
+    return 0
+
+
+def _regime(args: argparse.Namespace) -> int:
+    """Print the config's regime beside the paper's assumed schedule (and per layer with ``--layers``)."""
+    ours = regime.regime(_config(args))
+    print(regime.format_regimes([ours, regime.regime(regime.PAPER_ASSUMED, regime.PAPER_LABEL)]))
+    if args.layers:
+        print(records.format_table(regime.layer_rows(ours)))
     return 0
 
 

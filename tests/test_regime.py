@@ -108,3 +108,15 @@ def test_the_script_runs_the_designs_configs():
     assert names == [c.name() for c in regime_test.configs()] and len(names) == 60
     assert all(c.final_test_per_class is None for c in regime_test.configs((0,)))  # all 10,000 test images
     assert "estimate: 60 runs" in out.stdout and "issue 21 CPU test (this design)" in out.stdout
+
+
+def test_the_regime_command_prints_a_config_beside_the_papers_schedule(capsys):
+    """``python -m signin_lite regime`` takes train's flags and prints D and the multipliers; --layers adds a row per
+    layer (scripts/gpu_reference.sh prints its plan this way before it runs)."""
+    from signin_lite import cli
+
+    assert cli.main(["regime", "--profile", "smoke", "--signin", "--beta", "0.1", "--rescale-every", "1",
+                     "--layers"]) == 0
+    out = capsys.readouterr().out
+    assert "D run" in out and "paper's assumed schedule (exact values not published)" in out
+    assert "multiplier q10/50/90" in out and "conv1.weight" in out

@@ -4,6 +4,7 @@ import importlib.util
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,12 +49,18 @@ def _plan_module():
     return module
 
 
-def test_gpu_script_plans_the_four_arms_of_issue_11():
+GPU_ARMS = ("pai", "pai_signin", "pai_wd2x_masked", "pai_wd2x_masked_step", "pai_signin_noreset_step")
+# what the device's Python lacks (it has torch, torchvision, numpy, scipy, tqdm and pillow): the rehearsal blocks them
+NOT_ON_THE_DEVICE = ("plotly", "ipywidgets", "IPython", "jupyter_core", "nbformat", "nbclient", "myst_nb", "pandas",
+                     "papermill", "matplotlib", "yaml")
+
+
+def test_gpu_script_plans_the_five_arms_of_the_regime_test():
     out = _bash("scripts/gpu_reference.sh", DRY_RUN="1")
     assert out.returncode == 0, out.stderr
     names = [line for line in out.stdout.splitlines() if "_seed" in line]
-    assert len(names) == 24 and "24 runs" in out.stdout  # 4 arms x at most 6 seeds
-    for arm in ("pai", "pai_signin", "pai_wd2x_masked", "pai_signin_noreset"):
+    assert len(names) == 30 and "30 runs" in out.stdout  # 5 arms x at most 6 seeds
+    for arm in GPU_ARMS:
         assert sum(n.startswith(f"{arm}_random-s0.9_") for n in names) == 6, arm
 
 
@@ -80,22 +87,72 @@ def test_gpu_plan_reads_the_calibration_records(tmp_path):
     assert module.main(["--calibration", str(tmp_path / "none"), "--seconds-left", "100"]) == 3
 
 
+def _blocked(folder: Path) -> str:
+    """A folder of stand-ins that fail to import, one per package the device lacks (first on PYTHONPATH)."""
+    for name in NOT_ON_THE_DEVICE:
+        (folder / name).mkdir(parents=True)
+        (folder / name / "__init__.py").write_text(f"raise ImportError('{name} is not on the device (rehearsal)')\n")
+    return f"{folder}{os.pathsep}{ROOT}"
+
+
+def test_blocked_packages_really_fail_to_import(tmp_path):
+    env = {**os.environ, "PYTHONPATH": _blocked(tmp_path / "blocked")}
+    out = subprocess.run([sys.executable, "-c", "import plotly"], env=env, capture_output=True, text=True)
+    assert out.returncode == 1 and "not on the device" in out.stderr
+
+
 @pytest.mark.skipif(not DATA.exists(), reason=f"offline CIFAR-10 copy not at {DATA}")
-def test_gpu_script_rehearsal_on_cpu_writes_plan_records_and_histories(tmp_path):
-    out_dir = tmp_path / "out"
+def test_gpu_script_rehearsal_on_cpu_packs_everything_into_one_archive(tmp_path):
+    """The device returns at most 8 files from $OUT: the run leaves exactly one archive there, holding the plan, the
+    calibration, every record, every run's history and the console log; it runs without the packages the device
+    lacks, and unpack_gpu.py writes the archive into a results folder."""
+    out_dir, stage = tmp_path / "out", tmp_path / "stage"
     out = _bash("scripts/gpu_reference.sh", PROFILE="smoke", BUDGET_S="1500", MARGIN_S="10", MAX_EPOCHS="2",
                 MIN_EPOCHS="1", MAX_SEEDS="1", MIN_SEEDS="1", TEST_PER_CLASS="10", FINAL_TEST_PER_CLASS="20",
-                OUT=str(out_dir), WORK=str(tmp_path / "work"), SIGNIN_LITE_DATA=str(DATA), OMP_NUM_THREADS="1")
+                OUT=str(out_dir), STAGE=str(stage), WORK=str(tmp_path / "work"), SIGNIN_LITE_DATA=str(DATA),
+                OMP_NUM_THREADS="1", PYTHONPATH=_blocked(tmp_path / "blocked"))
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
-    plan = json.loads((out_dir / "plan.json").read_text())
-    assert plan["seeds"] == 1 and plan["epochs"] == 2 and plan["measured"]["concurrency"] == 4
-    recs = [json.loads(p.read_text()) for p in sorted((out_dir / "runs").glob("*.json"))]
-    assert sorted(r["method"] for r in recs) == ["pai", "pai_signin", "pai_signin_noreset", "pai_wd2x_masked"]
+    assert [p.name for p in out_dir.iterdir()] == ["gpu_signin.tar.gz"]
+    assert "D run" in out.stdout and "paper's assumed schedule" in out.stdout  # the plan's regime numbers
+    dest = tmp_path / "results"
+    unpacked = subprocess.run([sys.executable, "scripts/unpack_gpu.py", str(out_dir / "gpu_signin.tar.gz"),
+                               "--dest", str(dest)], cwd=ROOT, capture_output=True, text=True)
+    assert unpacked.returncode == 0 and "10 run records" in unpacked.stdout, unpacked.stdout + unpacked.stderr
+    plan = json.loads((dest / "plan.json").read_text())
+    assert plan["seeds"] == 1 and plan["epochs"] == 2 and plan["measured"]["concurrency"] == 5
+    recs = [json.loads(p.read_text()) for p in sorted((dest / "runs").glob("*.json"))]
+    assert sorted(r["method"] for r in recs) == sorted(GPU_ARMS)
     for r in recs:
         assert r["status"] == "complete" and r["config"]["epochs"] == plan["epochs"] and len(r["history"]) == 2
         assert r["config"]["mask"] == "random" and r["config"]["weight_decay"] == 5e-4
+        uses_beta = r["method"] in ("pai_signin", "pai_wd2x_masked_step", "pai_signin_noreset_step")
+        assert not uses_beta or (r["config"]["beta"] == 0.1 and r["config"]["beta_output"] == 1)
         assert r["final"]["test_set"] == "final" and r["final"]["test_size"] == 200
-    partial = {p.stem: json.loads(p.read_text()) for p in (out_dir / "partial").glob("*.json")}
+    partial = {p.stem: json.loads(p.read_text()) for p in (dest / "partial").glob("*.json")}
     assert {r["name"] for r in recs} <= set(partial)
     assert all(len(partial[r["name"]]["history"]) == 2 for r in recs)
-    assert "plan: 1 seeds" in out.stdout and "sweep wall time" in out.stdout
+    assert len(list((dest / "calibration").glob("*.json"))) == 5
+    assert "plan: 1 seeds" in (dest / "console.log").read_text() and "sweep wall time" in out.stdout
+
+
+def test_unpack_refuses_a_differing_file_and_writes_nothing(tmp_path):
+    import tarfile
+    src = tmp_path / "src"
+    (src / "runs").mkdir(parents=True)
+    (src / "plan.json").write_text('{"seeds": 1}')
+    (src / "console.log").write_text("new")
+    archive = tmp_path / "a.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(src, arcname=".")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    (dest / "console.log").write_text("old")
+    run = [sys.executable, "scripts/unpack_gpu.py", str(archive), "--dest", str(dest)]
+    out = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 2 and "console.log" in out.stderr and "--force" in out.stderr
+    assert not (dest / "plan.json").exists() and (dest / "console.log").read_text() == "old"
+    out = subprocess.run([*run, "--force"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0 and (dest / "console.log").read_text() == "new"
+    missing = subprocess.run([sys.executable, "scripts/unpack_gpu.py", str(tmp_path / "none.tar.gz")], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "no archive at" in missing.stderr
