@@ -1,11 +1,15 @@
 """signin_lite.experiments.regime_test: issue 21's test read by its plan (five arms, two families of three with Holm,
 H3's conjunction) and the pilot's criteria, on hand-made records."""
 
+from pathlib import Path
+
 import pytest
 
 from signin_lite.experiments import regime_test
 
 from recordkit import make_record, rid
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ARMS = regime_test.REGIME_ARMS
 
@@ -93,3 +97,20 @@ def test_the_committed_pilot_passes_the_plans_check():
     assert round(drift.lowest_imbalance(by["pai_signin"])["mean"], 2) == 0.64
     for m in ("pai_wd2x_masked_step", "pai_signin_noreset_step"):
         assert [round(x, 2) for x in drift.step_ratio(by[m], by["pai_signin"])] == [0.93, 0.99]
+
+
+def test_the_summaries_say_how_far_the_second_test_has_run_and_report_nothing_before_it_ends(tmp_path):
+    """bottom_line.regime_values: the drift numbers of the plan, the count of finished runs, and no result until
+    every run of the design has finished (the plan reads the test only then)."""
+    import shutil
+
+    from signin_lite.decision import bottom_line
+
+    pilot = sorted((ROOT / "results" / "cpu_regime" / "pilot").glob("pai_random*.json"))[0]
+    shutil.copy(pilot, tmp_path / pilot.name)
+    en, ja = (bottom_line.regime_values(lang, tmp_path) for lang in ("en", "ja"))
+    assert (en["bl_rg_done"], en["bl_rg_total"], en["bl_rg_seeds"], en["bl_rg_arms"]) == ("1", "60", "12", "5")
+    assert (en["bl_rg_d_first"], en["bl_rg_d_design"], en["bl_rg_d_paper"]) == ("0.39", "31", "31")
+    assert en["bl_rg_status"].startswith("1 of 60 runs have finished") and "no result yet" in en["bl_rg_status"]
+    assert "全60回の学習のうち1回" in ja["bl_rg_status"]
+    assert bottom_line.regime_values("en", tmp_path / "none")["bl_rg_done"] == "0"

@@ -5,7 +5,9 @@
 
 Values, each a ready-formatted string (numbers by :mod:`signin_lite.decision.typography`):
 
-- ours: the controlled four-arm test of Sign-In (``bl_arms_*``), the planted ticket (``bl_pl_*``), the older sweep's
+- ours: the controlled four-arm test of Sign-In (``bl_arms_*``), the second test in the paper's regime (``bl_rg_*``:
+  its drift D beside the first test's and the paper's, its progress, and its result once complete), the planted
+  ticket (``bl_pl_*``), the older sweep's
   Sign-In gain over PaI (``bl_gain*``, superseded by the four-arm test), Sign-In's step-time and memory ratio on
   the reference probe record (``bl_probe_*``), the report's verdict under the example inputs by the one verdict
   rule (``bl_verdict``, ``bl_headline``) and what the PoC costs (``report.poc_plan``);
@@ -17,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from signin_lite.evidence import arms, paper, records, summary
-from signin_lite.experiments import planted
+from signin_lite.experiments import planted, regime_test
 from signin_lite.decision import poc_inputs, report, report_text, timing, typography
 
 
@@ -71,6 +73,46 @@ def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str
             "bl_pl_signs_high": pp(d.high), "bl_pl_signs_reading": report_text.reading_text(d.reading(), lang)}
 
 
+_RG_STATUS = {
+    "en": {"running": "{done} of {total} runs have finished; by its plan the test is read only when every run has, "
+                      "so it reports no result yet.",
+           "done": "Sign-In minus PaI was {gain} pp ({gain_low} to {gain_high}: {gain_reading}); Sign-In minus the "
+                   "control with doubled decay and Sign-In's step size was {ctrl} pp ({ctrl_low} to {ctrl_high}: "
+                   "{ctrl_reading})."},
+    "ja": {"running": "全{total}回の学習のうち{done}回が終わった段階です。計画では全回の完了後にだけ判定するため、"
+                      "結果はまだ報告しません。",
+           "done": "Sign-In と PaI の差は {gain}ポイント（{gain_low}〜{gain_high}、判定：{gain_reading}）、Sign-In と"
+                   "「重み減衰を2倍にし、Sign-In と同じ歩幅にした対照」との差は {ctrl}ポイント（{ctrl_low}〜"
+                   "{ctrl_high}、判定：{ctrl_reading}）でした。"},
+}
+
+
+def regime_values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
+    """The second CPU test (issue 21, in the paper's regime): weight decay's drift D over the run and per reset period
+    beside the first test's and the paper's assumed schedule, how many of its runs have finished, and, once all have
+    (the plan reads it only then), Sign-In minus PaI and minus the step-size-matched control."""
+    paper_r, first, design = regime_test.regimes()
+    folder = Path(folder or poc_inputs.RESULTS / "cpu_regime" / "runs")
+    recs = records.load_records(folder) if folder.is_dir() else []
+    total = len(regime_test.SEEDS) * len(regime_test.REGIME_ARMS)
+    out = {"bl_rg_done": str(len(recs)), "bl_rg_total": str(total), "bl_rg_d_paper": f"{paper_r.decay_run:.0f}",
+           "bl_rg_d_first": f"{first.decay_run:.2f}", "bl_rg_d_design": f"{design.decay_run:.0f}",
+           "bl_rg_dp_paper": f"{paper_r.decay_period_max:.2f}", "bl_rg_dp_design": f"{design.decay_period_max:.2f}",
+           "bl_rg_epochs": str(design.steps // design.steps_per_epoch),
+           "bl_rg_train": f"{design.train_images:,}", "bl_rg_seeds": str(len(regime_test.SEEDS)),
+           "bl_rg_arms": str(len(regime_test.REGIME_ARMS))}
+    tests = regime_test.tests(recs) if len(recs) >= total else []
+    if not tests:
+        return {**out, "bl_rg_status": _RG_STATUS[lang]["running"].format(done=len(recs), total=total)}
+    parts = {}
+    for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked_step")):
+        d = arms.comparison(tests[0], "pai_signin", baseline).diff
+        parts.update({key: typography.signed(d.estimate), f"{key}_low": typography.signed(d.low),
+                      f"{key}_high": typography.signed(d.high),
+                      f"{key}_reading": report_text.reading_text(d.reading(), lang)})
+    return {**out, "bl_rg_status": _RG_STATUS[lang]["done"].format(**parts)}
+
+
 def probe_values(lang: str, record: dict | None = None) -> dict[str, str]:
     """Sign-In's step-time ratio (with its interval) and peak-memory ratio against dense on the reference probe
     record (torchvision ResNet-18 on this project's CPU); dashes without one."""
@@ -115,7 +157,7 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
         "bl_paper_time": f"{100 * paper.PAPER['extra_train_time']:.0f}",
         "bl_paper_memory": f"{paper.PAPER['param_memory_factor']:g}",
         "bl_paper_table": paper.table(lang),
-        **four_arm_values(lang), **planted_values(lang), **probe_values(lang),
+        **four_arm_values(lang), **regime_values(lang), **planted_values(lang), **probe_values(lang),
     }
 
 
