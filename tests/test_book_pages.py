@@ -539,3 +539,17 @@ def test_full_book_exercises_have_hints():
 def test_full_book_summary_tables_hold_no_smoke_numbers():
     offenders = _offenders(smoke_in_summary_tables)
     assert not offenders, f"smoke-profile numbers in summary tables: {offenders}"
+
+
+def test_the_intro_glues_only_computed_values():
+    """The introduction's 'What the book found' glues the executive summaries' bottom line: every key it uses exists,
+    and no digit is typed into that section's prose."""
+    from signin_lite.decision import bottom_line  # deferred: reads the run records
+
+    intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
+    found = intro[intro.index("## What the book found"):]
+    keys = set(re.findall(r"\{glue:text\}`(\w+)`", found))
+    assert keys and keys <= set(bottom_line.values("en")), sorted(keys - set(bottom_line.values("en")))
+    prose = re.sub(r"```.*?```|\{glue:text\}`\w+`|\([^()]*\.(?:ipynb|md)\)", "", found, flags=re.S)
+    prose = re.sub(r"chapter \d+½?|section \d+|95% interval", "", prose)  # names and the interval's level
+    assert not re.findall(r"\d", prose), "a number typed into the intro's findings"
