@@ -36,7 +36,8 @@ class Node:
 
     def words(self, skip: Callable[[Node], bool] = lambda n: False) -> str:
         """The text with every element boundary read as a space (table cells, list items), whitespace collapsed."""
-        return " ".join(" ".join(c if isinstance(c, str) else ("" if skip(c) else c.words(skip))
+        return " ".join(" ".join(c if isinstance(c, str) else ("" if skip(c) or c.tag in ("script", "style")
+                                                                else c.words(skip))
                                  for c in self.children).split())
 
     def text(self, skip: Callable[[Node], bool] = lambda n: False) -> str:
@@ -305,6 +306,7 @@ def exercises_without_hint(html: str) -> list[str]:
 # ----------------------------------------------------------------------------- (d) smoke in summary tables
 SUMMARY = re.compile(r"summary|要約|まとめ|サマリー", re.IGNORECASE)
 SMOKE = re.compile(r"\bsmoke\b|スモーク", re.IGNORECASE)
+SMOKE_LABEL = re.compile(r"\bsmoke check\b|スモーク", re.IGNORECASE)  # views.display.smoke_note / smoke_title
 
 
 def _section_titles(node: Node) -> list[str]:
@@ -319,9 +321,9 @@ def smoke_in_summary_tables(html: str) -> list[str]:
         cap = caption.text() if caption else ""
         if not (SUMMARY.search(cap) or any(SUMMARY.search(t) for t in _section_titles(table))):
             continue
-        texts = [cap] + [tr.words() for tr in table.iter() if tr.tag == "tr"]
+        texts = [(SMOKE, t) for t in [cap] + [tr.words() for tr in table.iter() if tr.tag == "tr"]]
         output = next((a for a in table.ancestors() if "cell_output" in a.classes), None)
-        if output is not None:
-            texts.append(output.words(lambda n, t=table: n is t))
-        found += [t[max(0, m.start() - 40):m.end() + 80] for t in texts if (m := SMOKE.search(t))]
+        if output is not None:  # what the same code cell shows beside the table: a smoke label, not a timing line
+            texts.append((SMOKE_LABEL, output.words(lambda n, t=table: n is t)))
+        found += [t[max(0, m.start() - 40):m.end() + 80] for rule, t in texts if (m := rule.search(t))]
     return found

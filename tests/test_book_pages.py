@@ -25,9 +25,10 @@ The rules:
     the section that is not nested in another list item, an admonition, a ``<details>`` or a code cell.
 (d) ``smoke_in_summary_tables``: a *summary table* is a table whose caption, or the title of any section around
     it, says summary / Summary / 要約 / まとめ / サマリー (the executive summaries are summary pages, chapter 7's
-    "The summary table" is one). No row of a summary table, nor its caption, nor the rest of the code-cell output
-    that shows it (where the display helpers put their provenance lines), contains the word "smoke" or スモーク:
-    smoke-profile numbers are pipeline checks, not results.
+    "The summary table" is one). No row of a summary table (header included) nor its caption contains the word
+    "smoke" or スモーク, and the rest of the code-cell output that shows it holds no smoke label ("smoke check",
+    what ``views.display.smoke_note`` / ``smoke_title`` write on smoke outputs; a line such as "this chapter ran in
+    39 s (smoke profile)" is not one): smoke-profile numbers are pipeline checks, not results.
 """
 
 from __future__ import annotations
@@ -174,6 +175,9 @@ def test_smoke_rows_in_summary_tables_are_caught():
     assert smoke_in_summary_tables(page(section("id1", "まとめ", labelled)))
     assert smoke_in_summary_tables(page(section("runs", "Live runs", smoke_row))) == []  # not a summary table
     assert smoke_in_summary_tables(page(section("summary", "Summary", _table([["cpu", "80.1"]])))) == []
+    timed = ('<div class="cell_output"><div class="output">' + _table([["cpu", "80.1"]]) + "</div>"
+             "<pre>this chapter ran in 39 s (smoke profile)</pre></div>")
+    assert smoke_in_summary_tables(page(section("summary", "Summary", timed))) == []
 
 
 # ----------------------------------------------------------------------------- the built book
