@@ -5,7 +5,9 @@
 
 The archive is read first and every run record in it is validated against its schema before anything is written,
 so a broken archive writes nothing. Files already there with the same content are kept; a file that differs stops
-the unpacking (nothing is written) unless ``--force`` is given.
+the unpacking (nothing is written) unless ``--force`` is given. The calibration's one-epoch run records
+(``calibration/``) stay out unless ``--with-calibration`` is given: the reference results page reads every record
+below results/ and would show them as a test of their own (``plan.json`` keeps the times the plan was made from).
 """
 from __future__ import annotations
 
@@ -51,10 +53,12 @@ def check(files: dict[str, bytes]) -> int:
     return n
 
 
-def unpack(archive: Path, dest: Path, force: bool = False) -> dict[str, int]:
-    """Write the archive's files under ``dest``; counts of written, unchanged and record files."""
+def unpack(archive: Path, dest: Path, force: bool = False, calibration: bool = False) -> dict[str, int]:
+    """Write the archive's files under ``dest``; counts of written, unchanged, record and left-out files."""
     files = read(archive)
     records = check(files)
+    left_out = [n for n in files if n.startswith("calibration/") and not calibration]
+    files = {n: d for n, d in files.items() if n not in left_out}
     clashes = [n for n, d in files.items() if (dest / n).exists() and (dest / n).read_bytes() != d]
     if clashes and not force:
         raise FileExistsError(f"{len(clashes)} files differ from those in {dest} (first: {clashes[0]}); nothing was "
@@ -67,7 +71,7 @@ def unpack(archive: Path, dest: Path, force: bool = False) -> dict[str, int]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written += 1
-    return {"written": written, "unchanged": len(files) - written, "records": records}
+    return {"written": written, "unchanged": len(files) - written, "records": records, "left_out": len(left_out)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,13 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("archive", type=Path, help="the gpu_signin.tar.gz the device run returned")
     p.add_argument("--dest", type=Path, default=ROOT / "results" / "gpu_signin", help="default: results/gpu_signin")
     p.add_argument("--force", action="store_true", help="replace files that differ")
+    p.add_argument("--with-calibration", action="store_true", help="also write the calibration's run records")
     args = p.parse_args(argv)
     try:
-        n = unpack(args.archive, args.dest, args.force)
+        n = unpack(args.archive, args.dest, args.force, args.with_calibration)
     except (OSError, ValueError, tarfile.TarError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"{args.dest}: {n['written']} files written, {n['unchanged']} unchanged, {n['records']} run records")
+    print(f"{args.dest}: {n['written']} files written, {n['unchanged']} unchanged, {n['records']} run records checked"
+          + (f"; {n['left_out']} calibration files left out (--with-calibration writes them)" if n["left_out"] else ""))
     return 0
 
 
