@@ -176,7 +176,7 @@ def test_paired_figure_joins_each_seeds_runs_and_drift_figure_skips_arms_without
     from signin_lite.views import arm_figures
     (test,) = arms.four_arm_tests(four_arms())
     fig = arm_figures.paired_accuracies(test)
-    lines = [t for t in fig.data if t.name.startswith("seed")]
+    lines = [t for t in fig.data if t.name == arm_figures.SEED_LINES]
     assert len(lines) == 3 and list(lines[1].y) == pytest.approx([79.0, 81.0, 80.0, 79.5])
     with_diag = setting("pai_signin", {0: lambda e: diag(0.8, 0.5)})
     without = records.one_setting(records.settings([rec("pai", 0, 0.8)]), "pai")
