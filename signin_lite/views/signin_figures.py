@@ -26,7 +26,8 @@ from signin_lite.views.display import smoke_title
 from signin_lite.views.plotting import LEGEND_BELOW, epoch_ticks, slider_figure
 
 __all__ = ["live_accuracy", "sign_alignment", "flip_heatmaps", "flips_per_epoch", "imbalance_trace",
-           "period_slider", "live_run_figure", "reference_gains", "gain_rows", "accuracy_rows"]
+           "period_slider", "live_run_figure", "reference_gains", "gain_rows", "accuracy_rows", "total_flips",
+           "flip_rows"]
 
 MASK_NAMES = {"erk": "ERK", "snip": "SNIP", "synflow": "SynFlow"}  # as the chapters write them; others as they are
 
@@ -230,3 +231,17 @@ def _mean_std_cell(mean: float | None, std: float | None) -> str:
     if mean is None:
         return ""
     return f"{mean:.2f} ± " + (f"{std:.2f}" if std is not None else "n/a")
+
+
+def total_flips(r: Mapping) -> int:
+    """Sign flips of one run summed over layers and epochs (a weight that flips twice counts twice)."""
+    return sum(sum(h["sign_flips"].values()) for h in r["history"])
+
+
+def flip_rows(recs: Iterable[Mapping]) -> list[dict[str, str]]:
+    """One row per run: how many signs did it flip? Mask, method, sparsity, sign flips over the run, and the share
+    of kept weights that flipped in the first epoch (%)."""
+    return [{"mask": MASK_NAMES.get(r["config"]["mask"], r["config"]["mask"]), "method": methods.label(r["method"]),
+             "sparsity": f"{100 * r['config']['sparsity']:g}%", "sign flips over the run": f"{total_flips(r):,}",
+             "first epoch (% of kept weights)": f"{100 * r['history'][0]['sign_flip_fraction']:.2f}"}
+            for r in recs]

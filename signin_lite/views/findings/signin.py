@@ -18,6 +18,7 @@ from pathlib import Path
 from signin_lite.decision import typography
 from signin_lite.evidence import arms, drift, paper, records, summary
 from signin_lite.experiments import regime_test
+from signin_lite.views import signin_figures
 from signin_lite.views.findings import interval, percent, reading
 
 RESULTS = Path(__file__).resolve().parents[3] / "results"
@@ -45,7 +46,8 @@ def arm_values(test: arms.ArmTest) -> dict[str, str]:
     low_ratio = drift.step_ratio(without, with_resets)[0]
     mult_with, mult_without = drift.curves(with_resets)["lr_multiplier"], drift.curves(without)["lr_multiplier"]
     return {
-        "ch4_n_seeds": str(len(test.seeds)),
+        "ch4_n_seeds": str(len(test.seeds)), "ch4_beta": f"{test.config['beta']:g}",
+        "ch4_epochs": str(test.config["epochs"]), "ch4_train_images": _count(10 * test.config["train_per_class"]),
         "ch4_h1": interval(h1.diff), "ch4_h1_reading": reading(h1.diff),
         "ch4_h1_reading_unadjusted": reading(h1.diff, adjusted=False),
         "ch4_h1_holm_p": f"{h1.diff.p_adjusted:.3f}",
@@ -67,7 +69,7 @@ def arm_values(test: arms.ArmTest) -> dict[str, str]:
 
 
 def _flips(r: Mapping) -> int:
-    return sum(sum(h["sign_flips"].values()) for h in r["history"])
+    return signin_figures.total_flips(r)
 
 
 def _early_share(r: Mapping, epochs: int = 3) -> float:
@@ -110,4 +112,5 @@ def values(four_arms: str | os.PathLike = FOUR_ARMS, reference: str | os.PathLik
     done = len(_load(regime))
     return {**arm_values(tests[0]), **flip_values(ref),
             "ch4_regime_runs": f"{done} of {total} runs", "ch4_regime_arms": str(len(regime_test.REGIME_ARMS)),
-            "ch4_regime_seeds": str(len(regime_test.SEEDS))}
+            "ch4_regime_seeds": str(len(regime_test.SEEDS)), "ch4_regime_beta": f"{regime_test.DESIGN['beta']:g}",
+            "ch4_regime_beta_output": f"{regime_test.DESIGN['beta_output']:g}"}
