@@ -217,14 +217,16 @@ def gain_rows(rows: Iterable[Mapping]) -> list[dict[str, str]]:
             for r in _measured(rows) if r.get("gain_vs")]
 
 
-def accuracy_rows(rows: Iterable[Mapping]) -> list[dict[str, str]]:
-    """One row per setting of :func:`signin_lite.evidence.summary.summary_table` (smoke runs left out): what did it
-    reach? Method, mask, sparsity, epochs, seeds, final test accuracy (%) mean ± std over seeds."""
+def accuracy_rows(rows: Iterable[Mapping], sparsity: float | None = None) -> list[dict[str, str]]:
+    """One row per setting of :func:`signin_lite.evidence.summary.summary_table` (smoke runs left out; only those at
+    ``sparsity`` where it is given): what did it reach? Method, mask, sparsity, epochs, seeds, final test accuracy
+    (%) mean ± std over seeds."""
     return [{"method": methods.label(r["method"]), "mask": MASK_NAMES.get(r["mask"], r["mask"]),
              "sparsity": f"{100 * r['sparsity']:g}%",
              "epochs": str(r["epochs"]), "seeds": str(r["n"]),
              "test accuracy (%)": _mean_std_cell(r["test_acc_mean"], r["test_acc_std"])}
-            for r in _measured(rows)]
+            for r in _measured(rows)
+            if sparsity is None or records.sparsity_key(r["sparsity"]) == records.sparsity_key(sparsity)]
 
 
 def _mean_std_cell(mean: float | None, std: float | None) -> str:
