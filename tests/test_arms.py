@@ -307,3 +307,16 @@ def test_drift_divides_each_layer_by_its_own_beta():
     got = drift.epoch_imbalance(entry, drift.layer_beta({"beta": 0.1, "beta_output": 1.0}))
     assert got == pytest.approx({"mean": 0.64, "min": 0.1})
     assert drift.epoch_imbalance(entry, 0.1)["mean"] == pytest.approx((0.64 + 6.4) / 2)  # one beta for all: wrong here
+
+
+def test_comparison_table_is_small_and_worded_for_readers():
+    from signin_lite.views import arm_figures
+    (test,) = arms.four_arm_tests(four_arms())
+    rows = arm_figures.comparison_table(test)
+    assert len(rows) == 4 and all(len(r) <= 6 for r in rows)
+    assert rows[0]["comparison"] == "(PaI + Sign-In) − PaI" and rows[0]["family"] == "primary"
+    assert rows[0]["reading"] in {"a clear gain", "a clear loss", "borderline (not clear after adjusting)",
+                                  "no clear difference", "too few seeds to tell"}
+    fig = arm_figures.comparisons(test)
+    legend = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(legend) == len(set(legend)) == 3  # one seed, the mean with its interval, the paper's star
