@@ -176,7 +176,7 @@ def test_paired_figure_joins_each_seeds_runs_and_drift_figure_skips_arms_without
     from signin_lite.views import arm_figures
     (test,) = arms.four_arm_tests(four_arms())
     fig = arm_figures.paired_accuracies(test)
-    lines = [t for t in fig.data if t.name.startswith("seed")]
+    lines = [t for t in fig.data if t.name == arm_figures.SEED_LINES]
     assert len(lines) == 3 and list(lines[1].y) == pytest.approx([79.0, 81.0, 80.0, 79.5])
     with_diag = setting("pai_signin", {0: lambda e: diag(0.8, 0.5)})
     without = records.one_setting(records.settings([rec("pai", 0, 0.8)]), "pai")
@@ -307,3 +307,16 @@ def test_drift_divides_each_layer_by_its_own_beta():
     got = drift.epoch_imbalance(entry, drift.layer_beta({"beta": 0.1, "beta_output": 1.0}))
     assert got == pytest.approx({"mean": 0.64, "min": 0.1})
     assert drift.epoch_imbalance(entry, 0.1)["mean"] == pytest.approx((0.64 + 6.4) / 2)  # one beta for all: wrong here
+
+
+def test_comparison_table_is_small_and_worded_for_readers():
+    from signin_lite.views import arm_figures
+    (test,) = arms.four_arm_tests(four_arms())
+    rows = arm_figures.comparison_table(test)
+    assert len(rows) == 4 and all(len(r) <= 6 for r in rows)
+    assert rows[0]["comparison"] == "(PaI + Sign-In) − PaI" and rows[0]["family"] == "primary"
+    assert rows[0]["reading"] in {"a clear gain", "a clear loss", "borderline (not clear after adjusting)",
+                                  "no clear difference", "too few seeds to tell"}
+    fig = arm_figures.comparisons(test)
+    legend = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(legend) == len(set(legend)) == 3  # one seed, the mean with its interval, the paper's star

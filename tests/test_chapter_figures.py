@@ -250,3 +250,31 @@ def test_short_args_round_trip_through_the_parser():
         assert config.make_config(parsed.profile, **config.overrides_from_args(parsed)) == cfg
     assert sweep.short_args(sweep.grid("cpu", ["pai_signin"], [0.9], [0])[0]) == [
         "--profile", "cpu", "--mask", "erk", "--sparsity", "0.9", "--signin", "--seed", "0"]
+
+
+def test_smoke_titles_and_the_sign_agreement_panels_per_mask():
+    runs = {p: run("pai_signin", "erk", 0.95, acc=0.5 + p / 10) for p in (0.5, 1.0)}
+    fig = signin_figures.period_slider(runs, run("pai", "erk", 0.95, acc=0.4), profile="smoke")
+    assert fig.layout.title.text.startswith("Smoke check") and all(
+        s.args[1]["title.text"].startswith("Smoke check") for s in fig.layout.sliders[0].steps)
+    trace = signin_figures.imbalance_trace([(1, 0.99, 0.9)], rescale_steps=2, title="Smoke check: t")
+    assert trace.layout.title.text == "Smoke check: t"
+    fig = signin_figures.sign_alignment(records.select(LIVE, sparsity=0.95), "agreement")
+    assert [a.text for a in fig.layout.annotations] == ["ERK mask", "random mask"]
+    styles = {(t.name, t.line.dash, t.marker.symbol) for t in fig.data}
+    assert styles == {("PaI", "solid", "circle"), ("PaI + Sign-In", "dash", "diamond-open")}
+
+
+def test_small_tables_leave_smoke_runs_out_and_flip_rows_count_every_flip():
+    cpu = [make_record(m, s, a, 10.0, mask="erk", sparsity=0.9, profile="cpu", epochs=2, run_id=rid(m, s, "cpu"))
+           for m in ("pai", "pai_signin") for s, a in ((0, 0.6), (1, 0.62))]
+    rows = summary.summary_table(LIVE + cpu)
+    accuracy = signin_figures.accuracy_rows(rows)
+    assert [r["method"] for r in accuracy] == ["PaI", "PaI + Sign-In"] and len(accuracy[0]) <= 6
+    assert signin_figures.accuracy_rows(rows, sparsity=0.8) == []
+    (gain,) = signin_figures.gain_rows(rows)
+    assert gain["comparison"] == "(PaI + Sign-In) − PaI" and gain["sparsity"] == "90%" and len(gain) <= 6
+    flips = signin_figures.flip_rows([run("pai", "erk", 0.95), run("pai_signin", "erk", 0.95)])
+    assert [r["sign flips over the run"] for r in flips] == ["9", "9"]  # (1 + 2) + (2 + 4) per run
+    assert [r["reset every (epochs)"] for r in flips] == ["", "1"]
+    assert signin_figures.reference_gains([], "gains").layout.legend.orientation == "h"

@@ -19,46 +19,64 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from signin_lite.evidence import arms, drift, paper, records
+from signin_lite.decision import typography
+from signin_lite.evidence import arms, drift, paper, records, stats
 from signin_lite.foundations import methods
 
 
+SEED_LINES = "single seeds (one grey line each)"
+
+
 def paired_accuracies(test: arms.ArmTest) -> go.Figure:
-    """Final test accuracy (%) of every arm, one grey line per seed joining its four runs, the arm means on top."""
+    """Final test accuracy (%) of every arm (short names, :data:`SHORT`), one grey line per seed joining its four
+    runs (one legend entry for all, the seed in the hover), the arm means on top as one legend entry."""
     fig = go.Figure()
-    names = [methods.label(m) for m in test.arms]
+    names = [SHORT.get(m, methods.label(m)) for m in test.arms]
     for seed in test.seeds:
         fig.add_scatter(x=names, y=[test.accuracies(m)[seed] for m in test.arms], mode="lines+markers",
                         line={"color": "#bbbbbb", "width": 1}, marker={"size": 5, "color": "#999999"},
-                        name=f"seed {seed}", legendgroup="seeds", showlegend=seed == test.seeds[0])
-    for m, name in zip(test.arms, names, strict=True):
-        acc = list(test.accuracies(m).values())
-        if acc:
-            fig.add_scatter(x=[name], y=[sum(acc) / len(acc)], mode="markers", name=f"{name}: mean",
-                            marker={"size": 14, "symbol": "diamond", "color": methods.color(m)})
+                        name=SEED_LINES, legendgroup="seeds", showlegend=seed == test.seeds[0],
+                        hovertemplate=f"seed {seed}, %{{x}}: %{{y:.2f}}%<extra></extra>")
+    means = {m: list(test.accuracies(m).values()) for m in test.arms}
+    shown = [(m, name) for m, name in zip(test.arms, names, strict=True) if means[m]]
+    fig.add_scatter(x=[name for _, name in shown], y=[sum(means[m]) / len(means[m]) for m, _ in shown],
+                    mode="markers", name="arm mean over seeds",
+                    marker={"size": 14, "symbol": "diamond", "color": [methods.color(m) for m, _ in shown]},
+                    customdata=[methods.label(m) for m, _ in shown],
+                    hovertemplate="%{customdata}: mean %{y:.2f}%<extra></extra>")
     fig.update_layout(title=f"Final test accuracy per arm and seed ({test.test_size} test images)",
-                      yaxis_title="test accuracy (%)", height=460, legend={"orientation": "h", "y": -0.25})
+                      xaxis_title="arm", yaxis_title="test accuracy (%)", height=460,
+                      legend={"orientation": "h", "y": -0.25})
     return fig
 
 
+# Short arm names for the rows of :func:`comparisons`, so that the labels leave the plot (and its caption) the width
+SHORT = {"pai": "PaI", "pai_signin": "Sign-In", "pai_wd2x_masked": "2× decay (masked)",
+         "pai_signin_noreset": "Sign-In, no resets", "pai_wd2x_masked_step": "2× decay, step-matched",
+         "pai_signin_noreset_step": "no resets, step-matched"}
+
+
 def _row_label(c: arms.Comparison) -> str:
-    """The comparison on two lines (treatment, minus baseline and family), to leave the plot its width."""
-    treatment, baseline = c.title().split(" − ")
-    return f"{treatment}<br>− {baseline} ({c.family})"
+    """The comparison on two lines (treatment − baseline, then the family), in short arm names."""
+    a, b = (SHORT.get(m, methods.label(m)) for m in (c.treatment, c.baseline))
+    return f"{a} − {b}<br>({c.family})"
 
 
 def comparisons(test: arms.ArmTest) -> go.Figure:
     """Each planned comparison: the per-seed differences (grey) and their mean with the paired 95% interval, coloured
-    by the treatment; Sign-In − PaI also shows the paper's reported gain at this sparsity (a labelled star)."""
+    by the treatment; Sign-In − PaI also shows the paper's reported gain at this sparsity (a labelled star). The
+    legend says what grey and coloured mean, so the title stays short enough for a page."""
     fig = go.Figure()
-    for c in reversed(test.comparisons):
+    for i, c in enumerate(reversed(test.comparisons)):
         y = _row_label(c)
         d = c.diff
-        fig.add_scatter(x=list(c.per_seed.values()), y=[y] * len(c.per_seed), mode="markers", showlegend=False,
-                        marker={"color": "#aaaaaa", "size": 7}, hovertext=[f"seed {s}" for s in c.per_seed])
+        fig.add_scatter(x=list(c.per_seed.values()), y=[y] * len(c.per_seed), mode="markers", name="one seed",
+                        legendgroup="seed", showlegend=i == 0, marker={"color": "#aaaaaa", "size": 7},
+                        hovertext=[f"seed {s}" for s in c.per_seed])
         err = ({"type": "data", "array": [d.high - d.estimate], "arrayminus": [d.estimate - d.low]} if d.available
                else None)
-        fig.add_scatter(x=[d.estimate], y=[y], mode="markers", error_x=err, showlegend=False,
+        fig.add_scatter(x=[d.estimate], y=[y], mode="markers", error_x=err, legendgroup="mean", showlegend=i == 0,
+                        name="mean, 95% interval (colour: first arm)",
                         marker={"color": methods.color(c.treatment), "size": 13,
                                 "symbol": "circle" if d.available else "circle-open"})
     reported = paper.gain(test.arms["pai"].sparsity)
@@ -68,17 +86,17 @@ def comparisons(test: arms.ArmTest) -> go.Figure:
                         marker={"symbol": "star", "size": 14, "color": "#333333"},
                         name=f"Sign-In gain {paper.PAPER['source']} ({paper.PAPER['epochs']} epochs)")
     fig.add_vline(x=0, line_dash="dot")
-    fig.update_layout(title=f"Paired differences over {len(test.seeds)} seeds (grey: one seed; "
-                            "coloured: mean and 95% interval)", xaxis_title="difference in test accuracy (pp)",
-                      height=460, margin={"l": 230}, legend={"orientation": "h", "y": -0.3})
+    fig.update_layout(title=f"Planned comparisons, paired over {len(test.seeds)} seeds",
+                      xaxis_title="difference in test accuracy (pp)", height=480, margin={"l": 170},
+                      legend={"orientation": "h", "y": -0.25})
     return fig
 
 
 def reset_drift(settings: Sequence[records.Setting]) -> go.Figure:
     """Per epoch, mean over seeds: (m² − w²)/β where it was lowest (before the epoch's reset, or at its end without
     resets), over layers and for the smallest weight; and the mean learning-rate multiplier m² + w²."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["(m² − w²)/β (dotted: smallest weight)",
-                                                        "multiplier m² + w²"])
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
+                        subplot_titles=["(m² − w²)/β (dotted: smallest weight)", "step-size multiplier m² + w²"])
     for s in (s for s in settings if drift.has_diagnostics(s)):
         c, color, name = drift.curves(s), methods.color(s.method), methods.label(s.method)
         fig.add_scatter(x=c["epoch"], y=c["imbalance"], name=f"{name} (n={s.n})", line={"color": color},
@@ -89,6 +107,24 @@ def reset_drift(settings: Sequence[records.Setting]) -> go.Figure:
                         legendgroup=s.method, row=1, col=2)
     fig.add_hline(y=1.0, line_dash="dot", row=1, col=1)
     fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="(m² − w²)/β (ratio)", row=1, col=1)
+    fig.update_yaxes(title_text="m² + w² (ratio)", row=1, col=2)
     fig.update_layout(title="What Sign-In's resets find (1 = as after a reset, 0 = sign freedom gone)", height=440,
                       legend={"orientation": "h", "y": -0.25})
     return fig
+
+
+def comparison_table(test: arms.ArmTest) -> list[dict[str, str]]:
+    """The planned comparisons as a small table (one question: which differences are clear?): comparison, family,
+    difference (pp) with its paired 95% interval, Holm-adjusted p, reading. The full rows, with the reading before
+    Holm's adjustment, are :func:`signin_lite.evidence.arms.comparison_rows`."""
+    rows = []
+    for c in test.comparisons:
+        d = c.diff
+        diff = typography.signed(d.estimate, 2)
+        if d.available:
+            diff += f" [{typography.signed(d.low, 2)}, {typography.signed(d.high, 2)}]"
+        rows.append({"comparison": c.title(), "family": c.family, "difference (pp) [95% interval]": diff,
+                     "Holm p": f"{d.p_adjusted:.3f}" if d.p_adjusted is not None else "",
+                     "reading": stats.reading_label(c.reading)})
+    return rows
