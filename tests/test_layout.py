@@ -64,17 +64,32 @@ def graph() -> dict[str, set[str]]:
             for m, p in MODULES.items()}
 
 
+def _listed(init: Path) -> list[str]:
+    """The ``__all__`` of a package's ``__init__.py``."""
+    return ast.literal_eval(next(n.value for n in ast.parse(init.read_text()).body
+                                 if isinstance(n, ast.Assign) and n.targets[0].id == "__all__"))
+
+
+def _present(folder: Path) -> list[str]:
+    """The modules and sub-packages of a package folder."""
+    return sorted([p.stem for p in folder.glob("*.py") if p.stem != "__init__"]
+                  + [p.parent.name for p in folder.glob("*/__init__.py")])
+
+
 def test_every_module_belongs_to_a_layer_and_each_layer_lists_its_modules():
+    """Layers are the package's sub-packages; a layer may group modules of one idea in one package of its own
+    (views/findings: what each chapter found), and every package lists what it holds in ``__all__``."""
     for name in MODULES:
         parts = name.split(".")
-        assert len(parts) <= 3, f"{name}: one level of sub-packages only"
+        assert len(parts) <= 4, f"{name}: at most a package inside a layer"
         assert len(parts) < 3 or parts[1] in LAYERS, f"{name}: {parts[1]} is not a layer of {LAYERS}"
+        assert len(parts) < 4 or (PACKAGE / parts[1] / parts[2] / "__init__.py").exists(), name
     for sub in filter(None, LAYERS):
-        init = PACKAGE / sub / "__init__.py"
-        listed = ast.literal_eval(next(n.value for n in ast.parse(init.read_text()).body
-                                       if isinstance(n, ast.Assign) and n.targets[0].id == "__all__"))
-        present = sorted(p.stem for p in (PACKAGE / sub).glob("*.py") if p.stem != "__init__")
+        listed, present = _listed(PACKAGE / sub / "__init__.py"), _present(PACKAGE / sub)
         assert sorted(listed) == present, f"signin_lite/{sub}/__init__.py lists {listed}, the folder has {present}"
+        for nested in (PACKAGE / sub).glob("*/__init__.py"):
+            missing = set(_present(nested.parent)) - set(_listed(nested))
+            assert not missing, f"{nested.relative_to(ROOT)}: __all__ leaves out {sorted(missing)}"
 
 
 def test_imports_point_only_downwards():

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from signin_lite.decision import typography
 from signin_lite.evidence import stats
 
+__all__ = ["interval", "reading", "percent", "glue_all", "signin"]
+
 
 def interval(d: stats.Difference, digits: int = 2, unit: str = "pp") -> str:
     """'+0.50 pp [+0.00, +0.99]' (U+2212 minus), or '+0.50 pp (no interval: n=1)' when none exists."""
