@@ -152,7 +152,7 @@ def gain_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> go.Fi
     if not gains:
         raise ValueError("gain_panel needs rows that carry a gain")
     names = list(dict.fromkeys(r["method"] for r in gains))
-    shift, span = offsets(names, [r["sparsity"] for r in gains])
+    shift, span = offsets(names + (["paper"] if paper else []), [r["sparsity"] for r in gains])  # paper: rightmost
     fig = go.Figure()
     lows, highs = [0.0], [0.0]
     for method in names:
@@ -171,7 +171,7 @@ def gain_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> go.Fi
     y_range = (min(lows) - pad, max(highs) + pad)
     sps = sorted({r["sparsity"] for r in gains})
     if paper:
-        marks = [(s, g) for s in sps if (g := paper_results.gain(s)) is not None]
+        marks = [(s + shift["paper"], g) for s in sps if (g := paper_results.gain(s)) is not None]
         _reference_marks(fig, marks, y_range, f"Sign-In − PaI, {PAPER_NOTE}")
     fig.add_hline(y=0, line_dash="dot")
     _sparsity_axis(fig, sps, span)
