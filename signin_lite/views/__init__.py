@@ -2,4 +2,5 @@
 conclusions as tables that wrap."""
 
 __all__ = ["plotting", "display", "figures", "arm_figures", "poc_plots", "toy_figures", "planted_figures",
-           "signin_figures", "gmp_figures", "live_plot", "mechanism"]
+           "signin_figures", "gmp_figures", "live_plot", "mechanism", "reference_figures",
+           "reference_tables"]
