@@ -89,7 +89,8 @@ def _our_accuracy(fig: go.Figure, rows: Sequence[Mapping], recs: Sequence[Mappin
                       annotation_text=f"dense ({r['n']} seed{'s' if r['n'] > 1 else ''})",
                       annotation_position="top left")
     _sparsity_axis(fig, sorted({r["sparsity"] for r in sparse}), span, row=1, col=1)
-    fig.update_yaxes(title_text="test accuracy (%, mean ± std; dots: seeds)", row=1, col=1)
+    dots = recs is not None and any(r["n"] > 1 for r in sparse)
+    fig.update_yaxes(title_text="test accuracy (%, mean ± std" + ("; dots: seeds)" if dots else ")"), row=1, col=1)
 
 
 def _paper_accuracy(fig: go.Figure) -> None:
@@ -162,7 +163,8 @@ def gain_panel(rows: Sequence[Mapping], title: str, paper: bool = True) -> go.Fi
         lows += [r["gain"] - d for r, d in zip(pts, down, strict=True)]
         highs += [r["gain"] + u for r, u in zip(pts, up, strict=True)]
         fig.add_scatter(x=[r["sparsity"] + shift[method] for r in pts], y=[r["gain"] for r in pts], mode="markers",
-                        error_y={"type": "data", "array": up, "arrayminus": down},
+                        error_y={"type": "data", "array": up, "arrayminus": down,
+                                 "visible": any(u or d for u, d in zip(up, down, strict=True))},
                         marker={"size": 11, "color": methods.color(method),
                                 "symbol": ["circle" if r["gain_ci_low"] is not None else "circle-open" for r in pts]},
                         name=f"{methods.label(method)} − {methods.label(pts[0]['gain_vs'])}",
