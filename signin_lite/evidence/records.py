@@ -75,8 +75,14 @@ def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def load_records(where: str | os.PathLike | list, pattern: str = "**/*.json", schema: str = _schema.RUN) -> list[dict]:
+PILOTS = ("pilot",)  # sub-folders of pilot runs: they check that a design trains, they are not results
+
+
+def load_records(where: str | os.PathLike | list, pattern: str = "**/*.json", schema: str = _schema.RUN,
+                 skip: tuple[str, ...] = PILOTS) -> list[dict]:
     """Load and validate every record of ``schema`` from a folder (recursively) or a list of paths, sorted by name.
+    Below a folder, sub-folders named in ``skip`` are left out (by default the pilots: ``load_records("results")``
+    leaves out ``results/cpu_regime/pilot``, ``load_records("results/cpu_regime/pilot")`` reads it).
 
     A record that breaks its schema raises :class:`signin_lite.foundations.schema.RecordError` naming the file and the
     field.
@@ -85,7 +91,7 @@ def load_records(where: str | os.PathLike | list, pattern: str = "**/*.json", sc
     for item in where if isinstance(where, list) else [where]:
         item = Path(item)
         if item.is_dir():
-            paths += sorted(item.glob(pattern))
+            paths += sorted(p for p in item.glob(pattern) if not set(p.relative_to(item).parts[:-1]) & set(skip))
         elif item.exists():
             paths.append(item)
         else:
