@@ -67,7 +67,8 @@ def sign_recovery(record: Mapping, metric: str = "sign_recovery") -> go.Figure:
 def loss_curves(record: Mapping) -> go.Figure:
     """The test loss during training, mean over seeds, one line per arm (log scale)."""
     fig = go.Figure([go.Scatter(x=record["curve_steps"], y=planted.mean_curve(record, arm), mode="lines",
-                                name=planted.LABELS[arm]) for arm in record["config"]["arms"]])
+                                name=planted.LABELS[arm], line={"color": _COLORS[k % len(_COLORS)]})
+                     for k, arm in enumerate(record["config"]["arms"])])  # each arm's colour as in sign_recovery
     fig.update_layout(title="Test loss (MSE / variance of the targets), mean over seeds", xaxis_title="training step",
                       yaxis_title="test loss (MSE / variance of the targets)", yaxis_type="log", height=430,
                       legend=LEGEND_BELOW)

@@ -40,6 +40,14 @@ def trajectory_figure(results: Mapping[str, toy.ToyResult], start: int = 0, titl
     return fig
 
 
+def outcome_table(results: Mapping[str, toy.ToyResult], labels: Sequence[str], digits: int = 3) -> list[dict]:
+    """One row per start, one column per method: 'recovered' or 'stuck' with the final loss
+    (:func:`signin_lite.experiments.toy.outcome_rows` folded into one cell per method, so the table stays narrow)."""
+    rows = toy.outcome_rows(results, labels, digits)
+    return [{"start": r["start"], **{name: f"{'recovered' if r[name] == 'yes' else 'stuck'}, loss {r[name + ' loss']}"
+                                     for name in results}} for r in rows]
+
+
 def phase_heatmap(recovered, values: Sequence[float], name: str = "",
                   betas: tuple[float | None, float | None] | None = None, showscale: bool = False) -> list:
     """Plotly traces for one phase diagram: recovered[i_a][i_w] as a heatmap over (a0, w0), plus, when

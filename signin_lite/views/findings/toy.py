@@ -19,7 +19,7 @@ import torch
 from signin_lite.evidence import records
 from signin_lite.experiments import toy
 
-__all__ = ["PANELS", "agreement", "load", "panel_betas", "values"]
+__all__ = ["PANELS", "agreement", "diagrams", "load", "panel_betas", "values"]
 
 PANELS = {"gd": "plain GD", "signin": "Sign-In, βa > βw", "signin_equal_beta": "Sign-In, βa = βw"}
 REFERENCE = "results/toy/toy_phase_diagram.json"
@@ -36,8 +36,14 @@ def panel_betas(record: Mapping) -> dict[str, tuple[float | None, float | None]]
             for k, d in record["diagrams"].items()}
 
 
+def diagrams(record: Mapping) -> dict[str, list]:
+    """Per panel title, the recovered grid [i_a][i_w] (what :func:`signin_lite.views.toy_figures.phase_figure`
+    draws)."""
+    return {PANELS[k]: d["recovered"] for k, d in record["diagrams"].items()}
+
+
 def agreement(record: Mapping) -> list[dict]:
-    """Per panel: starts in the grid, starts recovered, starts in the quadrant a0 < 0 < w0 and how many of them
+    """Per panel (each has grid² starts): starts recovered, starts in the quadrant a0 < 0 < w0 and how many of them
     recovered, recovered starts with w0 <= 0, and the starts off the predicted border whose outcome disagrees with
     the prediction (starts exactly on the border are left out: the border is where the outcome flips)."""
     c, betas = record["config"], panel_betas(record)
@@ -49,8 +55,8 @@ def agreement(record: Mapping) -> list[dict]:
         crit = toy.critical_a0(w, *betas[PANELS[key]])
         predicted = (w > 0) & ((a > 0) | (a.abs() < crit))
         border = quadrant & ((a.abs() - crit).abs() < 1e-9)
-        rows.append({"panel": PANELS[key], "starts": got.numel(), "recovered": int(got.sum()),
-                     "quadrant starts": int(quadrant.sum()), "quadrant recovered": int((got & quadrant).sum()),
+        rows.append({"panel": PANELS[key], "recovered": int(got.sum()),
+                     "starts with a0 < 0 < w0": int(quadrant.sum()), "of them recovered": int((got & quadrant).sum()),
                      "recovered with w0 ≤ 0": int((got & (w <= 0)).sum()),
                      "disagreeing off the border": int(((predicted != got) & ~border).sum())})
     return rows
@@ -67,11 +73,11 @@ def values(record: Mapping) -> dict[str, str]:
         "ch3_steps": f"{c['steps']:,}",
         "ch3_beta_a": f"{c['beta_a']:g}",
         "ch3_beta_w": f"{c['beta_w']:g}",
-        "ch3_quadrant_starts": str(gd["quadrant starts"]),
-        "ch3_gd_quadrant": str(gd["quadrant recovered"]),
-        "ch3_signin_quadrant": str(signin["quadrant recovered"]),
-        "ch3_equal_quadrant": str(equal["quadrant recovered"]),
+        "ch3_quadrant_starts": str(gd["starts with a0 < 0 < w0"]),
+        "ch3_gd_quadrant": str(gd["of them recovered"]),
+        "ch3_signin_quadrant": str(signin["of them recovered"]),
+        "ch3_equal_quadrant": str(equal["of them recovered"]),
         "ch3_disagree": str(sum(r["disagreeing off the border"] for r in rows.values())),
-        "ch3_all_starts": str(sum(r["starts"] for r in rows.values())),
+        "ch3_all_starts": f"{len(rows) * c['grid'] ** 2:,}",
         "ch3_lower_recovered": str(sum(r["recovered with w0 ≤ 0"] for r in rows.values())),
     }
