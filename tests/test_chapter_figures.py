@@ -185,7 +185,14 @@ def test_planted_figures_from_the_reference_record():
     fig = planted_figures.sign_recovery(ref)
     assert_readable(fig)
     assert [t.type for t in fig.data] == ["box", "scatter"] * len(arms)
-    assert len(fig.data[0].y) == ref["config"]["seeds"] and fig.layout.shapes[0].y0 == 0.5
+    dots = fig.data[0]  # the per-seed dots are drawn: every seed a point in a colour of its own, on a numeric axis
+    assert dots.boxpoints == "all" and dots.orientation == "h" and len(dots.x) == ref["config"]["seeds"]
+    assert dots.marker.color and "rgba(0,0,0,0)" not in dots.marker.color
+    assert fig.data[0].x[0] == pytest.approx(100 * planted.arm_values(ref, arms[0])[0])
+    assert fig.layout.shapes[0].x0 == 50 and "%" in fig.layout.xaxis.title.text
+    cap = planted_figures.caption(ref)
+    assert f"{ref['config']['seeds']} seeds × {len(arms)} arms" in cap and "1 run" not in cap
+    assert f"weight decay {ref['config']['weight_decay']:g}" in cap
     curves = planted_figures.loss_curves(ref)
     assert_readable(curves)
     assert [t.name for t in curves.data] == [planted.LABELS[a] for a in arms] and curves.layout.yaxis.type == "log"
@@ -199,6 +206,20 @@ def toy_runs():
     return {"GD": toy.train_toy(a0[2:3], w0[2:3], **kw),
             "Sign-In": toy.train_toy(a0[2:3], w0[2:3], signin=True, beta_a=4.0, beta_w=0.1, weight_decay=0.01,
                                      **kw)}
+
+
+def test_toy_trajectory_and_phase_figures_read(toy_runs):
+    traj = toy_figures.trajectory_figure(toy_runs, title="t")
+    assert_readable(traj)
+    assert traj.layout.yaxis.title.text.startswith("a and w") and "loss" in traj.layout.yaxis2.title.text
+    values = torch.linspace(-1.0, 1.0, 3, dtype=torch.float64)
+    r = toy.phase_diagram(values, steps=5)
+    phase = toy_figures.phase_figure({"GD": r.recovered.reshape(3, 3), "again": r.recovered.reshape(3, 3)},
+                                     values.tolist(), {"GD": (None, None), "again": (None, None)})
+    assert_readable(phase)
+    assert all(t.showscale is False for t in phase.data if t.type == "heatmap")  # the legend explains the colours
+    table = toy_figures.outcome_table(toy_runs, ["a0<0, w0>0"])
+    assert list(table[0]) == ["start", "GD", "Sign-In"] and table[0]["GD"].startswith("stuck, loss ")
 
 
 def test_toy_factor_saddle_and_imbalance_figures(toy_runs):

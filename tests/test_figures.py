@@ -134,6 +134,20 @@ def test_mechanism_plane_shows_the_three_moves_on_titled_axes():
     assert "gradient steps" in texts and "weight decay" in texts and "reset" in texts
     with pytest.raises(ValueError, match="decay"):
         mechanism.plane_figure(decay=1.5)
+    assert "θ = m·w" in fig.layout.title.text and not any("balanced" in (t.name or "") for t in fig.data)
+
+
+def test_mechanism_plane_in_chapter_3s_notation_with_the_balanced_lines():
+    from signin_lite.views import mechanism
+    fig = mechanism.plane_figure(beta=1.0, second="v", balanced=True)
+    assert fig.layout.xaxis.title.text.startswith("v, the second factor of θ = m·v")
+    balanced = next(t for t in fig.data if t.name and t.name.startswith("m² − v² = 0:"))
+    assert all(abs(m - abs(v)) < 1e-12 for v, m in zip(balanced.x, balanced.y, strict=True))  # m = |v|
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(names) == len(set(names)) and "m² − v² = β = 1" in names
+    # the labels sit inside the plot area, none left of the y axis where its title is
+    labels = [a for a in fig.layout.annotations if a.text and a.xref in (None, "x") and a.showarrow is False]
+    assert labels and all(a.x >= fig.layout.xaxis.range[0] for a in labels)
 
 
 def test_accuracy_panel_and_gain_panel_draw_the_summary_rows_and_the_papers_points():

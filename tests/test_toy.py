@@ -142,4 +142,6 @@ def test_figures_build():
     values = torch.linspace(-1, 1, 3, dtype=torch.float64)
     r = toy.phase_diagram(values, steps=5)
     fig = toy_figures.phase_figure({"GD": r.recovered.reshape(3, 3)}, values.tolist(), betas={"GD": (None, None)})
-    assert [t.type for t in fig.data] == ["heatmap", "scatter"]
+    assert [t.type for t in fig.data][:2] == ["heatmap", "scatter"]  # then the legend's three keys (no data)
+    assert [t.name for t in fig.data[2:]] == ["recovered: learned the teacher", "stuck: did not",
+                                              "border predicted by the conservation laws"]

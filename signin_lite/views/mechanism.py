@@ -16,7 +16,7 @@ import torch
 
 from signin_lite.core.signin import balanced_factors
 
-_GREY, _BLUE, _RED, _GREEN = "#9e9e9e", "#1f77b4", "#d62728", "#2ca02c"
+_GREY, _BLUE, _RED, _GREEN, _BLACK = "#9e9e9e", "#1f77b4", "#d62728", "#2ca02c", "#444444"
 
 
 def _hyperbola(c: float, w_max: float, n: int = 121) -> tuple[list[float], list[float]]:
@@ -54,31 +54,56 @@ def _along(theta0: float, theta1: float, beta: float, n: int = 40) -> tuple[list
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
-def plane_figure(beta: float = 1.0, theta: float = 1.2, decay: float = 0.4) -> go.Figure:
+def plane_figure(beta: float = 1.0, theta: float = 1.2, decay: float = 0.4, second: str = "w",
+                 balanced: bool = False) -> go.Figure:
     """The (w, m) plane of one weight: m² − w² = beta (what gradient flow keeps), the same curve after weight decay
     has shrunk it by the factor ``decay``, curves of constant θ = m·w, and the three moves: gradient steps along
     the curve that take θ from −theta/2 through 0 to theta, weight decay towards the saddle at the origin (θ and
-    m² − w² both shrink), and the reset that keeps θ and goes back to m² − w² = beta."""
+    m² − w² both shrink), and the reset that keeps θ and goes back to m² − w² = beta.
+
+    ``second`` names the horizontal factor in the labels (chapter 3 calls it v, because w is its hidden weight);
+    ``balanced`` adds the curve m² − w² = 0, the two lines m = |w| that meet at the saddle: a balanced pair
+    (β = 0) can change the sign of θ only by passing through the saddle."""
     if not (beta > 0 and 0 < decay < 1 and theta > 0):
         raise ValueError(f"beta={beta!r} and theta={theta!r} must be positive and decay={decay!r} in (0, 1)")
+    v = second
     lim = 1.3 * math.sqrt(beta + 2 * theta)
     fig = go.Figure()
     for t in (-theta, -theta / 2, theta * decay, theta):
         xs, ys = _theta_curve(t, lim)
         fig.add_scatter(x=xs, y=ys, mode="lines", line={"color": _GREY, "width": 1, "dash": "dot"},
-                        name="θ = m·w held fixed (one curve per θ)", legendgroup="theta", showlegend=t == theta,
+                        name=f"θ = m·{v} held fixed (one curve per θ)", legendgroup="theta", showlegend=t == theta,
                         hovertemplate=f"θ = {t:+.2f}<extra></extra>")
-    for c, dash, name in ((beta, None, f"m² − w² = β = {beta:g}"),
-                          (beta * decay, "dash", f"m² − w² = {beta * decay:.2g}: after weight decay")):
+    for c, dash, name in ((beta, None, f"m² − {v}² = β = {beta:g}"),
+                          (beta * decay, "dash", f"m² − {v}² = {beta * decay:.2g}: after weight decay")):
         xs, ys = _hyperbola(c, lim)
         fig.add_scatter(x=xs, y=ys, mode="lines", line={"color": _BLUE, "width": 3 if dash is None else 2,
                                                         "dash": dash}, name=name)
+    if balanced:
+        fig.add_scatter(x=[-lim, 0, lim], y=[lim, 0, lim], mode="lines", line={"color": _BLACK, "width": 2},
+                        name=f"m² − {v}² = 0: balanced, through the saddle", hoverinfo="skip")
+    _moves(fig, beta, theta, decay, lim, v)
+    fig.add_scatter(x=[0], y=[0], mode="markers", marker={"symbol": "x", "size": 12, "color": "black"},
+                    name=f"saddle m = {v} = 0: a weight that gets here stops changing")
+    fig.add_vline(x=0, line={"color": "#cccccc", "width": 1})
+    fig.update_xaxes(title_text=f"{v}, the second factor of θ = m·{v} (no unit)", range=[-lim, lim],
+                     zeroline=False)
+    fig.update_yaxes(title_text="m, the first factor (no unit)", range=[-0.05, lim], zeroline=False)
+    fig.update_layout(title_text=f"Sign-In's moves for one weight θ = m·{v}, β = {beta:g}", height=560,
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0},
+                      margin={"t": 60, "b": 150}, plot_bgcolor="white")
+    return fig
+
+
+def _moves(fig: go.Figure, beta: float, theta: float, decay: float, lim: float, v: str) -> None:
+    """The three moves as thick arrows with numbered labels inside the plot area (none over an axis title)."""
     xs, ys = _along(-theta / 2, theta, beta)
     fig.add_scatter(x=xs, y=ys, mode="lines", line={"color": _GREEN, "width": 5}, name="gradient steps",
                     showlegend=False, hoverinfo="skip")
     _arrow(fig, (xs[-3], ys[-3]), (xs[-1], ys[-1]), _GREEN)
-    _label(fig, (xs[0] - 0.05, ys[0] + 0.12), "1. gradient steps: along the curve; w crosses 0, θ changes sign",
-           _GREEN, "right")
+    # above the bottom of the curve, centred on the crossing of zero: clear of both axes and of the curve itself
+    _label(fig, (0, math.sqrt(beta) + 0.22 * lim),
+           f"1. gradient steps: along the curve;<br>{v} crosses 0, θ changes sign", _GREEN, "center")
     top = (xs[-1], ys[-1])
     low = (top[0] * math.sqrt(decay), top[1] * math.sqrt(decay))
     _arrow(fig, top, low, _RED)
@@ -90,12 +115,3 @@ def plane_figure(beta: float = 1.0, theta: float = 1.2, decay: float = 0.4) -> g
                     line={"color": _BLUE, "width": 5}, hoverinfo="skip")
     _arrow(fig, path[max(0, len(path) - 3)], back, _BLUE)
     _label(fig, (top[0] + 0.12, (back[1] + low[1]) / 2 + 0.12), "3. reset: same θ, back to β", _BLUE, "left")
-    fig.add_scatter(x=[0], y=[0], mode="markers", marker={"symbol": "x", "size": 12, "color": "black"},
-                    name="saddle m = w = 0: a weight that gets here stops changing")
-    fig.add_vline(x=0, line={"color": "#cccccc", "width": 1})
-    fig.update_xaxes(title_text="w, the second factor of θ = m·w (no unit)", range=[-lim, lim], zeroline=False)
-    fig.update_yaxes(title_text="m, the first factor (no unit)", range=[-0.05, lim], zeroline=False)
-    fig.update_layout(title_text=f"Sign-In's moves for one weight θ = m·w, β = {beta:g}", height=560,
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0},
-                      margin={"t": 60, "b": 150}, plot_bgcolor="white")
-    return fig

@@ -1,46 +1,91 @@
 """Figures of the planted ticket (:mod:`signin_lite.experiments.planted`, chapter 3½): sign recovery per seed and arm,
-and the test loss during training. Each builder takes a planted record and returns a ``go.Figure``::
+and the test loss during training. Each builder takes a planted record and returns a ``go.Figure``; :func:`caption`
+is the provenance line under them, and :func:`show_details` a collapsible table::
 
     ref = planted.reference("results/planted")
-    show(label(planted_figures.sign_recovery(ref), record=ref))
+    show(label(planted_figures.sign_recovery(ref), planted_figures.caption(ref)))
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 
 from signin_lite.experiments import planted
+from signin_lite.views import display
 from signin_lite.views.plotting import LEGEND_BELOW
 
-__all__ = ["sign_recovery", "loss_curves"]
+__all__ = ["caption", "details_html", "loss_curves", "show_details", "sign_recovery"]
+
+_COLORS = ("#1f77b4", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#2ca02c", "#e377c2")
+
+
+def caption(record: Mapping) -> str:
+    """What a figure of ``record`` shows and where it ran: the record's name, seeds and arms, steps, weight decay,
+    device, date and library version (one record of many seeds, so no 'run' count)."""
+    c, env = record["config"], record.get("env", {})
+    commit = str(env.get("git_commit", ""))[:7]
+    parts = [f"reference record {record['name']}", f"{c['seeds']} seeds × {len(c['arms'])} arms",
+             f"{c['steps']} steps", f"weight decay {c['weight_decay']:g}", env.get("device_name"),
+             str(record.get("date", ""))[:10],
+             f"signin_lite {env['library_version']} ({commit})" if env.get("library_version") else None]
+    return " · ".join(p for p in parts if p)
 
 
 def sign_recovery(record: Mapping, metric: str = "sign_recovery") -> go.Figure:
-    """Per arm, every seed's fraction of the teacher's signs recovered (dots) and the arm's mean with its Student-t
-    95% interval (:func:`signin_lite.experiments.planted.arm_table`); a dotted line at one half, a random sign."""
+    """Per arm (one row each, top to bottom in the record's order), every seed's share of the teacher's signs at the
+    end (dots, spread vertically so they do not hide each other) and the arm's mean with its Student-t 95% interval
+    (:func:`signin_lite.experiments.planted.arm_table`); a dotted line at 50%, a random sign."""
     fig = go.Figure()
-    for row in planted.arm_table(record, metric):
-        fig.add_trace(go.Box(y=planted.arm_values(record, row["arm"], metric), name=row["label"], boxpoints="all",
-                             jitter=0.4, pointpos=0, fillcolor="rgba(0,0,0,0)", line_color="rgba(0,0,0,0)",
-                             marker={"size": 4}, showlegend=False))
-        fig.add_trace(go.Scatter(x=[row["label"]], y=[row["mean"]], mode="markers", showlegend=False,
+    for k, row in enumerate(planted.arm_table(record, metric)):
+        color = _COLORS[k % len(_COLORS)]
+        fig.add_trace(go.Box(x=[100 * v for v in planted.arm_values(record, row["arm"], metric)], y0=row["label"],
+                             name=f"{row['label']}: one dot per seed", orientation="h", boxpoints="all",
+                             jitter=0.6, pointpos=0, fillcolor="rgba(0,0,0,0)", line={"color": "rgba(0,0,0,0)"},
+                             marker={"size": 5, "color": color, "opacity": 0.75}, showlegend=False,
+                             hoveron="points"))
+        fig.add_trace(go.Scatter(x=[100 * row["mean"]], y=[row["label"]], mode="markers", showlegend=False,
                                  name=f"{row['label']}: mean and 95% interval",
-                                 marker={"color": "black", "size": 10, "symbol": "line-ew-open"},
-                                 error_y={"type": "data", "symmetric": False, "array": [row["high"] - row["mean"]],
-                                          "arrayminus": [row["mean"] - row["low"]]}))
-    fig.add_hline(y=0.5, line_dash="dot", annotation_text="a random sign")
-    fig.update_layout(title="Fraction of the teacher's signs recovered, per seed", xaxis_title="arm",
-                      yaxis_title="sign recovery (fraction of kept weights)", height=430)
+                                 marker={"color": "black", "size": 14, "symbol": "line-ns-open",
+                                         "line": {"width": 2}},
+                                 error_x={"type": "data", "symmetric": False, "color": "black", "thickness": 2,
+                                          "array": [100 * (row["high"] - row["mean"])],
+                                          "arrayminus": [100 * (row["mean"] - row["low"])]}))
+    fig.add_vline(x=50, line_dash="dot", annotation_text="a random sign", annotation_position="bottom right")
+    n = max(len(planted.arm_values(record, a, metric)) for a in record["config"]["arms"])
+    fig.update_layout(title=f"Teacher's signs at the end: {n} seeds per arm (dots),<br>mean and 95% interval "
+                            "(black)",
+                      xaxis_title="teacher's signs recovered (% of kept weights)", yaxis_title="arm",
+                      yaxis={"autorange": "reversed", "automargin": True}, height=460, showlegend=False,
+                      margin={"l": 10})
     return fig
 
 
 def loss_curves(record: Mapping) -> go.Figure:
     """The test loss during training, mean over seeds, one line per arm (log scale)."""
     fig = go.Figure([go.Scatter(x=record["curve_steps"], y=planted.mean_curve(record, arm), mode="lines",
-                                name=planted.LABELS[arm]) for arm in record["config"]["arms"]])
+                                name=planted.LABELS[arm], line={"color": _COLORS[k % len(_COLORS)]})
+                     for k, arm in enumerate(record["config"]["arms"])])  # each arm's colour as in sign_recovery
     fig.update_layout(title="Test loss (MSE / variance of the targets), mean over seeds", xaxis_title="training step",
                       yaxis_title="test loss (MSE / variance of the targets)", yaxis_type="log", height=430,
                       legend=LEGEND_BELOW)
     return fig
+
+
+def details_html(summary: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
+                 caption_text: str | None = None) -> str:
+    """An HTML table (:func:`signin_lite.views.display.table_html`) folded under a ``<details>`` toggle."""
+    return (f"<details><summary>{html.escape(summary)}</summary>"
+            f"{display.table_html(rows, columns, caption=caption_text)}</details>")
+
+
+def show_details(summary: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
+                 caption_text: str | None = None) -> None:
+    """Display a long table folded under a toggle that reads ``summary`` (closed until a reader opens it)."""
+    from IPython.display import display as ipy_display  # deferred: IPython only inside a notebook
+
+    ipy_display({"text/html": details_html(summary, rows, columns, caption_text),
+                 "text/plain": f"{summary}\n{display.table_text(rows, columns)}"}, raw=True)

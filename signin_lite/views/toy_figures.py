@@ -33,8 +33,19 @@ def trajectory_figure(results: Mapping[str, toy.ToyResult], start: int = 0, titl
                                  line={"color": color}, showlegend=False), 1, 2)
     fig.add_hline(y=0, line={"color": "#999999", "width": 1}, row=1, col=1)
     fig.update_xaxes(title_text="step (log scale)" if log_steps else "step", type="log" if log_steps else "linear")
-    fig.update_layout(title_text=title, height=420)
+    fig.update_yaxes(title_text="a and w (no unit)", row=1, col=1)
+    fig.update_yaxes(title_text="loss ½ E[r²] (no unit)", row=1, col=2)
+    fig.update_layout(title_text=title or "Trajectories of a, w and the loss", height=480,
+                      legend={**LEGEND_BELOW, "y": -0.3})
     return fig
+
+
+def outcome_table(results: Mapping[str, toy.ToyResult], labels: Sequence[str], digits: int = 3) -> list[dict]:
+    """One row per start, one column per method: 'recovered' or 'stuck' with the final loss
+    (:func:`signin_lite.experiments.toy.outcome_rows` folded into one cell per method, so the table stays narrow)."""
+    rows = toy.outcome_rows(results, labels, digits)
+    return [{"start": r["start"], **{name: f"{'recovered' if r[name] == 'yes' else 'stuck'}, loss {r[name + ' loss']}"
+                                     for name in results}} for r in rows]
 
 
 def phase_heatmap(recovered, values: Sequence[float], name: str = "",
@@ -45,6 +56,7 @@ def phase_heatmap(recovered, values: Sequence[float], name: str = "",
     z = torch.as_tensor(recovered, dtype=torch.float64).T.tolist()  # rows: w0, columns: a0
     values = [float(v) for v in values]
     traces = [go.Heatmap(x=values, y=values, z=z, zmin=0, zmax=1, name=name, showscale=showscale,
+                         showlegend=False,
                          colorscale=[[0, "#f4cccc"], [1, "#b6d7a8"]],
                          colorbar={"tickvals": [0, 1], "ticktext": ["stuck", "recovered"]},
                          hovertemplate="a0=%{x:.2f}<br>w0=%{y:.2f}<br>recovered=%{z}<extra>" + name + "</extra>")]
@@ -65,13 +77,30 @@ def phase_figure(diagrams: Mapping[str, object], values: Sequence[float],
     names = list(diagrams)
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, shared_yaxes=True)
     for k, name in enumerate(names):
-        for trace in phase_heatmap(diagrams[name], values, name, (betas or {}).get(name),
-                                   showscale=k == len(names) - 1):
+        for trace in phase_heatmap(diagrams[name], values, name, (betas or {}).get(name)):
             fig.add_trace(trace, 1, k + 1)
-    fig.update_xaxes(title_text="a0")
-    fig.update_yaxes(title_text="w0", col=1)
-    fig.update_layout(title_text=title, height=380)
+    # the legend (below the panels) says what the colours and the dashed line mean; these traces draw nothing
+    for key, color in (("recovered: learned the teacher", "#b6d7a8"), ("stuck: did not", "#f4cccc")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=key,
+                                 marker={"symbol": "square", "size": 14, "color": color}), 1, 1)
+    if betas:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line={"color": "black", "dash": "dash"},
+                                 name="border predicted by the conservation laws"), 1, 1)
+    fig.update_xaxes(title_text="a0 (output weight at the start)")
+    fig.update_yaxes(title_text="w0 (hidden weight at the start)", col=1)
+    fig.update_layout(title_text=title or "Phase diagrams over the start (a0, w0)", height=440,
+                      legend={**LEGEND_BELOW, "y": -0.22})
     return fig
+
+
+def reference_caption(record: Mapping, path: str = "results/toy/toy_phase_diagram.json") -> str:
+    """The provenance line under a figure of the toy's reference record: what it holds, where and when it ran."""
+    c, env = record["config"], record.get("env", {})
+    where = [env.get("device_name") or env.get("device"), str(record.get("date", ""))[:10],
+             f"signin_lite {env['library_version']} ({str(env.get('git_commit', ''))[:7]})"
+             if env.get("library_version") else None]
+    return " · ".join([f"reference record {path}", f"{c['grid']}×{c['grid']} starts per panel, {c['steps']} steps",
+                       f"wall time {record['wall_time_s']:.0f} s", *[w for w in where if w]])
 
 
 def factor_figure(result: toy.ToyResult, start: int = 0, title: str | None = None) -> go.Figure:
