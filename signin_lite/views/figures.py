@@ -287,6 +287,9 @@ def gain_panel(rows: Sequence[Mapping], title: str) -> go.Figure:
     return fig
 
 
+_KEY_NAMES = {"test_acc": "test accuracy", "train_acc": "training accuracy", "val_acc": "validation accuracy"}
+
+
 def history_slider(recs: Iterable[Mapping], which: Sequence[str], key: str = "test_acc",
                    active: float | None = None, title: str = "test accuracy per epoch") -> go.Figure:
     """Per sparsity (slider), the per-epoch mean ± std over seeds of ``history[key]`` for each method; dense (if
@@ -313,4 +316,7 @@ def history_slider(recs: Iterable[Mapping], which: Sequence[str], key: str = "te
     return slider_figure(steps, name="sparsity", active=active if active in steps else sparsities[0],
                          titles={sp: f"{title}, sparsity {sp:g}" for sp in steps},
                          layout={"xaxis_title": "epoch",
-                                 "yaxis_title": f"{key.replace('_', ' ')} (%, mean ± std over seeds)"})
+                                 "yaxis_title": f"{_KEY_NAMES.get(key, key)} (%, mean ± std over seeds)",
+                                 # above the plot: the slider takes the space below it
+                                 "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+                                 "margin": {"t": 110}})
