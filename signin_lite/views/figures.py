@@ -32,7 +32,8 @@ __all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "
            "layer_density", "mask_density", "density_slider", "percent"]
 
 LAYER_NAMES_PX = 140  # px under the x axis that layer names at -60 degrees and the axis title take
-LOG_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # a log density axis's labelled ticks
+# a log density axis's labelled ticks: 1, 2 and 5 of each decade
+LOG_TICKS = tuple(m * 10.0 ** e for e in range(-4, 0) for m in (1, 2, 5)) + (1.0,)
 
 
 def percent(sparsity: float) -> str:
