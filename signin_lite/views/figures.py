@@ -26,7 +26,7 @@ from signin_lite.core import pruning
 from signin_lite.foundations import methods
 from signin_lite.evidence import paper as paper_results  # accuracy_panel's flag is named paper
 from signin_lite.evidence import records, summary
-from signin_lite.views.plotting import LEGEND_BELOW, SLIDER_ROOM, slider_figure
+from signin_lite.views.plotting import DEFAULT_HEIGHT, LEGEND_BELOW, SLIDER_ROOM, slider_figure
 
 __all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
            "layer_density", "mask_density", "density_slider", "percent"]
@@ -184,7 +184,9 @@ def method_bars(recs: Iterable[Mapping], which: Sequence[str], metric: str = "te
     name = metric.replace("_acc", " accuracy").replace("_", " ")
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=f"final {name} (%)")
-    fig.update_layout(title=title or f"Final {name} (mean ± std over seeds; dots: single seeds)")
+    # room under the plot for slanted method names and the axis title, so a caption goes below both
+    fig.update_layout(title=title or f"Final {name} (mean ± std over seeds; dots: single seeds)",
+                      margin={"b": 170}, height=DEFAULT_HEIGHT + 90)
     return fig
 
 

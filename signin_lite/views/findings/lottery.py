@@ -79,6 +79,7 @@ def _training_values(found: Sequence[Mapping], dense: Mapping, sweep: Sequence[M
     out = {"ch2_dense_epochs": str(epochs), "ch2_round_epochs": str(lrr[-1]["config"]["epochs"]),
            "ch2_rounds": str(len(lrr)), "ch2_total_epochs": str(total),
            "ch2_total_ratio": f"{total / epochs:g}",
+           "ch2_rewind_epoch": str(imp_final["lottery"]["rewind_epoch"]),
            "ch2_imp_weight_epochs": str(imp_final["lottery"]["rewind_epoch"] + imp_final["config"]["epochs"]),
            "ch2_dense_train": percent(100 * dense["final"]["train_acc"]),
            "ch2_lrr_train": percent(100 * lrr[-1]["final"]["train_acc"])}

@@ -69,7 +69,8 @@ def values(runs: str | os.PathLike = "results/cpu/runs", epochs: int = 12, spars
     first = next(iter(recs))
     out = {"ch1_depth": str(first["config"]["depth"]), "ch1_train": str(first["data"]["train_size"]),
            "ch1_epochs": str(epochs), "ch1_seeds": str(dense["n"]), "ch1_dense": percent(100 * dense["mean"], 2),
-           "ch1_n_sparsities": str(len(diffs)), "ch1_clear_from": _clear_from(diffs)}
+           "ch1_n_sparsities": str(len(diffs)), "ch1_clear_from": _clear_from(diffs),
+           "ch1_level": f"{100 * next(iter(diffs.values())).level:g}%"}
     for sp, d in diffs.items():
         out |= {f"ch1_pai_{_key(sp)}": percent(100 * rows[("pai", sp)]["mean"], 2),
                 f"ch1_gap_{_key(sp)}": interval(d), f"ch1_reading_{_key(sp)}": reading(d)}
