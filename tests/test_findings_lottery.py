@@ -29,6 +29,8 @@ PINNED = {
     "ch2_total_ratio": "4", "ch2_rewind_epoch": "1", "ch2_imp_weight_epochs": "13",
     "ch2_dense_train": "66.9", "ch2_lrr_train": "85.3",
     "ch2_dense_long_epochs": "24", "ch2_dense_long": "67.35", "ch2_dense_long_gain": "+6.05 pp (no interval: n=1)",
+    "ch2_lrr_vs_pai_points": "11.00", "ch2_lrr_vs_dense_points": "7.75", "ch2_imp_vs_dense_points": "6.65",
+    "ch2_dense_long_points": "6.05",
 }
 
 

@@ -88,7 +88,7 @@ def _training_values(found: Sequence[Mapping], dense: Mapping, sweep: Sequence[M
         d = stats.compare({0: 100 * longer["final"]["test_acc"]}, {0: 100 * dense["final"]["test_acc"]})
         out |= {"ch2_dense_long_epochs": str(longer["config"]["epochs"]),
                 "ch2_dense_long": percent(100 * longer["final"]["test_acc"], 2),
-                "ch2_dense_long_gain": interval(d)}
+                "ch2_dense_long_gain": interval(d), "ch2_dense_long_points": percent(abs(d.estimate), 2)}
     return out
 
 
@@ -96,8 +96,9 @@ def values(lottery: str | os.PathLike = "results/cpu/lottery", runs: str | os.Pa
            sparsity: float = 0.9) -> dict[str, str]:
     """Every number and reading chapter 2's prose glues, keyed ``ch2_...``: accuracies at the ticket's sparsity
     (``ch2_dense``, ``ch2_lrr``, ``ch2_imp``, ``ch2_pai``, the three transplants), the differences that matter with
-    their readings, the share of the ticket's lead the signs and the magnitudes recover, and the training budgets
-    behind the tickets' lead over the dense run."""
+    their readings (``ch2_<a>_vs_<b>``, ``..._reading``, and ``..._points``: the size alone, for prose that says
+    the direction in words), the share of the ticket's lead the signs and the magnitudes recover, and the training
+    budgets behind the tickets' lead over the dense run."""
     found, sweep = _load(lottery), _load(runs)
     if not found:
         raise ValueError(f"no lottery records under {lottery}")
@@ -114,7 +115,8 @@ def values(lottery: str | os.PathLike = "results/cpu/lottery", runs: str | os.Pa
                       ("transplant_signs", "transplant_mask", "signs_vs_mask"),
                       ("lrr", "transplant_mask", "lrr_vs_mask")):
         d = _diff(rows, a, b)
-        out |= {f"ch2_{key}": interval(d), f"ch2_{key}_reading": reading(d)}
+        out |= {f"ch2_{key}": interval(d), f"ch2_{key}_reading": reading(d),
+                f"ch2_{key}_points": percent(abs(d.estimate), 2)}
     return out | _training_values(found, dense, sweep)
 
 
