@@ -163,3 +163,37 @@ def test_accuracy_panel_and_gain_panel_draw_the_summary_rows_and_the_papers_poin
     gains = figures.gain_panel([r for r in rows if r["gain_vs"]], "gains")
     assert gains.data[0].y[0] == pytest.approx(next(r["gain"] for r in rows if r["gain_vs"]))
     assert gains.data[-1].name.startswith("Sign-In gain reported by the paper")
+
+
+def test_accuracy_vs_sparsity_numeric_axis_keeps_true_distances_and_shows_dense_across_it():
+    fig = figures.accuracy_vs_sparsity(RECORDS, ["dense", "pai"], numeric_x=True)
+    dense, band, pai, dots = fig.data
+    assert list(pai.x) == pytest.approx([80.0, 90.0]) and list(dots.x) == pytest.approx([80.0, 90.0, 90.0])
+    low, high = fig.layout.xaxis.range
+    assert fig.layout.xaxis.type != "category" and fig.layout.xaxis.ticksuffix == "%"
+    assert list(dense.x) == [low, high] and low < 80 and 90 < high <= 100  # the line spans the whole axis
+    assert band.fill == "toself" and band.showlegend is False and not fig.layout.shapes
+    assert "%" in fig.layout.xaxis.title.text and "dense (n=2): 91.00%" in fig.layout.annotations[0].text
+    one = figures.accuracy_vs_sparsity(RECORDS[:4], ["dense", "pai"], numeric_x=True)  # a single sparsity
+    low, high = one.layout.xaxis.range
+    assert high - low >= 5 and list(one.data[0].x) == [low, high]
+
+
+def test_density_figures_title_both_axes_and_put_the_legend_under_the_layer_names():
+    from signin_lite.core import models
+    fig = figures.mask_density(models.resnet(8), 0.9, ["random", "erk"])
+    assert fig.layout.xaxis.title.text.startswith("layer") and "kept" in fig.layout.yaxis.title.text
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < -0.4
+    slider = figures.density_slider(models.resnet(8), [0.5, 0.9], title="t")
+    assert slider.layout.title.text == "t" and slider.layout.legend.y < 0
+    assert slider.layout.sliders[0].pad.t > figures.LAYER_NAMES_PX  # the slider sits below the legend
+    log = figures.layer_density({"erk": {"fc.weight": torch.ones(4, dtype=torch.bool)}}, log=True)
+    assert log.layout.yaxis.type == "log" and 0.1 in log.layout.yaxis.tickvals
+
+
+def test_method_bars_and_history_curves_title_the_x_axis_and_keep_the_legend_below():
+    assert figures.method_bars(RECORDS, ["dense", "pai"], x_title="start").layout.xaxis.title.text == "start"
+    hist = [{"epoch": 1, "sign_flip_fraction": 0.1, "test_acc": 0.1}]
+    recs = [_rec("lrr", 0.9, 0, 0.1, hist), _rec("transplant_mask", 0.9, 0, 0.1, hist)]
+    legend = figures.history_curves(recs, "sign_flip_fraction").layout.legend
+    assert legend.orientation == "h" and legend.y < 0

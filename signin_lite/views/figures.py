@@ -26,10 +26,15 @@ from signin_lite.core import pruning
 from signin_lite.foundations import methods
 from signin_lite.evidence import paper as paper_results  # accuracy_panel's flag is named paper
 from signin_lite.evidence import records, summary
-from signin_lite.views.plotting import LEGEND_BELOW, slider_figure
+from signin_lite.views.plotting import DEFAULT_HEIGHT, LEGEND_BELOW, SLIDER_ROOM, slider_figure
 
 __all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
            "layer_density", "mask_density", "density_slider", "percent"]
+
+LAYER_NAMES_PX = 140  # px under the x axis that layer names at -60 degrees and the axis title take
+# a log density axis's labelled ticks: 1, 2 and 5 of each decade
+LOG_TICKS = tuple(m * 10.0 ** e for e in range(-4, 0) for m in (1, 2, 5)) + (1.0,)
+
 
 def percent(sparsity: float) -> str:
     """0.9 -> '90%', 0.68377 -> '68.38%'."""
@@ -74,45 +79,77 @@ def _error(row: dict) -> float:
     return 100 * row["std"] if row["std"] is not None else 0.0
 
 
+def _x_range(rows: Sequence[dict]) -> tuple[float, float]:
+    """The numeric sparsity axis's range (percent): the sparse points with room at both ends, at most 100%."""
+    xs = [100 * r["sparsity"] for r in rows if r["sparsity"] > 0] or [50.0, 100.0]
+    span = max(xs) - min(xs)
+    pad = max(2.0, 0.06 * span) if span else 5.0
+    return min(xs) - pad, min(100.0, max(xs) + pad)
+
+
+def _dense_line(fig: go.Figure, r: dict, method: str, xs: Sequence, numeric: bool) -> None:
+    """Dense (sparsity 0) as a dashed line across the sparse points' range, its ± std as a band; on a numeric
+    axis the line is also labelled at its left end, so it reads without the legend."""
+    mean, err, color = 100 * r["mean"], _error(r), methods.color(method)
+    name = f"{methods.label(method)} (n={r['n']})"
+    fig.add_trace(go.Scatter(x=list(xs), y=[mean, mean], mode="lines", line={"dash": "dash", "color": color},
+                             name=name, hovertemplate=f"{method}: %{{y:.2f}}% ± {err:.2f}<extra></extra>"))
+    if err and numeric:  # a filled trace, not a shape, so that the y axis makes room for the whole band
+        fig.add_trace(go.Scatter(x=[xs[0], xs[-1], xs[-1], xs[0]], y=[mean - err] * 2 + [mean + err] * 2,
+                                 fill="toself", fillcolor=color or "grey", opacity=0.12, line_width=0,
+                                 mode="lines", showlegend=False, hoverinfo="skip"))
+    elif err:
+        fig.add_hrect(y0=mean - err, y1=mean + err, fillcolor=color or "grey", opacity=0.12, line_width=0)
+    if numeric:
+        fig.add_annotation(x=xs[0], y=mean, text=f"{name}: {mean:.2f}%", showarrow=False, xanchor="left",
+                           yanchor="bottom", font={"size": 11, "color": color or "#444444"})
+
+
+def _sparse_traces(fig: go.Figure, mine: Sequence[dict], method: str, numeric: bool) -> None:
+    """One method's mean ± std per sparsity as a line, and its single seeds as faint dots."""
+    color = methods.color(method)
+    x = [100 * r["sparsity"] if numeric else percent(r["sparsity"]) for r in mine]
+    fig.add_trace(go.Scatter(
+        x=x, y=[100 * r["mean"] for r in mine],
+        error_y={"type": "data", "array": [_error(r) for r in mine], "visible": True},
+        mode="lines+markers", name=f"{methods.label(method)} (n={'/'.join(sorted({str(r['n']) for r in mine}))})",
+        line={"color": color}, customdata=[[r["n"], percent(r["sparsity"])] for r in mine],
+        hovertemplate=f"{method} %{{customdata[1]}}: %{{y:.2f}}% (seeds: %{{customdata[0]}})<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=[xi for xi, r in zip(x, mine, strict=True) for _ in r["values"]],
+        y=[100 * v for r in mine for v in r["values"]], mode="markers", showlegend=False,
+        marker={"color": color, "opacity": 0.35, "size": 6}, hoverinfo="skip"))
+
+
 def accuracy_vs_sparsity(recs: Iterable[Mapping], which: Sequence[str] | None = None,
-                         metric: str = "test_acc", title: str | None = None) -> go.Figure:
+                         metric: str = "test_acc", title: str | None = None,
+                         numeric_x: bool = False) -> go.Figure:
     """Final ``metric`` (percent) against sparsity: mean ± std over seeds per method, seeds as faint dots.
 
-    Dense runs (sparsity 0) are drawn as a dashed line with a ± std band. The x axis is categorical
-    (one tick per sparsity that was run), so 90%, 95% and 98% do not crowd together.
+    Dense runs (sparsity 0) are drawn as a dashed line with a ± std band. By default the x axis is categorical
+    (one tick per sparsity that was run), so 90%, 95% and 98% do not crowd together. ``numeric_x=True`` puts the
+    sparsities on a numeric axis in percent (53.58% and 78.46% at their true distance) and labels the dense line
+    across the whole range, so it shows even when a single sparsity was run.
     """
     rows = seed_stats(recs, metric, which)
     if not rows:
         raise ValueError(f"no complete records of methods {list(which) if which else 'any'} to plot")
     xs = [percent(s) for s in sorted({r["sparsity"] for r in rows if r["sparsity"] > 0})]
+    x_range = _x_range(rows)
     fig = go.Figure()
     for method in dict.fromkeys(r["method"] for r in rows):
         mine = [r for r in rows if r["method"] == method]
-        color = methods.color(method)
         if all(r["sparsity"] == 0 for r in mine):
-            r = mine[0]
-            mean, err = 100 * r["mean"], _error(r)
-            fig.add_trace(go.Scatter(x=[xs[0], xs[-1]] if xs else [0, 1], y=[mean, mean], mode="lines",
-                                     line={"dash": "dash", "color": color},
-                                     name=f"{methods.label(method)} (n={r['n']})",
-                                     hovertemplate=f"{method}: %{{y:.2f}}% ± {err:.2f}<extra></extra>"))
-            if err:
-                fig.add_hrect(y0=mean - err, y1=mean + err, fillcolor=color or "grey", opacity=0.12, line_width=0)
+            ends = x_range if numeric_x else ([xs[0], xs[-1]] if xs else [0, 1])
+            _dense_line(fig, mine[0], method, ends, numeric_x)
             continue
-        mine = [r for r in mine if r["sparsity"] > 0]
-        fig.add_trace(go.Scatter(
-            x=[percent(r["sparsity"]) for r in mine], y=[100 * r["mean"] for r in mine],
-            error_y={"type": "data", "array": [_error(r) for r in mine], "visible": True},
-            mode="lines+markers", name=f"{methods.label(method)} (n={'/'.join(sorted({str(r['n']) for r in mine}))})",
-            line={"color": color}, customdata=[[r["n"]] for r in mine],
-            hovertemplate=f"{method} %{{x}}: %{{y:.2f}}% (seeds: %{{customdata[0]}})<extra></extra>"))
-        fig.add_trace(go.Scatter(
-            x=[percent(r["sparsity"]) for r in mine for _ in r["values"]],
-            y=[100 * v for r in mine for v in r["values"]], mode="markers", showlegend=False,
-            marker={"color": color, "opacity": 0.35, "size": 6}, hoverinfo="skip"))
+        _sparse_traces(fig, [r for r in mine if r["sparsity"] > 0], method, numeric_x)
     name = metric.replace("_acc", " accuracy").replace("_", " ")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs,
-                     title="sparsity (fraction of weights removed)")
+    if numeric_x:
+        fig.update_xaxes(range=list(x_range), ticksuffix="%", title="sparsity (% of weights removed)")
+    else:
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs,
+                         title="sparsity (fraction of weights removed)")
     fig.update_yaxes(title=f"final {name} (%)")
     fig.update_layout(title=title or f"Final {name} against sparsity (mean ± std over seeds)", hovermode="closest",
                       legend=LEGEND_BELOW)
@@ -120,11 +157,13 @@ def accuracy_vs_sparsity(recs: Iterable[Mapping], which: Sequence[str] | None = 
 
 
 def method_bars(recs: Iterable[Mapping], which: Sequence[str], metric: str = "test_acc",
-                names: Mapping[str, str] | None = None, title: str | None = None) -> go.Figure:
+                names: Mapping[str, str] | None = None, title: str | None = None,
+                x_title: str = "method") -> go.Figure:
     """One bar per method (in the given order): mean ± std of the final ``metric`` (percent), seeds as dots.
 
     A method run at several sparsities gets one bar per sparsity, named ``method @ sparsity``.
-    ``names`` renames methods for the axis (e.g. ``{"transplant_signs": "ticket signs + new magnitudes"}``).
+    ``names`` renames methods for the axis (e.g. ``{"transplant_signs": "ticket signs + new magnitudes"}``);
+    ``x_title`` titles the (categorical) method axis.
     """
     rows = seed_stats(recs, metric, which)
     if not rows:
@@ -143,8 +182,11 @@ def method_bars(recs: Iterable[Mapping], which: Sequence[str], metric: str = "te
                              y=[100 * v for r in rows for v in r["values"]], mode="markers", showlegend=False,
                              marker={"color": "black", "size": 6, "opacity": 0.6}, hoverinfo="skip"))
     name = metric.replace("_acc", " accuracy").replace("_", " ")
+    fig.update_xaxes(title=x_title)
     fig.update_yaxes(title=f"final {name} (%)")
-    fig.update_layout(title=title or f"Final {name} (mean ± std over seeds; dots: single seeds)")
+    # room under the plot for slanted method names and the axis title, so a caption goes below both
+    fig.update_layout(title=title or f"Final {name} (mean ± std over seeds; dots: single seeds)",
+                      margin={"b": 170}, height=DEFAULT_HEIGHT + 90)
     return fig
 
 
@@ -185,7 +227,7 @@ def history_curves(recs: Iterable[Mapping], key: str = "test_acc", names: Mappin
     label = key.replace("_", " ") + (" (%)" if percent_scale else "")
     fig.update_xaxes(title="epoch", dtick=1)
     fig.update_yaxes(title=label)
-    fig.update_layout(title=title or f"{key.replace('_', ' ')} per epoch")
+    fig.update_layout(title=title or f"{key.replace('_', ' ')} per epoch", legend=LEGEND_BELOW)
     return fig
 
 
@@ -209,10 +251,21 @@ def layer_density(masks_by_name: Mapping[str, Mapping[str, torch.Tensor]], title
             name=f"{label} (overall {percent(overall)} kept)",
             marker_color=methods.color(label), customdata=list(zip(kept, sizes, strict=True)),
             hovertemplate=f"{label} %{{x}}: %{{y:.3f}} (%{{customdata[0]}} of %{{customdata[1]}} kept)<extra></extra>"))
-    fig.update_layout(barmode="group", title=title or "Fraction of weights kept per layer",
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})
-    fig.update_yaxes(title="density (kept / total)", type="log" if log else "linear")
-    fig.update_xaxes(tickangle=-60)  # layer names in model order: input side left, classifier right
+    fig.update_layout(barmode="group", title=title or "Fraction of weights kept per layer")
+    fig.update_yaxes(title="density (fraction of the layer's weights kept)", type="log" if log else "linear")
+    if log:  # label 1, 2 and 5 of each decade, not every minor tick
+        fig.update_yaxes(tickvals=LOG_TICKS, ticktext=[f"{v:g}" for v in LOG_TICKS])
+    # layer names in model order: input side left, classifier right
+    fig.update_xaxes(tickangle=-60, title="layer (input side left, classifier right)")
+    return _legend_under_names(fig, height=560, bottom=200)
+
+
+def _legend_under_names(fig: go.Figure, height: int, bottom: int, top: int = 90) -> go.Figure:
+    """A horizontal legend under the rotated layer names and the x axis title (LAYER_NAMES_PX below the axis),
+    in a figure ``height`` px tall with ``bottom`` px of margin under the plot."""
+    plot = height - top - bottom
+    fig.update_layout(height=height, margin={"t": top, "b": bottom},
+                      legend={**LEGEND_BELOW, "y": -LAYER_NAMES_PX / plot})
     return fig
 
 
@@ -223,7 +276,7 @@ def mask_density(model: torch.nn.Module, sparsity: float, methods: Sequence[str]
 
 
 def density_slider(model: torch.nn.Module, sparsities: Sequence[float], methods: Sequence[str] = ("random", "erk"),
-                   seed: int = 0, active: float | None = None) -> go.Figure:
+                   seed: int = 0, active: float | None = None, title: str | None = None) -> go.Figure:
     """``layer_density`` of each mask method at each sparsity, with a plotly slider over the sparsities.
 
     Only data-free methods make sense here (``random``, ``erk``, ``synflow``, ``magnitude``); the masks are
@@ -233,9 +286,10 @@ def density_slider(model: torch.nn.Module, sparsities: Sequence[float], methods:
     first = next(iter(steps.values()))
     fig = slider_figure(steps, name="sparsity", active=percent(sparsities[0] if active is None else active),
                         layout=first.layout)
-    fig.layout.sliders[0].pad.t = 110  # below the rotated layer names
-    fig.update_layout(height=620, margin={"b": 220})
-    return fig
+    fig.layout.sliders[0].pad.t = LAYER_NAMES_PX + 60  # below the rotated layer names and the legend
+    if title:
+        fig.update_layout(title=title)
+    return _legend_under_names(fig, height=720, bottom=LAYER_NAMES_PX + 60 + SLIDER_ROOM + 20)
 
 
 # ------------------------------------------------------------------------------------------------ summary rows
