@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from signin_lite.decision import typography
 from signin_lite.evidence import stats
 
-__all__ = ["interval", "reading", "percent", "glue_all", "signin", "gmp", "reference", "toy", "planted"]
+__all__ = ["interval", "reading", "percent", "glue_all",
+           "sparse", "lottery", "toy", "planted", "signin", "gmp", "reference"]
 
 
 def interval(d: stats.Difference, digits: int = 2, unit: str = "pp") -> str:
