@@ -1,6 +1,7 @@
 """What the chapters' sources promise before anything runs: papermill can read every parameters cell, the
 live widget cells (run in JupyterLab only) give their labels room, and code cells only call the library: figures
-come from builders in ``signin_lite.views`` and no lambda stands in for a function."""
+come from builders in ``signin_lite.views``, no lambda stands in for a function, and no code line is wider than the
+book's page (88 characters)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,13 @@ def test_named_lambdas_are_found():
 def test_no_lambda_stands_in_for_a_function(path: Path) -> None:
     named = [f"cell {i}: {name}" for i, source in code_cells(path) for name in named_lambdas(source)]
     assert not named, f"{path.name} assigns lambdas to names; make them library functions: {named}"
+
+
+CODE_WIDTH = 88  # the built book shows code cells this wide without a sideways scroll bar
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_lines_fit_the_page(path: Path) -> None:
+    wide = [f"cell {i}: {line[:60]}..." for i, source in code_cells(path) for line in source.splitlines()
+            if len(line) > CODE_WIDTH]
+    assert not wide, f"{path.name}: code lines over {CODE_WIDTH} characters scroll sideways in the book: {wide}"
