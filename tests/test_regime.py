@@ -120,3 +120,17 @@ def test_the_regime_command_prints_a_config_beside_the_papers_schedule(capsys):
     out = capsys.readouterr().out
     assert "D run" in out and "paper's assumed schedule (exact values not published)" in out
     assert "multiplier q10/50/90" in out and "conv1.weight" in out
+
+
+def test_the_books_schedules_beside_the_papers_assumed_one():
+    """The regime table of chapters 4 and 7 (regime_test.book_regimes): only the second test comes within a factor 2
+    of the paper's assumed D, over the run and per reset period, and only it has beta comparable to 2|theta|."""
+    from signin_lite.experiments import regime_test
+    from signin_lite.training import regime
+
+    paper, sweep_run, first, second = regime_test.book_regimes()
+    assert [round(r.decay_run, 3) for r in (paper, sweep_run, first, second)] == [31.201, 0.235, 0.391, 31.216]
+    assert [round(r.decay_period_max, 4) for r in (paper, sweep_run, first, second)] == [0.39, 0.0387, 0.0389, 0.416]
+    rows = [regime.short_row(r) for r in (paper, sweep_run, first, second)]
+    assert [r["layers with β within 2× of 2|θ|"] for r in rows] == ["0 of 20", "0 of 20", "0 of 20", "19 of 20"]
+    assert all(len(r) == 6 for r in rows) and rows[0]["schedule"] == regime.PAPER_LABEL

@@ -51,6 +51,20 @@ def first_test_config() -> config.TrainConfig:
                               final_test_per_class=None, signin=True, sparsity=SPARSITY)
 
 
+def sweep_config() -> config.TrainConfig:
+    """The CPU reference sweep's Sign-In run at 90% (ERK mask, the cpu profile's 12 epochs; chapters 1, 2, 4, 5, 7)."""
+    return config.make_config("cpu", mask="erk", sparsity=SPARSITY, signin=True)
+
+
+def book_regimes() -> list[regime.Regime]:
+    """Every schedule the book's CIFAR-10 Sign-In results come from, after the paper's assumed one, with the names
+    the chapters use."""
+    return [regime.regime(regime.PAPER_ASSUMED, regime.PAPER_LABEL),
+            regime.regime(sweep_config(), "CPU reference sweep (ERK, 12 epochs)"),
+            regime.regime(first_test_config(), "first four-arm test (20 epochs)"),
+            regime.regime(design_config(), "second test, in the paper's regime (25 epochs)")]
+
+
 def regimes() -> list[regime.Regime]:
     """The paper's assumed schedule, issue 11's test and this design (Sign-In arm, seed 0), side by side."""
     return [regime.regime(regime.PAPER_ASSUMED, regime.PAPER_LABEL),

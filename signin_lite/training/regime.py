@@ -164,6 +164,16 @@ def summary_row(r: Regime) -> dict[str, str]:
             "layers with β within 2× of median 2|θ|": f"{comparable} of {len(ratio)}"}
 
 
+def short_row(r: Regime) -> dict[str, str]:
+    """The book's six columns of :func:`summary_row`: how often it resets, D over the run and per reset period, the
+    median multiplier and how many layers have β comparable to 2|θ|."""
+    row = summary_row(r)
+    return {"schedule": row["setting"], "reset every": row["reset every"], "D over the run": row["D run"],
+            "D per reset period (largest)": f"{r.decay_period_max:.3g}" if r.decay_periods else "–",
+            "median multiplier √(β² + 4θ²)": row["median multiplier (layers)"],
+            "layers with β within 2× of 2|θ|": row["layers with β within 2× of median 2|θ|"]}
+
+
 def format_regimes(regimes: list[Regime]) -> str:
     """The regimes side by side as a fixed-width table (:func:`summary_row`)."""
     return records.format_table([summary_row(r) for r in regimes])
