@@ -89,6 +89,7 @@ def main() -> int:
     os.environ.update(SIGNIN_LITE_PROFILE=args.profile,
                       PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     chapters = []
+    env = hardware.environment(torch.device("cpu"))  # at the start: the commit whose notebooks were copied
     print(f"{args.profile} profile, {args.live} live runs, in {where}; load average {load1()}", flush=True)
     try:
         for name in names:
@@ -104,7 +105,7 @@ def main() -> int:
               "setup": {"command": "python scripts/time_chapters.py " + " ".join(sys.argv[1:]),
                         "executor": "nbclient", "threads": torch.get_num_threads(), "live": args.live,
                         "reuse": not reference_runs.retrain_asked(), "load_end": load1()},
-              "env": hardware.environment(torch.device("cpu")), "date": records.now()}
+              "env": env, "date": records.now()}
     path = records.write_record(record, args.out)
     print(f"total {record['total_s']:.0f} s; wrote {path}")
     return 0 if all(c["status"] == "ok" for c in chapters) else 1
