@@ -183,3 +183,16 @@ def difference_rows(runs: Mapping[object, Mapping], arm: str, baseline: str,
                          else "test loss", f"{arm} − {baseline} [95% interval]": _interval(row),
                          "reading (alone)": reading_text(row, adjusted=False)})
     return rows
+
+
+def values_usual(record: Mapping) -> dict[str, str]:
+    """The same values for the record at the usual weight decay (issue 21), keyed ``ch35u_*``, with what that record
+    adds: β_out against the same larger output step without β_out, and the resets on the test loss."""
+    rows = _rows(record)
+    out = {"ch35u_" + k.removeprefix("ch35_"): v for k, v in values(record).items()}
+    for key, arm, baseline in (("ch35u_betaout_step_loss", "signin_beta_out", "signin_step_out"),
+                               ("ch35u_reset_loss", "signin", "signin_noreset")):
+        if (arm, baseline, "test_loss") in rows:
+            out.update(_pair(rows, key, arm, baseline, "test_loss"))
+    return out
+
