@@ -52,7 +52,9 @@ def test_values_are_pinned_to_the_reference_record(ref):
 def test_every_glued_key_of_the_chapter_is_a_value(ref):
     used = glue_keys(NOTEBOOK)
     assert used, "the chapter glues no values"
-    assert used <= set(planted_findings.values(ref)), sorted(used - set(planted_findings.values(ref)))
+    usual = planted.reference(str(ROOT / "results" / "planted"), profile="usual")
+    given = set(planted_findings.values(ref)) | set(planted_findings.values_usual(usual))
+    assert used <= given, sorted(used - given)
     sections = [c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "markdown"]
     found = next(i for i, s in enumerate(sections) if "## What we found" in s)
     assert sections[found + 1].lstrip().startswith("## Exercises")
@@ -88,3 +90,17 @@ def test_same_seeds_and_difference_rows_on_a_rerun(ref):
     rows = planted_findings.difference_rows({"record": ref}, "transplant", "pai")
     assert [r["metric"] for r in rows] == ["teacher's signs (pp)", "test loss"]
     assert rows[0]["reading (alone)"] == "a clear gain" and rows[1]["reading (alone)"] == "a clear gain"
+
+
+def test_the_usual_decay_record_is_read_beside_the_first():
+    """Issue 21's sharpened record: at the usual decay the transplant keeps more of its signs, no student finds
+    them, Sign-In's lower loss is not told apart from the matching control's, and beta_out adds nothing to its
+    larger output step."""
+    usual = planted.reference(str(ROOT / "results" / "planted"), profile="usual")
+    v = planted_findings.values_usual(usual)
+    assert (v["ch35u_wd"], v["ch35u_family"], v["ch35u_transplant_signs"], v["ch35u_loss_ratio"]) == \
+        ("0.0005", "21", "98.4", "6.5")
+    assert v["ch35u_signin_signs_diff_reading"] == v["ch35u_betaout_signs_diff_reading"] == "no clear difference"
+    assert v["ch35u_signin_loss_diff_reading"] == "a clear gain"
+    assert v["ch35u_signin_ctrl_loss_reading"] == v["ch35u_betaout_step_loss_reading"] == "no clear difference"
+
