@@ -154,7 +154,7 @@ def train(cfg: TrainConfig, *, splits: recipe.Splits | None = None, data_root: s
         stepmatch.apply(optimizer, scheduler, model, cfg, run.match_steps)
     if resume:
         _resume(run)
-    _choose_compile(run)
+    _choose_compile(run, progress)
     run.diagnostics = signin.ResetDiagnostics(model) if cfg.signin else None
     _train_epochs(run, progress, reference, save_state_at, callbacks)
     return _finish(run, splits, record_path, extra)
@@ -198,13 +198,15 @@ def _make_loaders(cfg: TrainConfig, splits: recipe.Splits, device: torch.device,
     return _Loaders(train_loader, test, val), snip_batch
 
 
-def _choose_compile(run: _Run) -> None:
-    """Compile ``run.net`` when ``cfg.compile`` says so (:func:`compiling.decide`); rank 0 prints the one-line note."""
+def _choose_compile(run: _Run, verbose: bool) -> None:
+    """Compile ``run.net`` when ``cfg.compile`` says so (:func:`compiling.decide`). Rank 0 prints the one-line note
+    when the run compiles (the first steps then wait for the compiler) or, with ``verbose`` (a progress bar: the
+    command line), also why it does not; the chapters' quiet runs keep it in the record's ``env.compile_note``."""
     steps = (run.cfg.epochs - run.progress.epoch) * run.steps_per_epoch
     run.compile = compiling.decide(run.cfg.compile, run.device, steps, run.ctx.enabled)
     if run.compile.compiled:
         run.eager_net, run.net = run.net, compiling.compile_model(run.net)
-    if run.ctx.is_main and run.cfg.compile != "off" and steps > 0:
+    if run.ctx.is_main and steps > 0 and (run.compile.compiled or (verbose and run.cfg.compile != "off")):
         print(f"{run.cfg.name()}: {run.compile.note}", flush=True)
 
 
