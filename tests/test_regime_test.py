@@ -114,3 +114,16 @@ def test_the_summaries_say_how_far_the_second_test_has_run_and_report_nothing_be
     assert en["bl_rg_status"].startswith("1 of 60 runs have finished") and "no result yet" in en["bl_rg_status"]
     assert "全60回の学習のうち1回" in ja["bl_rg_status"]
     assert bottom_line.regime_values("en", tmp_path / "none")["bl_rg_done"] == "0"
+
+
+def test_an_unfinished_second_test_is_held_back_from_the_reference_tables():
+    """regime_test.hold_back: the design's records stay out of chapter 7's tables until all 60 are in."""
+    from signin_lite.evidence import records
+
+    committed = records.load_records(ROOT / "results" / "cpu_regime" / "runs")
+    other = records.load_records(ROOT / "results" / "cpu_signin" / "runs")
+    kept, held = regime_test.hold_back(other + committed)
+    assert len(held) == len(committed) < 60 and len(kept) == len(other)
+    ids = {c.run_id() for c in regime_test.configs()}
+    complete = [{"run_id": i} for i in sorted(ids)]
+    assert regime_test.hold_back(complete) == (complete, [])

@@ -95,6 +95,17 @@ def plan_numbers(folder: str = "results/cpu_signin/runs") -> str:
     return "\n".join(lines)
 
 
+def hold_back(recs: Iterable[Mapping]) -> tuple[list[Mapping], list[Mapping]]:
+    """``recs`` without the design's records while any of its runs is missing (the plan reads the test only when all
+    are in, so tables and figures must not show its interim numbers), and the records held back."""
+    ids = {c.run_id() for c in configs()}
+    recs = list(recs)
+    design = [r for r in recs if r["run_id"] in ids]
+    if len({r["run_id"] for r in design}) >= len(ids):
+        return recs, []
+    return [r for r in recs if r["run_id"] not in ids], design
+
+
 # --------------------------------------------------------------------------- reading the records by the plan's rule
 def tests(recs: Iterable[Mapping]) -> list[arms.ArmTest]:
     """The design's tests in ``recs`` (one per setting with every arm), compared by :data:`FAMILIES` with Holm's
