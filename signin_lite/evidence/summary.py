@@ -423,10 +423,10 @@ def convergence_lines(rows: Sequence[Mapping]) -> list[str]:
         if moved:
             worst = max(moved, key=lambda r: abs(r["test_change_last3"]))
             train = [r["train_acc_mean"] for r in moved]
-            lines.append(f"profile {profile}, {mask} mask, {epochs} epochs: largest |Δtest over the last 3 epochs| "
-                         f"{abs(worst['test_change_last3']):.2f} pp "
-                         f"({worst['method']}, sparsity {worst['sparsity']:g}); "
-                         f"final train accuracy {min(train):.1f}-{max(train):.1f}%")
+            lines.append(f"profile {profile}, {mask} mask, {epochs} epochs: test accuracy moved by at most "
+                         f"{abs(worst['test_change_last3']):.2f} pp over the last 3 epochs "
+                         f"({methods.label(worst['method'])}, {100 * worst['sparsity']:.0f}% sparsity); "
+                         f"final training accuracy {min(train):.1f}–{max(train):.1f}%")
     return lines
 
 
