@@ -124,6 +124,18 @@ def reset_drift(settings: Sequence[records.Setting]) -> go.Figure:
     return fig
 
 
+MISSING = "seeds not yet in every arm"  # :func:`signin_lite.evidence.arms.arm_rows`' column, "–" when none
+
+
+def arm_table(test: arms.ArmTest) -> list[dict[str, str]]:
+    """:func:`signin_lite.evidence.arms.arm_rows` (what did each arm reach?), without the column of seeds not yet in
+    every arm when every arm has them all."""
+    rows = arms.arm_rows(test)
+    if all(r.get(MISSING, "–") == "–" for r in rows):
+        rows = [{k: v for k, v in r.items() if k != MISSING} for r in rows]
+    return rows
+
+
 def comparison_table(test: arms.ArmTest) -> list[dict[str, str]]:
     """The planned comparisons as a small table (one question: which differences are clear?): comparison, family,
     difference (pp) with its paired 95% interval, Holm-adjusted p, reading. The full rows, with the reading before
