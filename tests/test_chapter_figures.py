@@ -302,3 +302,14 @@ def test_small_tables_leave_smoke_runs_out_and_flip_rows_count_every_flip():
     big["config"] = {**big["config"], "beta": 10.0, "rescale_every": 0.0, "beta_output": 20.0}
     assert signin_figures.flip_rows([big])[0]["Sign-In settings"] == "never reset, β = 10, β_out = 20"
     assert signin_figures.reference_gains([], "gains").layout.legend.orientation == "h"
+
+
+def test_gain_legend_mentions_open_markers_only_where_one_is_drawn():
+    cpu = [make_record(m, s, a, 10.0, mask="erk", sparsity=0.9, profile="cpu", epochs=2, run_id=rid(m, s, "cpu"))
+           for m in ("pai", "pai_signin") for s, a in ((0, 0.6), (1, 0.62), (2, 0.61))]
+    rows = [r for r in summary.summary_table(cpu) if r["gain_vs"]]
+    (gain,) = [t for t in signin_figures.reference_gains(rows, "gains").data if "minus" in t.name]
+    assert "95%" in gain.name and "open" not in gain.name
+    rows[0] = {**rows[0], "gain_ci_low": None, "gain_ci_high": None}
+    (gain,) = [t for t in signin_figures.reference_gains(rows, "gains").data if "minus" in t.name]
+    assert "open: unavailable" in gain.name

@@ -182,8 +182,14 @@ def live_run_figure(title: str) -> go.Figure:
 
 def reference_gains(rows: Sequence[Mapping], title: str) -> go.Figure:
     """:func:`signin_lite.views.figures.gain_panel` with its legend under the plot (a page is narrower than a
-    screen: a legend at the side would take half the width)."""
+    screen: a legend at the side would take half the width); a legend entry says "open: unavailable" only where its
+    trace draws an open marker."""
     fig = figures.gain_panel(rows, title)
+    for trace in fig.data:
+        symbols = trace.marker.symbol
+        opened = any("open" in str(x) for x in (symbols if isinstance(symbols, (list, tuple)) else [symbols]))
+        if trace.name and not opened:
+            trace.name = trace.name.replace("; open: unavailable", "")
     fig.update_layout(legend=LEGEND_BELOW)
     return fig
 
