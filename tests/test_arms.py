@@ -184,6 +184,25 @@ def test_paired_figure_joins_each_seeds_runs_and_drift_figure_skips_arms_without
     assert len(fig.data) == 3 and list(fig.data[0].y) == pytest.approx([0.85, 0.85])
 
 
+def test_drift_figure_dots_the_smallest_weight_of_the_lowest_seed_the_number_the_sentences_quote():
+    from signin_lite.views import arm_figures
+    s = setting("pai_signin", {0: lambda e: diag(0.9, 0.5 - 0.1 * e), 1: lambda e: diag(0.9, 0.35)})
+    assert arm_figures.lowest_weight(s) == pytest.approx([0.35, 0.3])
+    fig = arm_figures.reset_drift([s])
+    (dotted,) = [t for t in fig.data if t.line.dash == "dot"]
+    assert min(dotted.y) == pytest.approx(drift.lowest_imbalance(s)["min"])
+    assert "smallest weight, lowest seed" in dotted.name and dotted.showlegend is not False
+
+
+def test_arm_table_leaves_out_the_missing_seeds_column_only_when_no_seed_is_missing():
+    from signin_lite.views import arm_figures
+    (test,) = arms.four_arm_tests(four_arms())
+    assert all(arm_figures.MISSING not in r for r in arm_figures.arm_table(test))
+    assert [r["n"] for r in arm_figures.arm_table(test)] == [r["n"] for r in arms.arm_rows(test)]
+    (partial,) = arms.four_arm_tests(four_arms() + [rec("pai", 9, 0.8)])
+    assert any(r[arm_figures.MISSING] != "–" for r in arm_figures.arm_table(partial))
+
+
 def test_hypotheses_follow_the_declared_rule():
     # Sign-In gains over PaI (+1.0, +1.1, +0.9) but the control does the same: H1 holds, H2 does not: it is the decay
     acc = {0: (0.80, 0.81, 0.81, 0.80), 1: (0.79, 0.801, 0.801, 0.80), 2: (0.81, 0.819, 0.819, 0.80)}

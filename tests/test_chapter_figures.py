@@ -297,5 +297,19 @@ def test_small_tables_leave_smoke_runs_out_and_flip_rows_count_every_flip():
     assert gain["comparison"] == "(PaI + Sign-In) − PaI" and gain["sparsity"] == "90%" and len(gain) <= 6
     flips = signin_figures.flip_rows([run("pai", "erk", 0.95), run("pai_signin", "erk", 0.95)])
     assert [r["sign flips over the run"] for r in flips] == ["9", "9"]  # (1 + 2) + (2 + 4) per run
-    assert [r["reset every (epochs)"] for r in flips] == ["", "1"]
+    assert [r["Sign-In settings"] for r in flips] == ["", "p = 1 epoch, β = 1"] and len(flips[0]) <= 6
+    big = run("pai_signin", "erk", 0.95)
+    big["config"] = {**big["config"], "beta": 10.0, "rescale_every": 0.0, "beta_output": 20.0}
+    assert signin_figures.flip_rows([big])[0]["Sign-In settings"] == "never reset, β = 10, β_out = 20"
     assert signin_figures.reference_gains([], "gains").layout.legend.orientation == "h"
+
+
+def test_gain_legend_mentions_open_markers_only_where_one_is_drawn():
+    cpu = [make_record(m, s, a, 10.0, mask="erk", sparsity=0.9, profile="cpu", epochs=2, run_id=rid(m, s, "cpu"))
+           for m in ("pai", "pai_signin") for s, a in ((0, 0.6), (1, 0.62), (2, 0.61))]
+    rows = [r for r in summary.summary_table(cpu) if r["gain_vs"]]
+    (gain,) = [t for t in signin_figures.reference_gains(rows, "gains").data if "minus" in t.name]
+    assert "95%" in gain.name and "open" not in gain.name
+    rows[0] = {**rows[0], "gain_ci_low": None, "gain_ci_high": None}
+    (gain,) = [t for t in signin_figures.reference_gains(rows, "gains").data if "minus" in t.name]
+    assert "open: unavailable" in gain.name

@@ -92,26 +92,48 @@ def comparisons(test: arms.ArmTest) -> go.Figure:
     return fig
 
 
+def lowest_weight(setting: records.Setting) -> list[float]:
+    """Per epoch, the smallest single weight's (m² − w²)/β (:func:`signin_lite.evidence.drift.epoch_imbalance`) in
+    the seed where it was lowest; its minimum over epochs is :func:`signin_lite.evidence.drift.lowest_imbalance`'s
+    ``min``, the number the sentences under the figure quote."""
+    beta = drift.layer_beta(setting.config)
+    per_run = [[drift.epoch_imbalance(h, beta)["min"] for h in r["history"]] for r in setting.records]
+    return [min(run[e] for run in per_run) for e in range(min(map(len, per_run)))]
+
+
 def reset_drift(settings: Sequence[records.Setting]) -> go.Figure:
-    """Per epoch, mean over seeds: (m² − w²)/β where it was lowest (before the epoch's reset, or at its end without
-    resets), over layers and for the smallest weight; and the mean learning-rate multiplier m² + w²."""
+    """Per epoch, (m² − w²)/β where it was lowest (before the epoch's reset, or at its end without resets): averaged
+    over layers, mean over seeds (solid), and for the smallest single weight in the lowest seed (dotted,
+    :func:`lowest_weight`); right: the mean learning-rate multiplier m² + w² (mean over seeds)."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
-                        subplot_titles=["(m² − w²)/β (dotted: smallest weight)", "step-size multiplier m² + w²"])
+                        subplot_titles=["(m² − w²)/β before a reset", "step-size multiplier m² + w²"])
     for s in (s for s in settings if drift.has_diagnostics(s)):
         c, color, name = drift.curves(s), methods.color(s.method), methods.label(s.method)
-        fig.add_scatter(x=c["epoch"], y=c["imbalance"], name=f"{name} (n={s.n})", line={"color": color},
-                        legendgroup=s.method, row=1, col=1)
-        fig.add_scatter(x=c["epoch"], y=c["imbalance_min"], name=f"{name}: smallest", showlegend=False,
+        fig.add_scatter(x=c["epoch"], y=c["imbalance"], name=f"{name} (n={s.n}): mean over layers and seeds",
+                        line={"color": color}, legendgroup=s.method, row=1, col=1)
+        fig.add_scatter(x=c["epoch"], y=lowest_weight(s), name=f"{name}: smallest weight, lowest seed (dotted)",
                         line={"color": color, "dash": "dot"}, legendgroup=s.method, row=1, col=1)
         fig.add_scatter(x=c["epoch"], y=c["lr_multiplier"], name=name, showlegend=False, line={"color": color},
                         legendgroup=s.method, row=1, col=2)
-    fig.add_hline(y=1.0, line_dash="dot", row=1, col=1)
+    fig.add_hline(y=1.0, line_dash="dot", line_color="#999999", row=1, col=1)
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="(m² − w²)/β (ratio)", row=1, col=1)
-    fig.update_yaxes(title_text="m² + w² (ratio)", row=1, col=2)
-    fig.update_layout(title="What Sign-In's resets find (1 = as after a reset, 0 = sign freedom gone)", height=440,
-                      legend={"orientation": "h", "y": -0.25})
+    fig.update_yaxes(title_text="m² + w², mean over seeds (ratio)", row=1, col=2)
+    fig.update_layout(title="What Sign-In's resets find (1 = as after a reset, 0 = sign freedom gone)", height=480,
+                      legend={"orientation": "h", "y": -0.2})
     return fig
+
+
+MISSING = "seeds not yet in every arm"  # :func:`signin_lite.evidence.arms.arm_rows`' column, "–" when none
+
+
+def arm_table(test: arms.ArmTest) -> list[dict[str, str]]:
+    """:func:`signin_lite.evidence.arms.arm_rows` (what did each arm reach?), without the column of seeds not yet in
+    every arm when every arm has them all."""
+    rows = arms.arm_rows(test)
+    if all(r.get(MISSING, "–") == "–" for r in rows):
+        rows = [{k: v for k, v in r.items() if k != MISSING} for r in rows]
+    return rows
 
 
 def comparison_table(test: arms.ArmTest) -> list[dict[str, str]]:

@@ -182,8 +182,14 @@ def live_run_figure(title: str) -> go.Figure:
 
 def reference_gains(rows: Sequence[Mapping], title: str) -> go.Figure:
     """:func:`signin_lite.views.figures.gain_panel` with its legend under the plot (a page is narrower than a
-    screen: a legend at the side would take half the width)."""
+    screen: a legend at the side would take half the width); a legend entry says "open: unavailable" only where its
+    trace draws an open marker."""
     fig = figures.gain_panel(rows, title)
+    for trace in fig.data:
+        symbols = trace.marker.symbol
+        opened = any("open" in str(x) for x in (symbols if isinstance(symbols, (list, tuple)) else [symbols]))
+        if trace.name and not opened:
+            trace.name = trace.name.replace("; open: unavailable", "")
     fig.update_layout(legend=LEGEND_BELOW)
     return fig
 
@@ -240,19 +246,24 @@ def total_flips(r: Mapping) -> int:
     return sum(sum(h["sign_flips"].values()) for h in r["history"])
 
 
-def _period(r: Mapping) -> str:
-    """Sign-In's reset period in epochs ('never' for 0), '' for a run without Sign-In."""
-    if not r["config"].get("signin"):
+def _signin_settings(r: Mapping) -> str:
+    """Sign-In's reset period p and β ('p = 1 epoch, β = 1'; 'never reset' for p = 0; β_out where the classifier
+    has its own), '' for a run without Sign-In."""
+    c = r["config"]
+    if not c.get("signin"):
         return ""
-    p = r["config"]["rescale_every"]
-    return f"{p:g}" if p else "never"
+    p = c["rescale_every"]
+    parts = [f"p = {p:g} epoch{'s' if p != 1 else ''}" if p else "never reset", f"β = {c['beta']:g}"]
+    if c.get("beta_output"):
+        parts.append(f"β_out = {c['beta_output']:g}")
+    return ", ".join(parts)
 
 
 def flip_rows(recs: Iterable[Mapping]) -> list[dict[str, str]]:
-    """One row per run: how many signs did it flip? Mask, method, Sign-In's reset period p, sparsity, sign flips over
-    the run, and the share of kept weights that flipped in the first epoch (%)."""
+    """One row per run: how many signs did it flip? Mask, method, Sign-In's settings (reset period p and β),
+    sparsity, sign flips over the run, and the share of kept weights that flipped in the first epoch (%)."""
     return [{"mask": MASK_NAMES.get(r["config"]["mask"], r["config"]["mask"]), "method": methods.label(r["method"]),
-             "reset every (epochs)": _period(r), "sparsity": f"{100 * r['config']['sparsity']:g}%",
+             "Sign-In settings": _signin_settings(r), "sparsity": f"{100 * r['config']['sparsity']:g}%",
              "sign flips over the run": f"{total_flips(r):,}",
              "first epoch (% of kept weights)": f"{100 * r['history'][0]['sign_flip_fraction']:.2f}"}
             for r in recs]
