@@ -46,18 +46,23 @@ PANELS = ("sparsity (fraction removed)", "test accuracy (%)", "sign flips (% of 
 
 def epoch_panels(recs: Iterable[Mapping], title: str) -> go.Figure:
     """Per epoch, side by side: the measured sparsity (epoch 0 = initialization: GMP dense, PaI masked), the test
-    accuracy and the share of kept weights that flipped sign; one line per run, coloured by method, Sign-In solid."""
+    accuracy and the share of the weights present that flipped sign; one line per run, coloured by method.
+    Sign-In's runs are drawn first, wide and solid with filled circles, the others on top, dotted with open
+    diamonds, so two methods whose lines coincide (GMP and GMP + Sign-In often do) both show."""
     fig = make_subplots(rows=1, cols=3, subplot_titles=("sparsity", "test acc. (%)", "sign flips (%)"),
                         horizontal_spacing=0.1)  # room for each panel's y axis title
     shown = set()
-    for r in recs:
+    for r in sorted(recs, key=lambda r: not r["config"]["signin"]):  # Sign-In first: underneath
         ep = [h["epoch"] for h in r["history"]]
         start = 0.0 if r["config"]["pruning"] == "gmp" else r["config"]["sparsity"]
-        style = {"color": methods.color(r["method"]), "dash": "solid" if r["config"]["signin"] else "dot"}
+        signin = r["config"]["signin"]
+        style = {"color": methods.color(r["method"]), "dash": "solid" if signin else "dot", "width": 5 if signin else 2}
+        marker = {"symbol": "circle" if signin else "diamond-open", "size": 10 if signin else 9}
         for col, (x, values) in enumerate((([0] + ep, [start] + [h["sparsity"] for h in r["history"]]),
                                            (ep, [100 * h["test_acc"] for h in r["history"]]),
                                            (ep, [100 * h["sign_flip_fraction"] for h in r["history"]])), start=1):
             fig.add_scatter(x=x, y=values, mode="lines+markers", name=methods.label(r["method"]), line=style,
+                            marker=marker,
                             legendgroup=r["method"], showlegend=r["method"] not in shown, row=1, col=col,
                             hovertemplate=f"seed {r['config']['seed']}, epoch %{{x}}: %{{y:.3g}}<extra></extra>")
             shown.add(r["method"])
