@@ -17,7 +17,7 @@ from signin_lite.foundations import config, methods
 from signin_lite.training import recipe
 from signin_lite.views.plotting import LEGEND_BELOW, epoch_ticks
 
-__all__ = ["schedule", "epoch_panels"]
+__all__ = ["schedule", "epoch_panels", "seed_table"]
 
 # profiles drawn on the schedule, with their marker sizes: many small markers first, few large ones on top
 PROFILE_MARKERS = (("gpu", 4), ("cpu", 9), ("smoke", 14))
@@ -63,7 +63,7 @@ def epoch_panels(recs: Iterable[Mapping], title: str) -> go.Figure:
                                            (ep, [100 * h["sign_flip_fraction"] for h in r["history"]])), start=1):
             fig.add_scatter(x=x, y=values, mode="lines+markers", name=methods.label(r["method"]), line=style,
                             marker=marker,
-                            legendgroup=r["method"], showlegend=r["method"] not in shown, row=1, col=col,
+                            legendgroup=r["method"], legendrank=methods.order(r["method"]), showlegend=r["method"] not in shown, row=1, col=col,
                             hovertemplate=f"seed {r['config']['seed']}, epoch %{{x}}: %{{y:.3g}}<extra></extra>")
             shown.add(r["method"])
     if not fig.data:
@@ -73,3 +73,14 @@ def epoch_panels(recs: Iterable[Mapping], title: str) -> go.Figure:
         fig.update_yaxes(title_text=axis, row=1, col=col)
     fig.update_layout(title=title, height=420, legend=LEGEND_BELOW)
     return epoch_ticks(fig, max(max(t.x) for t in fig.data))
+
+
+def seed_table(rows: Iterable[Mapping]) -> list[dict[str, str]]:
+    """How many seeds each method has per sparsity in summary rows (:func:`signin_lite.evidence.summary
+    .summary_table`): one row per method, one column per sparsity (%), '' where none."""
+    rows = list(rows)
+    sparsities = sorted({r["sparsity"] for r in rows})
+    by = {(r["method"], r["sparsity"]): r["n"] for r in rows}
+    names = list(dict.fromkeys(r["method"] for r in rows))
+    return [{"method": methods.label(m), **{f"{100 * s:g}% sparse": str(by.get((m, s), "")) for s in sparsities}}
+            for m in names]
