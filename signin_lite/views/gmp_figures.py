@@ -63,7 +63,8 @@ def epoch_panels(recs: Iterable[Mapping], title: str) -> go.Figure:
                                            (ep, [100 * h["sign_flip_fraction"] for h in r["history"]])), start=1):
             fig.add_scatter(x=x, y=values, mode="lines+markers", name=methods.label(r["method"]), line=style,
                             marker=marker,
-                            legendgroup=r["method"], legendrank=methods.order(r["method"]), showlegend=r["method"] not in shown, row=1, col=col,
+                            legendgroup=r["method"], legendrank=methods.order(r["method"]),
+                            showlegend=r["method"] not in shown, row=1, col=col,
                             hovertemplate=f"seed {r['config']['seed']}, epoch %{{x}}: %{{y:.3g}}<extra></extra>")
             shown.add(r["method"])
     if not fig.data:
