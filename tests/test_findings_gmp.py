@@ -46,6 +46,8 @@ def test_flips_split_off_the_epochs_on_the_final_mask():
     p = rec("pai", "none", [0.9, 0.9], [0.05, 0.03])
     assert gmp.flips([p], "pai", 0.9) == (pytest.approx(8.0), pytest.approx(8.0), 2)
     assert gmp.flips([p], "gmp", 0.9) == (None, None, 0)
+    pruning_only = rec("gmp", "gmp", [0.5, 0.9], [0.04, 0.02])  # the smoke profile: prunes at both epoch ends
+    assert gmp.flips([pruning_only], "gmp", 0.9) == (pytest.approx(6.0), None, 0)
 
 
 def test_weight_fraction_is_the_schedules_mean():

@@ -53,14 +53,16 @@ def _final_mask_epochs(r: Mapping) -> list[Mapping]:
 
 def flips(recs: Iterable[Mapping], method: str, sparsity: float) -> tuple[float | None, float | None, int]:
     """Mean over ``method``'s records at ``sparsity``: the flip fractions summed over training and over the
-    epochs on the final mask (both in %), and the fewest such epochs; (None, None, 0) without records."""
+    epochs on the final mask (both in %; the latter None where a run has no such epoch), and the fewest such
+    epochs; (None, None, 0) without records."""
     rs = [r for r in recs if r["method"] == method and r["config"]["sparsity"] == sparsity
           and all(h.get("sign_flip_fraction") is not None for h in r["history"])]
     if not rs:
         return None, None, 0
     fixed = [_final_mask_epochs(r) for r in rs]
     total = statistics.fmean(100 * sum(h["sign_flip_fraction"] for h in r["history"]) for r in rs)
-    steady = statistics.fmean(100 * sum(h["sign_flip_fraction"] for h in f) for f in fixed)
+    steady = (statistics.fmean(100 * sum(h["sign_flip_fraction"] for h in f) for f in fixed)
+              if all(fixed) else None)  # no epoch on the final mask: nothing to sum, not a zero
     return total, steady, min(len(f) for f in fixed)
 
 
