@@ -41,7 +41,7 @@ def schedule(sparsity: float, start: float, end: float, points: int = 400) -> go
     return fig
 
 
-PANELS = ("sparsity (fraction removed)", "test accuracy (%)", "sign flips (% of kept weights)")
+PANELS = ("sparsity (fraction removed)", "test accuracy (%)", "sign flips (% of weights present)")
 
 
 def epoch_panels(recs: Iterable[Mapping], title: str) -> go.Figure:
