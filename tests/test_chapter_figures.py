@@ -173,9 +173,12 @@ def test_gmp_epoch_panels_three_panels_one_legend_entry_per_method():
         r["config"]["pruning"] = "gmp"
     fig = gmp_figures.epoch_panels(recs, "live runs")
     assert_readable(fig)
-    assert len(fig.data) == 9 and [t.name for t in fig.data if t.showlegend] == ["GMP", "PaI + Sign-In"]
-    assert list(fig.data[0].x) == [0, 1, 2] and fig.data[0].y[0] == 0.0  # GMP starts dense
-    assert fig.data[6].y[0] == pytest.approx(0.9) and fig.data[6].line.dash == "solid"
+    assert len(fig.data) == 9 and sorted(t.name for t in fig.data if t.showlegend) == ["GMP", "PaI + Sign-In"]
+    # Sign-In drawn first (underneath, wide), the others on top with another dash and marker: both show
+    assert fig.data[0].name == "PaI + Sign-In" and fig.data[0].line.width > fig.data[-1].line.width
+    assert fig.data[0].marker.symbol != fig.data[-1].marker.symbol and fig.data[0].line.dash != fig.data[-1].line.dash
+    assert list(fig.data[3].x) == [0, 1, 2] and fig.data[3].y[0] == 0.0  # GMP starts dense
+    assert fig.data[0].y[0] == pytest.approx(0.9) and fig.data[0].line.dash == "solid"
 
 
 # ----------------------------------------------------------------------------------------- chapter 3½

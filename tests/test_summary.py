@@ -76,7 +76,8 @@ def test_n1_gives_no_ci_not_a_zero_width_one():
     assert t["test_acc_std"] is None and t["gain"] == pytest.approx(92 - 89.5)
     assert t["gain_ci_low"] is None and t["gain_ci_high"] is None and "n=1" in t["gain_note"]
     assert "no claim either way" in verdict(t)
-    assert "n/a" in format_summary([t])
+    assert "n/a" in format_summary([t])  # the gain's missing interval
+    assert "92.00 (1 seed)" in format_summary([t]) and "± n/a" not in format_summary([t])
 
 
 def test_verdict_follows_the_interval():

@@ -75,6 +75,17 @@ def test_same_seed_gives_identical_results(tmp_path, tiny_splits):
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
 
 
+def test_gmp_counts_the_flips_of_the_epoch_before_its_epoch_end_pruning(tmp_path, tiny_splits):
+    # Epoch 1 of GMP trains the dense network exactly as dense training does and only then prunes: its flips
+    # are the dense run's, not the few left among the large weights that pruning keeps.
+    dense = _run(_cfg(mask="none", sparsity=0.0), tmp_path / "dense", tiny_splits)
+    gmp = _run(_cfg(pruning="gmp", gmp_start=0.0, gmp_end=0.5), tmp_path / "gmp", tiny_splits)
+    assert gmp["history"][0]["sparsity"] > 0.5
+    assert gmp["history"][0]["sign_flips"] == dense["history"][0]["sign_flips"]
+    assert sum(dense["history"][0]["sign_flips"].values()) > 0
+    assert gmp["history"][0]["sign_flip_fraction"] == pytest.approx(dense["history"][0]["sign_flip_fraction"])
+
+
 class _Stop(Exception):
     pass
 

@@ -217,11 +217,11 @@ def summary_table(recs: Iterable[Mapping], baseline: str = "pai", treatment: str
 def _pm(mean: float | None, std: float | None) -> str:
     if mean is None:
         return ""
-    return f"{mean:.2f} ± " + (f"{std:.2f}" if std is not None else "n/a")
+    return f"{mean:.2f} (1 seed)" if std is None else f"{mean:.2f} ± {std:.2f}"
 
 
 def mean_std_text(xs: Sequence[float]) -> str:
-    """'61.32 ± 0.49' (mean ± sample std), '61.32 ± n/a' for one value, '' for none: the summary table's format."""
+    """'61.32 ± 0.49' (mean ± sample std), '61.32 (1 seed)' for one value, '' for none: the summary table's format."""
     return _pm(*_mean_std(xs))
 
 

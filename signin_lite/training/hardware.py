@@ -28,7 +28,8 @@ def environment(device: torch.device) -> dict:
     if device.type == "cuda":
         name = torch.cuda.get_device_name(device)
     else:
-        name = cpu_name() + f" ({os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+        cores, threads = os.cpu_count() or 1, torch.get_num_threads()
+        name = cpu_name() + f" ({cores} core{'s' * (cores != 1)}, {threads} thread{'s' * (threads != 1)})"
     return {"device": device.type, "device_name": name, "torch": torch.__version__,
             "python": platform.python_version(), "library_version": __version__, "git_commit": git_commit(),
             "hostname": platform.node()}

@@ -261,11 +261,12 @@ def _train_epochs(run: _Run, show_progress: bool, reference: dict | None, save_s
         if not math.isfinite(loss):
             bar.close()
             _diverged(run, loss, epoch)
+        trained = signs.snapshot(run.model)  # before the epoch-end pruning, which would hide the flips it removes
         if cfg.pruning == "gmp":
             recipe.gmp_step(run.model, cfg, (epoch + 1) / cfg.epochs)
         p.train_time += time.perf_counter() - t0
         masks.check(run.model)
-        metrics = _epoch_metrics(run, epoch, loss, train_acc, before, t0, reference)
+        metrics = _epoch_metrics(run, epoch, loss, train_acc, (before, trained), t0, reference)
         p.history.append(metrics)
         p.epoch = epoch + 1
         if epoch + 1 in save_state_at:
@@ -312,11 +313,16 @@ def _diverged(run: _Run, loss: float, epoch: int) -> None:
                      f"Lower --lr (now {run.cfg.lr}) or check the data.")
 
 
-def _epoch_metrics(run: _Run, epoch: int, loss: float, train_acc: float, before: dict, t0: float,
+def _epoch_metrics(run: _Run, epoch: int, loss: float, train_acc: float, sign_pair: tuple[dict, dict], t0: float,
                    reference: dict | None) -> dict:
-    """The epoch's row of the history: losses, accuracies, learning rate, time, sparsity and sign statistics."""
+    """The epoch's row of the history: losses, accuracies, learning rate, time, sparsity and sign statistics.
+
+    ``sign_pair`` holds the signs at the epoch's start and after its last step, before any epoch-end pruning:
+    the flips are those training made among the weights alive during the epoch (GMP prunes the small weights,
+    the very ones that flip, so counting after pruning would drop them).
+    """
     model, autocast = run.model, run.autocast
-    after = signs.snapshot(model)
+    before, after = sign_pair
     flips = signs.flips(before, after)
     nonzero, total = masks.count_nonzero(model)
     test_acc, test_loss = recipe.evaluate(model, run.loaders.test, autocast)

@@ -17,7 +17,7 @@ from signin_lite.foundations import config, methods
 from signin_lite.training import recipe
 from signin_lite.views.plotting import LEGEND_BELOW, epoch_ticks
 
-__all__ = ["schedule", "epoch_panels"]
+__all__ = ["schedule", "epoch_panels", "seed_table"]
 
 # profiles drawn on the schedule, with their marker sizes: many small markers first, few large ones on top
 PROFILE_MARKERS = (("gpu", 4), ("cpu", 9), ("smoke", 14))
@@ -41,24 +41,30 @@ def schedule(sparsity: float, start: float, end: float, points: int = 400) -> go
     return fig
 
 
-PANELS = ("sparsity (fraction removed)", "test accuracy (%)", "sign flips (% of kept weights)")
+PANELS = ("sparsity (fraction removed)", "test accuracy (%)", "sign flips (% of weights present)")
 
 
 def epoch_panels(recs: Iterable[Mapping], title: str) -> go.Figure:
     """Per epoch, side by side: the measured sparsity (epoch 0 = initialization: GMP dense, PaI masked), the test
-    accuracy and the share of kept weights that flipped sign; one line per run, coloured by method, Sign-In solid."""
+    accuracy and the share of the weights present that flipped sign; one line per run, coloured by method.
+    Sign-In's runs are drawn first, wide and solid with filled circles, the others on top, dotted with open
+    diamonds, so two methods whose lines coincide (GMP and GMP + Sign-In often do) both show."""
     fig = make_subplots(rows=1, cols=3, subplot_titles=("sparsity", "test acc. (%)", "sign flips (%)"),
                         horizontal_spacing=0.1)  # room for each panel's y axis title
     shown = set()
-    for r in recs:
+    for r in sorted(recs, key=lambda r: not r["config"]["signin"]):  # Sign-In first: underneath
         ep = [h["epoch"] for h in r["history"]]
         start = 0.0 if r["config"]["pruning"] == "gmp" else r["config"]["sparsity"]
-        style = {"color": methods.color(r["method"]), "dash": "solid" if r["config"]["signin"] else "dot"}
+        signin = r["config"]["signin"]
+        style = {"color": methods.color(r["method"]), "dash": "solid" if signin else "dot", "width": 5 if signin else 2}
+        marker = {"symbol": "circle" if signin else "diamond-open", "size": 10 if signin else 9}
         for col, (x, values) in enumerate((([0] + ep, [start] + [h["sparsity"] for h in r["history"]]),
                                            (ep, [100 * h["test_acc"] for h in r["history"]]),
                                            (ep, [100 * h["sign_flip_fraction"] for h in r["history"]])), start=1):
             fig.add_scatter(x=x, y=values, mode="lines+markers", name=methods.label(r["method"]), line=style,
-                            legendgroup=r["method"], showlegend=r["method"] not in shown, row=1, col=col,
+                            marker=marker,
+                            legendgroup=r["method"], legendrank=methods.order(r["method"]),
+                            showlegend=r["method"] not in shown, row=1, col=col,
                             hovertemplate=f"seed {r['config']['seed']}, epoch %{{x}}: %{{y:.3g}}<extra></extra>")
             shown.add(r["method"])
     if not fig.data:
@@ -68,3 +74,14 @@ def epoch_panels(recs: Iterable[Mapping], title: str) -> go.Figure:
         fig.update_yaxes(title_text=axis, row=1, col=col)
     fig.update_layout(title=title, height=420, legend=LEGEND_BELOW)
     return epoch_ticks(fig, max(max(t.x) for t in fig.data))
+
+
+def seed_table(rows: Iterable[Mapping]) -> list[dict[str, str]]:
+    """How many seeds each method has per sparsity in summary rows (:func:`signin_lite.evidence.summary
+    .summary_table`): one row per method, one column per sparsity (%), '' where none."""
+    rows = list(rows)
+    sparsities = sorted({r["sparsity"] for r in rows})
+    by = {(r["method"], r["sparsity"]): r["n"] for r in rows}
+    names = list(dict.fromkeys(r["method"] for r in rows))
+    return [{"method": methods.label(m), **{f"{100 * s:g}% sparse": str(by.get((m, s), "")) for s in sparsities}}
+            for m in names]

@@ -8,6 +8,7 @@ is the provenance line under them, and :func:`show_details` a collapsible table:
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,8 +19,10 @@ from signin_lite.experiments import planted
 from signin_lite.views import display
 from signin_lite.views.plotting import LEGEND_BELOW
 
-__all__ = ["caption", "details_html", "loss_curves", "show_details", "sign_recovery"]
+__all__ = ["caption", "config_rows", "details_html", "loss_curves", "show_details", "sign_recovery"]
 
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid")
+_SYMBOLS = ("circle", "square-open", "diamond", "triangle-up-open", "x", "star", "cross-open")
 _COLORS = ("#1f77b4", "#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#2ca02c", "#e377c2")
 
 
@@ -33,6 +36,12 @@ def caption(record: Mapping) -> str:
              str(record.get("date", ""))[:10],
              f"signin_lite {env['library_version']} ({commit})" if env.get("library_version") else None]
     return " · ".join(p for p in parts if p)
+
+
+def config_rows(cfg: Any) -> list[dict[str, str]]:
+    """A planted config (a dataclass) as a two-column table, one field a row, so a long setting does not scroll
+    sideways as its printed form does."""
+    return [{"field": f.name, "value": str(getattr(cfg, f.name))} for f in dataclasses.fields(cfg)]
 
 
 def sign_recovery(record: Mapping, metric: str = "sign_recovery") -> go.Figure:
@@ -65,10 +74,19 @@ def sign_recovery(record: Mapping, metric: str = "sign_recovery") -> go.Figure:
 
 
 def loss_curves(record: Mapping) -> go.Figure:
-    """The test loss during training, mean over seeds, one line per arm (log scale)."""
-    fig = go.Figure([go.Scatter(x=record["curve_steps"], y=planted.mean_curve(record, arm), mode="lines",
-                                name=planted.LABELS[arm], line={"color": _COLORS[k % len(_COLORS)]})
+    """The test loss during training, mean over seeds, one line per arm (log scale); each arm has its own dash and
+    marker symbol (markers staggered along the line), so lines that coincide still show."""
+    steps = record["curve_steps"]
+    every = max(1, len(steps) // 8)  # about eight markers a line, at offsets that differ between arms
+    fig = go.Figure([go.Scatter(x=steps, y=planted.mean_curve(record, arm), mode="lines+markers",
+                                name=planted.LABELS[arm],
+                                line={"color": _COLORS[k % len(_COLORS)], "dash": _DASHES[k % len(_DASHES)],
+                                      "width": 2 if k else 3},
+                                marker={"symbol": _SYMBOLS[k % len(_SYMBOLS)]})
                      for k, arm in enumerate(record["config"]["arms"])])  # each arm's colour as in sign_recovery
+    for k, trace in enumerate(fig.data):  # markers on a sparse, staggered subset of the points
+        shown = set(range(k % every, len(steps), every))
+        trace.marker.size = [9 if i in shown else 0 for i in range(len(steps))]
     fig.update_layout(title="Test loss (MSE / variance of the targets), mean over seeds", xaxis_title="training step",
                       yaxis_title="test loss (MSE / variance of the targets)", yaxis_type="log", height=430,
                       legend=LEGEND_BELOW)

@@ -66,9 +66,10 @@ def accuracy_table(rows: Sequence[Mapping]) -> list[dict[str, str]]:
         row = {"method": methods.label(method)}
         for sp in sps:
             got = next((r for r in main if r["method"] == method and r["sparsity"] == sp), None)
-            std = "n/a" if got is None or got["test_acc_std"] is None else _num(got["test_acc_std"])
             column = "dense (0%)" if sp == 0 else _pct(sp)
-            row[column] = "" if got is None else f"{_num(got['test_acc_mean'])} ± {std} (n={got['n']})"
+            row[column] = "" if got is None else (
+                f"{_num(got['test_acc_mean'])} (1 seed)" if got["test_acc_std"] is None
+                else f"{_num(got['test_acc_mean'])} ± {_num(got['test_acc_std'])} (n={got['n']})")
         out.append(row)
     return out
 

@@ -42,6 +42,30 @@ def _seeds(n: int) -> str:
     return f"{n} seed" + ("" if n == 1 else "s")
 
 
+def _final_mask_epochs(r: Mapping) -> list[Mapping]:
+    """The epochs of record ``r`` trained on its final mask: those that began at the final sparsity (GMP: after its
+    last pruning step; PaI: every epoch)."""
+    final = r["config"]["sparsity"]
+    start = 0.0 if r["config"]["pruning"] == "gmp" else final
+    before = [start] + [h["sparsity"] for h in r["history"][:-1]]
+    return [h for h, s in zip(r["history"], before, strict=True) if abs(s - final) < 1e-3]
+
+
+def flips(recs: Iterable[Mapping], method: str, sparsity: float) -> tuple[float | None, float | None, int]:
+    """Mean over ``method``'s records at ``sparsity``: the flip fractions summed over training and over the
+    epochs on the final mask (both in %; the latter None where a run has no such epoch), and the fewest such
+    epochs; (None, None, 0) without records."""
+    rs = [r for r in recs if r["method"] == method and r["config"]["sparsity"] == sparsity
+          and all(h.get("sign_flip_fraction") is not None for h in r["history"])]
+    if not rs:
+        return None, None, 0
+    fixed = [_final_mask_epochs(r) for r in rs]
+    total = statistics.fmean(100 * sum(h["sign_flip_fraction"] for h in r["history"]) for r in rs)
+    steady = (statistics.fmean(100 * sum(h["sign_flip_fraction"] for h in f) for f in fixed)
+              if all(fixed) else None)  # no epoch on the final mask: nothing to sum, not a zero
+    return total, steady, min(len(f) for f in fixed)
+
+
 def values(recs: Iterable[Mapping], epochs: int = 12, sparsity: float = 0.9) -> dict[str, str]:
     """Every number and reading of chapter 5's "What we found", from the reference records ``recs`` on the
     ``epochs`` schedule at ``sparsity`` (the chapter's live sparsity)."""
@@ -54,6 +78,11 @@ def values(recs: Iterable[Mapping], epochs: int = 12, sparsity: float = 0.9) -> 
            "ch5_gmp_weights": percent(100 * weight_fraction("cpu", sparsity), 0),
            "ch5_pai_weights": percent(100 * (1 - sparsity), 0),
            "ch5_gpu_epochs": str(config.make_config("gpu").epochs)}
+    for method in ("gmp", "gmp_signin", "pai"):
+        total, steady, n_fixed = flips(ref, method, sparsity)
+        out[f"ch5_{method}_flips"] = percent(total)
+        out[f"ch5_{method}_flips_final"] = percent(steady)
+        out[f"ch5_{method}_final_epochs"] = str(n_fixed)
     for key, rows, method in (("gmp_vs_pai", vs_pai, "gmp"), ("gmpsi_vs_gmp", vs_gmp, "gmp_signin"),
                               ("signin_vs_pai", vs_pai, "pai_signin")):
         d = _diff(rows, method, sparsity)

@@ -93,9 +93,10 @@ def comparison_rows(record: Mapping) -> list[dict]:
 
 def arm_rows(record: Mapping) -> list[dict]:
     """Each arm's mean over seeds with its Student-t 95% interval: the sign fraction at the start and at the end
-    (in %) and the test loss."""
-    def cell(row: Mapping, scale: float, digits: int) -> str:
-        return (f"{findings.percent(scale * row['mean'], digits)} [{findings.percent(scale * row['low'], digits)}, "
+    (in %) and the test loss (the interval's lower end clipped at 0: the Student-t interval can reach below it)."""
+    def cell(row: Mapping, scale: float, digits: int, floor: float | None = None) -> str:
+        low = scale * row["low"] if floor is None else max(floor, scale * row["low"])  # a loss is never negative
+        return (f"{findings.percent(scale * row['mean'], digits)} [{findings.percent(low, digits)}, "
                 f"{findings.percent(scale * row['high'], digits)}]")
 
     tables = {m: {r["arm"]: r for r in planted.arm_table(record, m)}
@@ -103,7 +104,7 @@ def arm_rows(record: Mapping) -> list[dict]:
     return [{"arm": planted.LABELS[arm], "seeds": tables["sign_recovery"][arm]["n"],
              "teacher's signs at the start (%)": cell(tables["sign_recovery_init"][arm], 100, 1),
              "at the end (%)": cell(tables["sign_recovery"][arm], 100, 1),
-             "test loss": cell(tables["test_loss"][arm], 1, 3)} for arm in tables["sign_recovery"]]
+             "test loss": cell(tables["test_loss"][arm], 1, 3, floor=0.0)} for arm in tables["sign_recovery"]]
 
 
 def _pair(rows: Mapping, key: str, arm: str, baseline: str, metric: str) -> dict[str, str]:
