@@ -148,6 +148,9 @@ def test_mechanism_plane_in_chapter_3s_notation_with_the_balanced_lines():
     # the labels sit inside the plot area, none left of the y axis where its title is
     labels = [a for a in fig.layout.annotations if a.text and a.xref in (None, "x") and a.showarrow is False]
     assert labels and all(a.x >= fig.layout.xaxis.range[0] for a in labels)
+    # "3. reset" sits below "2. weight decay", under the line m = |v|, off the dashed curve after decay
+    decay, reset = (next(a for a in labels if a.text.startswith(k)) for k in ("2.", "3."))
+    assert reset.y < decay.y and reset.y < reset.x
 
 
 def test_accuracy_panel_and_gain_panel_draw_the_summary_rows_and_the_papers_points():
