@@ -98,6 +98,32 @@ def test_layer_density_bars_match_mask_fractions():
     assert figures.percent(0.9) == "90%" and figures.percent(0.683772) == "68.38%"
 
 
+def test_layer_density_marks_empty_layers_and_rounds_the_legend():
+    mask = {"conv.weight": torch.zeros(4, dtype=torch.bool), "fc.weight": torch.tensor([True] + [False] * 9999)}
+    fig = figures.layer_density({"synflow, 1 iteration": mask}, log=True)
+    bar, empty = fig.data
+    assert bar.name == "synflow, 1 iteration (overall 0.0100% kept)"  # 3 significant digits
+    assert empty.type == "scatter" and list(empty.x) == ["conv"] and "empty layer" in empty.name
+    assert empty.marker.color == bar.marker.color and empty.offsetgroup == bar.offsetgroup
+    assert 10 ** fig.layout.yaxis.range[0] < empty.y[0] < 1e-4  # inside the axis, below every bar
+    assert len(figures.layer_density({"erk": {"fc.weight": torch.ones(2, dtype=torch.bool)}}).data) == 1
+
+
+def test_table_cells_read_like_the_reference_tables():
+    assert figures.share(0.09999) == "10.0%" and figures.share(0.01999) == "2.00%" and figures.share(1.0) == "100%"
+    assert figures.thousands(81102080) == "81,102,080"
+    row = figures.count_row("erk", {"params_effective": 27000, "params_dense": 270000, "flops_effective": 9e6,
+                                    "flops_dense": 81e6})
+    assert row == {"mask": "erk", "params (effective)": "27,000", "FLOPs (effective)": "9,000,000",
+                   "params kept": "10.0%", "FLOPs kept": "11.1%"}
+    rec = {"method": "lrr", "config": {"sparsity": 0.9, "epochs": 2}, "final": {"test_acc": 0.1834},
+           "counts": {"params_effective": 26972, "flops_effective": 8110208}, "cost": {"wall_time_s": 3.25}}
+    (row,) = figures.run_rows([rec])
+    assert row == {"method": "LRR ticket", "sparsity": "90%", "epochs": "2", "test acc (%)": "18.34",
+                   "params (effective)": "26,972", "FLOPs (effective)": "8,110,208", "wall time (s)": "3.2"}
+    assert list(figures.run_rows([rec], ["method", "test acc (%)"])[0]) == ["method", "test acc (%)"]
+
+
 def test_density_slider_one_step_per_sparsity_with_one_visible():
     from signin_lite.core import models
     fig = figures.density_slider(models.resnet(8), [0.5, 0.9], active=0.9)

@@ -133,5 +133,5 @@ def accuracy_rows(recs: Sequence[Mapping]) -> list[dict]:
     """Mean (and std where there are seeds) of every method at the ticket's sparsity, for an HTML table."""
     return [{"method": methods.label(r["method"]), "sparsity": figures.percent(r["sparsity"]), "seeds": r["n"],
              "test acc (%)": f"{100 * r['mean']:.2f}", "std (pp)": f"{100 * r['std']:.2f}" if r["std"] else "\u2014",
-             "params (effective)": round(r["params_effective"])}
+             "params (effective)": figures.thousands(r["params_effective"])}
             for r in figures.seed_stats(recs, which=list(ORDER))]
