@@ -236,36 +236,44 @@ def _history_value(entry: Mapping, key: str) -> float | None:
     return None if value is None else float(value)
 
 
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
+
+
 def history_curves(recs: Iterable[Mapping], key: str = "test_acc", names: Mapping[str, str] | None = None,
-                   title: str | None = None, percent_scale: bool = True) -> go.Figure:
+                   title: str | None = None, percent_scale: bool = True, log_y: bool = False) -> go.Figure:
     """Per-epoch ``history[key]`` of each record, one line per record, coloured by method.
 
     Dict-valued entries (``sign_alignment``) use their pooled ``"_all"`` value; records without the key are
-    skipped. Values are shown in percent unless ``percent_scale=False``.
+    skipped. Values are shown in percent unless ``percent_scale=False``. Each method also gets its own dash and
+    marker, so curves that lie on top of each other stay distinguishable; ``log_y`` puts the values on a log axis
+    (zeros are then not drawn), for curves that differ by orders of magnitude.
     """
     fig = go.Figure()
-    shown: set[str] = set()
+    order: list[str] = []
     names = names or {}
     scale = 100 if percent_scale else 1
     for r in (r for st in records.settings(recs) for r in st.records):
         points = [(h["epoch"], _history_value(h, key)) for h in r.get("history", [])]
-        points = [(e, v) for e, v in points if v is not None]
+        points = [(e, v) for e, v in points if v is not None and not (log_y and v <= 0)]
         if not points:
             continue
-        method = r["method"]
-        seed = r["config"].get("seed")
+        method, seed = r["method"], r["config"].get("seed")
+        first = method not in order
+        order += [method] if first else []
+        k = order.index(method)
         fig.add_trace(go.Scatter(
             x=[e for e, _ in points], y=[scale * v for _, v in points], mode="lines+markers",
-            name=names.get(method, methods.label(method)), legendgroup=method, showlegend=method not in shown,
-            line={"color": methods.color(method)},
+            name=names.get(method, methods.label(method)), legendgroup=method, showlegend=first,
+            line={"color": methods.color(method), "dash": _DASHES[k % len(_DASHES)]},
+            marker={"symbol": _SYMBOLS[k % len(_SYMBOLS)], "size": 7},
             hovertemplate=f"{names.get(method, methods.label(method))} (seed {seed}) "
                           f"epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
-        shown.add(method)
     if not fig.data:
         raise ValueError(f"no record has per-epoch values of {key!r}")
-    label = key.replace("_", " ") + (" (%)" if percent_scale else "")
+    label = key.replace("_", " ") + (" (%" if percent_scale else " (") + (", log scale)" if log_y else ")")
     fig.update_xaxes(title="epoch", dtick=1)
-    fig.update_yaxes(title=label)
+    fig.update_yaxes(title=label.replace(" ()", ""), type="log" if log_y else "linear")
     fig.update_layout(title=title or f"{key.replace('_', ' ')} per epoch", legend=LEGEND_BELOW)
     return fig
 
