@@ -229,7 +229,8 @@ def test_method_bars_and_history_curves_title_the_x_axis_and_keep_the_legend_bel
 
 
 def test_history_curves_tell_overlapping_methods_apart_and_take_a_log_axis():
-    hist = [{"epoch": 1, "sign_flip_fraction": 0.0}, {"epoch": 2, "sign_flip_fraction": 0.004}]
+    hist = [{"epoch": 1, "sign_flip_fraction": 0.0, "test_acc": 0.1},
+            {"epoch": 2, "sign_flip_fraction": 0.004, "test_acc": 0.1}]
     recs = [_rec("transplant_magnitudes", 0.9, 0, 0.1, hist), _rec("transplant_mask", 0.9, 0, 0.1, hist)]
     fig = figures.history_curves(recs, "sign_flip_fraction")
     assert fig.data[0].line.dash != fig.data[1].line.dash and fig.data[0].marker.symbol != fig.data[1].marker.symbol
