@@ -235,9 +235,19 @@ def test_toy_factor_saddle_and_imbalance_figures(toy_runs):
     saddle = toy_figures.saddle_figure(toy_runs["GD"], mark_step=30)
     assert_readable(saddle)
     assert min(saddle.data[0].y) >= 0 and saddle.layout.shapes[0].x0 == 30
+    assert saddle.layout.yaxis.exponentformat == "power"  # 10^-8, not the SI prefix "10n" on a dimensionless axis
     imbalance = toy_figures.imbalance_figure({"no reset": toy_runs["Sign-In"]}, beta_a=4.0, title="decay")
     assert_readable(imbalance)
     assert imbalance.data[0].y[0] == pytest.approx(4.0) and imbalance.data[0].y[-1] < 4.0
+    mark = imbalance.layout.annotations[0]
+    assert mark.text == "β_a = 4" and mark.xanchor == "left"  # at the left end, not on the last reset's spike
+    assert imbalance.layout.yaxis.range[1] > 4.0
+
+
+def test_toy_loss_cell_says_diverged_instead_of_nan():
+    assert toy_figures.loss_cell(float("nan")) == "diverged (nan)"
+    assert toy_figures.loss_cell(float("inf")) == "diverged (nan)"
+    assert toy_figures.loss_cell(0.0012345) == "0.00123"
 
 
 def test_toy_beta_slider_one_diagram_per_beta():

@@ -98,6 +98,32 @@ def test_layer_density_bars_match_mask_fractions():
     assert figures.percent(0.9) == "90%" and figures.percent(0.683772) == "68.38%"
 
 
+def test_layer_density_marks_empty_layers_and_rounds_the_legend():
+    mask = {"conv.weight": torch.zeros(4, dtype=torch.bool), "fc.weight": torch.tensor([True] + [False] * 9999)}
+    fig = figures.layer_density({"synflow, 1 iteration": mask}, log=True)
+    bar, empty = fig.data
+    assert bar.name == "synflow, 1 iteration (overall 0.0100% kept)"  # 3 significant digits
+    assert empty.type == "scatter" and list(empty.x) == ["conv"] and "empty layer" in empty.name
+    assert empty.marker.color == bar.marker.color and empty.offsetgroup == bar.offsetgroup
+    assert 10 ** fig.layout.yaxis.range[0] < empty.y[0] < 1e-4  # inside the axis, below every bar
+    assert len(figures.layer_density({"erk": {"fc.weight": torch.ones(2, dtype=torch.bool)}}).data) == 1
+
+
+def test_table_cells_read_like_the_reference_tables():
+    assert figures.share(0.09999) == "10.0%" and figures.share(0.01999) == "2.00%" and figures.share(1.0) == "100%"
+    assert figures.thousands(81102080) == "81,102,080"
+    row = figures.count_row("erk", {"params_effective": 27000, "params_dense": 270000, "flops_effective": 9e6,
+                                    "flops_dense": 81e6})
+    assert row == {"mask": "erk", "params (effective)": "27,000", "FLOPs (effective)": "9,000,000",
+                   "params kept": "10.0%", "FLOPs kept": "11.1%"}
+    rec = {"method": "lrr", "config": {"sparsity": 0.9, "epochs": 2}, "final": {"test_acc": 0.1834},
+           "counts": {"params_effective": 26972, "flops_effective": 8110208}, "cost": {"wall_time_s": 3.25}}
+    (row,) = figures.run_rows([rec])
+    assert row == {"method": "LRR ticket", "sparsity": "90%", "epochs": "2", "test acc (%)": "18.34",
+                   "params (effective)": "26,972", "FLOPs (effective)": "8,110,208", "wall time (s)": "3.2"}
+    assert list(figures.run_rows([rec], ["method", "test acc (%)"])[0]) == ["method", "test acc (%)"]
+
+
 def test_density_slider_one_step_per_sparsity_with_one_visible():
     from signin_lite.core import models
     fig = figures.density_slider(models.resnet(8), [0.5, 0.9], active=0.9)
@@ -148,6 +174,9 @@ def test_mechanism_plane_in_chapter_3s_notation_with_the_balanced_lines():
     # the labels sit inside the plot area, none left of the y axis where its title is
     labels = [a for a in fig.layout.annotations if a.text and a.xref in (None, "x") and a.showarrow is False]
     assert labels and all(a.x >= fig.layout.xaxis.range[0] for a in labels)
+    # "3. reset" sits below "2. weight decay", under the line m = |v|, off the dashed curve after decay
+    decay, reset = (next(a for a in labels if a.text.startswith(k)) for k in ("2.", "3."))
+    assert reset.y < decay.y and reset.y < reset.x
 
 
 def test_accuracy_panel_and_gain_panel_draw_the_summary_rows_and_the_papers_points():
@@ -197,3 +226,14 @@ def test_method_bars_and_history_curves_title_the_x_axis_and_keep_the_legend_bel
     recs = [_rec("lrr", 0.9, 0, 0.1, hist), _rec("transplant_mask", 0.9, 0, 0.1, hist)]
     legend = figures.history_curves(recs, "sign_flip_fraction").layout.legend
     assert legend.orientation == "h" and legend.y < 0
+
+
+def test_history_curves_tell_overlapping_methods_apart_and_take_a_log_axis():
+    hist = [{"epoch": 1, "sign_flip_fraction": 0.0, "test_acc": 0.1},
+            {"epoch": 2, "sign_flip_fraction": 0.004, "test_acc": 0.1}]
+    recs = [_rec("transplant_magnitudes", 0.9, 0, 0.1, hist), _rec("transplant_mask", 0.9, 0, 0.1, hist)]
+    fig = figures.history_curves(recs, "sign_flip_fraction")
+    assert fig.data[0].line.dash != fig.data[1].line.dash and fig.data[0].marker.symbol != fig.data[1].marker.symbol
+    log = figures.history_curves(recs, "sign_flip_fraction", log_y=True)
+    assert log.layout.yaxis.type == "log" and "log scale" in log.layout.yaxis.title.text
+    assert list(log.data[0].x) == [2] and log.data[0].y[0] == pytest.approx(0.4)  # the zero is left out

@@ -78,6 +78,7 @@ def test_tables_and_lines_come_from_the_reference_only():
     lines = lottery.sign_lines(LOTTERY, RUNS)
     assert lines[0] == "LRR ticket minus the mask-only start: +11.70 pp (no interval: n=1)"
     assert "closes 90% of that gap" in lines[1]
+    assert lines[2] == "ticket mask + magnitudes: 55.05%, falls 2.30 points below the mask alone"  # not "closes -20%"
 
 
 def test_missing_records_say_so(tmp_path):

@@ -60,9 +60,10 @@ def test_losses_are_one_family_paired_by_seed():
 
 def test_summary_rows_fit_a_small_table():
     rows = sparse.summary_rows(sparse.reference(RUNS))
-    assert [(r["method"], r["sparsity"]) for r in rows] == [("dense", "0%"), ("pai", "80%"), ("pai", "90%"),
-                                                            ("pai", "95%"), ("pai", "98%")]
+    assert [(r["method"], r["sparsity"]) for r in rows] == [("dense", "0%"), ("PaI", "80%"), ("PaI", "90%"),
+                                                            ("PaI", "95%"), ("PaI", "98%")]
     assert all(len(r) <= 6 for r in rows) and rows[2]["test acc (%)"] == "58.05 ± 0.61"
+    assert rows[0]["FLOPs (effective)"] == "81,102,080"  # thousands separators, as in the live tables
 
 
 def test_missing_records_say_so(tmp_path):

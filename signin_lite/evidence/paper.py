@@ -28,13 +28,18 @@ PAPER: dict = {
 }
 
 _TABLE = {
-    "en": {"caption": "Reported by Gadhikar et al. 2025 (not measured by this project): CIFAR-10 test accuracy (%), "
-                      "ResNet-20, random mask, 160 epochs",
+    "en": {"caption": "Reported by Gadhikar et al. 2025, not measured here",
+           "note": "CIFAR-10 test accuracy in percent, ResNet-20 with a random mask, 160 epochs on the full training "
+                   "set; the gain is PaI + Sign-In minus PaI, in percentage points.",
            "head": ("Sparsity", "PaI", "PaI + Sign-In", "Gain (points)")},
-    "ja": {"caption": "Sign-In の原論文（2025年）の報告値（本プロジェクトの測定値ではありません）：CIFAR-10 の"
-                      "テスト精度（%）、ResNet-20、ランダムマスク、160エポック",
+    "ja": {"caption": "原論文（2025年）の報告値（本プロジェクトの測定値ではありません）",
+           "note": "CIFAR-10 のテスト精度（%）、ResNet-20、ランダムマスク、全訓練データで160エポック。"
+                   "差は PaI ＋ Sign-In から PaI を引いた値（ポイント）です。",
            "head": ("スパース率", "PaI", "PaI ＋ Sign-In", "差（ポイント）")},
 }
+
+# Book-theme classes (pydata-sphinx-theme's "table": padding, zebra rows) plus inline padding for plain Jupyter.
+_CELL = ' style="padding:0.3rem 0.9rem;text-align:right"'
 
 
 def acc(sparsity: float, method: str) -> float | None:
@@ -49,15 +54,19 @@ def gain(sparsity: float, baseline: str = "pai", treatment: str = "pai_signin") 
 
 
 def table(lang: str = "en") -> str:
-    """The paper's reported accuracies (PaI, PaI + Sign-In, the gain) as an HTML table with a caption that says
-    whose numbers they are. HTML, not Markdown: notebook outputs render Markdown without tables."""
+    """The paper's reported accuracies (PaI, PaI + Sign-In, the gain) as a styled HTML table with a one-line caption
+    that says whose numbers they are, followed by a sentence on the setting. HTML, not Markdown: notebook outputs
+    render Markdown without tables."""
     t = _TABLE[lang]
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in t["head"])
-    rows = "".join(f"<tr><td>{100 * s:g}%</td><td>{a['pai']:.2f}</td><td>{a['pai_signin']:.2f}</td>"
-                   f"<td>{gain(s):+.2f}</td></tr>".replace("-", "\u2212")
+    head = "".join(f"<th{_CELL}>{html.escape(h)}</th>" for h in t["head"])
+    rows = "".join(f"<tr><td{_CELL}>{100 * s:g}%</td><td{_CELL}>{a['pai']:.2f}</td>"
+                   f"<td{_CELL}>{a['pai_signin']:.2f}</td>"
+                   f"<td{_CELL}>{gain(s):+.2f}</td></tr>".replace(">-", ">\u2212")
                    for s, a in sorted(PAPER["test_acc"].items()))
-    return (f'<table class="paper-table"><caption>{html.escape(t["caption"])}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    return (f'<table class="table caption-top paper-table" style="border-collapse:collapse;margin-left:0">'
+            f'<caption style="white-space:nowrap">{html.escape(t["caption"])}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            f'<p class="paper-table-note">{html.escape(t["note"])}</p>')
 
 
 def differs(record: Mapping) -> str:

@@ -16,6 +16,7 @@ records are fractions; figures show them in percent.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -29,16 +30,54 @@ from signin_lite.evidence import records, summary
 from signin_lite.views.plotting import DEFAULT_HEIGHT, LEGEND_BELOW, SLIDER_ROOM, slider_figure
 
 __all__ = ["seed_stats", "at_sparsity", "accuracy_vs_sparsity", "method_bars", "history_curves",
-           "layer_density", "mask_density", "density_slider", "percent"]
+           "layer_density", "mask_density", "density_slider", "percent", "share", "thousands", "count_row",
+           "run_rows", "RUN_COLUMNS"]
 
 LAYER_NAMES_PX = 140  # px under the x axis that layer names at -60 degrees and the axis title take
 # a log density axis's labelled ticks: 1, 2 and 5 of each decade
+_PALETTE = ("#636efa", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692")  # for masks without a colour
 LOG_TICKS = tuple(m * 10.0 ** e for e in range(-4, 0) for m in (1, 2, 5)) + (1.0,)
 
 
 def percent(sparsity: float) -> str:
     """0.9 -> '90%', 0.68377 -> '68.38%'."""
     return f"{100 * sparsity:.4g}%"
+
+
+def share(fraction: float) -> str:
+    """A fraction as a percentage to 3 significant digits: 0.09999 -> '10.0%', 0.0123 -> '1.23%'."""
+    return f"{100 * fraction:#.3g}%".replace(".%", "%")
+
+
+def thousands(n: float) -> str:
+    """A count with thousands separators: 81102080 -> '81,102,080'."""
+    return f"{round(n):,}"
+
+
+def count_row(mask: str, counts: Mapping[str, float]) -> dict[str, str]:
+    """One mask's effective parameters and FLOPs (:func:`signin_lite.core.counting.count`) for a table."""
+    return {"mask": mask, "params (effective)": thousands(counts["params_effective"]),
+            "FLOPs (effective)": thousands(counts["flops_effective"]),
+            "params kept": share(counts["params_effective"] / counts["params_dense"]),
+            "FLOPs kept": share(counts["flops_effective"] / counts["flops_dense"])}
+
+
+_RUN_CELLS = {  # readable column -> how to read it from a run record
+    "method": lambda r: methods.label(r["method"]) if r["method"] in methods.TABLE else r["method"],
+    "sparsity": lambda r: percent(r["config"]["sparsity"]),
+    "epochs": lambda r: str(r["config"]["epochs"]),
+    "test acc (%)": lambda r: f"{100 * r['final']['test_acc']:.2f}",
+    "params (effective)": lambda r: thousands(r["counts"]["params_effective"]),
+    "FLOPs (effective)": lambda r: thousands(r["counts"]["flops_effective"]),
+    "wall time (s)": lambda r: f"{r['cost']['wall_time_s']:.1f}",
+}
+RUN_COLUMNS = tuple(_RUN_CELLS)
+
+
+def run_rows(recs: Iterable[Mapping], columns: Sequence[str] = RUN_COLUMNS) -> list[dict[str, str]]:
+    """One row per run record with readable headers and values (method names, sparsity and accuracy in percent,
+    counts with thousands separators), like the reference tables; ``columns`` picks from ``RUN_COLUMNS``."""
+    return [{c: _RUN_CELLS[c](r) for c in columns} for r in recs]
 
 
 def seed_stats(recs: Iterable[Mapping], metric: str = "test_acc",
@@ -197,36 +236,44 @@ def _history_value(entry: Mapping, key: str) -> float | None:
     return None if value is None else float(value)
 
 
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross")
+
+
 def history_curves(recs: Iterable[Mapping], key: str = "test_acc", names: Mapping[str, str] | None = None,
-                   title: str | None = None, percent_scale: bool = True) -> go.Figure:
+                   title: str | None = None, percent_scale: bool = True, log_y: bool = False) -> go.Figure:
     """Per-epoch ``history[key]`` of each record, one line per record, coloured by method.
 
     Dict-valued entries (``sign_alignment``) use their pooled ``"_all"`` value; records without the key are
-    skipped. Values are shown in percent unless ``percent_scale=False``.
+    skipped. Values are shown in percent unless ``percent_scale=False``. Each method also gets its own dash and
+    marker, so curves that lie on top of each other stay distinguishable; ``log_y`` puts the values on a log axis
+    (zeros are then not drawn), for curves that differ by orders of magnitude.
     """
     fig = go.Figure()
-    shown: set[str] = set()
+    order: list[str] = []
     names = names or {}
     scale = 100 if percent_scale else 1
     for r in (r for st in records.settings(recs) for r in st.records):
         points = [(h["epoch"], _history_value(h, key)) for h in r.get("history", [])]
-        points = [(e, v) for e, v in points if v is not None]
+        points = [(e, v) for e, v in points if v is not None and not (log_y and v <= 0)]
         if not points:
             continue
-        method = r["method"]
-        seed = r["config"].get("seed")
+        method, seed = r["method"], r["config"].get("seed")
+        first = method not in order
+        order += [method] if first else []
+        k = order.index(method)
         fig.add_trace(go.Scatter(
             x=[e for e, _ in points], y=[scale * v for _, v in points], mode="lines+markers",
-            name=names.get(method, methods.label(method)), legendgroup=method, showlegend=method not in shown,
-            line={"color": methods.color(method)},
+            name=names.get(method, methods.label(method)), legendgroup=method, showlegend=first,
+            line={"color": methods.color(method), "dash": _DASHES[k % len(_DASHES)]},
+            marker={"symbol": _SYMBOLS[k % len(_SYMBOLS)], "size": 7},
             hovertemplate=f"{names.get(method, methods.label(method))} (seed {seed}) "
                           f"epoch %{{x}}: %{{y:.3g}}<extra></extra>"))
-        shown.add(method)
     if not fig.data:
         raise ValueError(f"no record has per-epoch values of {key!r}")
-    label = key.replace("_", " ") + (" (%)" if percent_scale else "")
+    label = key.replace("_", " ") + (" (%" if percent_scale else " (") + (", log scale)" if log_y else ")")
     fig.update_xaxes(title="epoch", dtick=1)
-    fig.update_yaxes(title=label)
+    fig.update_yaxes(title=label.replace(" ()", ""), type="log" if log_y else "linear")
     fig.update_layout(title=title or f"{key.replace('_', ' ')} per epoch", legend=LEGEND_BELOW)
     return fig
 
@@ -236,25 +283,34 @@ def layer_density(masks_by_name: Mapping[str, Mapping[str, torch.Tensor]], title
     """Grouped bars of the kept fraction per layer, one group per weight tensor, one colour per mask.
 
     ``masks_by_name`` maps a label (e.g. ``"erk"``) to a mask (weight name -> bool tensor). Hover shows the
-    kept and total counts; the legend gives each mask's overall density.
+    kept and total counts; the legend gives each mask's overall density (3 significant digits). An empty layer
+    (density 0, no bar, invisible on a log axis) gets an "x" at the bottom of the axis, named in the legend.
     """
     if not masks_by_name:
         raise ValueError("layer_density needs at least one mask")
+    dens = {label: {n.removesuffix(".weight"): (int(m.sum()), m.numel()) for n, m in mask.items()}
+            for label, mask in masks_by_name.items()}
+    nonzero = [k / n for d in dens.values() for k, n in d.values() if k]
+    floor = min(nonzero, default=1.0) / 3 if log else 0.0  # where an empty layer's marker sits
     fig = go.Figure()
-    for label, mask in masks_by_name.items():
-        layers = [n.removesuffix(".weight") for n in mask]
-        kept = [int(m.sum()) for m in mask.values()]
-        sizes = [m.numel() for m in mask.values()]
-        overall = sum(kept) / sum(sizes)
+    for i, (label, d) in enumerate(dens.items()):
+        color = methods.color(label) or _PALETTE[i % len(_PALETTE)]  # one colour for a mask's bars and markers
+        overall = sum(k for k, _ in d.values()) / sum(n for _, n in d.values())
         fig.add_trace(go.Bar(
-            x=layers, y=[k / s for k, s in zip(kept, sizes, strict=True)],
-            name=f"{label} (overall {percent(overall)} kept)",
-            marker_color=methods.color(label), customdata=list(zip(kept, sizes, strict=True)),
+            x=list(d), y=[k / n for k, n in d.values()], name=f"{label} (overall {100 * overall:#.3g}% kept)",
+            marker_color=color, customdata=list(d.values()), offsetgroup=label,
             hovertemplate=f"{label} %{{x}}: %{{y:.3f}} (%{{customdata[0]}} of %{{customdata[1]}} kept)<extra></extra>"))
-    fig.update_layout(barmode="group", title=title or "Fraction of weights kept per layer")
+        empty = [layer for layer, (k, _) in d.items() if k == 0]
+        if empty:
+            fig.add_trace(go.Scatter(
+                x=empty, y=[floor * 1.3 if log else 0.0] * len(empty), mode="markers", offsetgroup=label,
+                marker={"symbol": "x", "size": 9, "color": color}, name=f"{label}: empty layer (x, nothing kept)",
+                hovertemplate=f"{label} %{{x}}: empty (0 kept)<extra></extra>"))
+    fig.update_layout(barmode="group", scattermode="group", title=title or "Fraction of weights kept per layer")
     fig.update_yaxes(title="density (fraction of the layer's weights kept)", type="log" if log else "linear")
-    if log:  # label 1, 2 and 5 of each decade, not every minor tick
-        fig.update_yaxes(tickvals=LOG_TICKS, ticktext=[f"{v:g}" for v in LOG_TICKS])
+    if log:  # label 1, 2 and 5 of each decade, not every minor tick; room at the bottom for empty layers
+        fig.update_yaxes(tickvals=LOG_TICKS, ticktext=[f"{v:g}" for v in LOG_TICKS],
+                         range=[math.log10(floor), math.log10(1.3)])
     # layer names in model order: input side left, classifier right
     fig.update_xaxes(tickangle=-60, title="layer (input side left, classifier right)")
     return _legend_under_names(fig, height=560, bottom=200)

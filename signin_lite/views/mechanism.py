@@ -114,4 +114,5 @@ def _moves(fig: go.Figure, beta: float, theta: float, decay: float, lim: float, 
     fig.add_scatter(x=[p[0] for p in path], y=[p[1] for p in path], mode="lines", showlegend=False,
                     line={"color": _BLUE, "width": 5}, hoverinfo="skip")
     _arrow(fig, path[max(0, len(path) - 3)], back, _BLUE)
-    _label(fig, (top[0] + 0.12, (back[1] + low[1]) / 2 + 0.12), "3. reset: same θ, back to β", _BLUE, "left")
+    # below the weight-decay label, under the line m = |w|: clear of the dashed curve the reset arrow starts on
+    _label(fig, (top[0] + 0.12, low[1] - 0.22 * lim / 2.5), "3. reset: same θ,<br>back to β", _BLUE, "left")

@@ -4,6 +4,7 @@ the starting signs with the boundary the theory predicts (side by side, or a sli
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -130,9 +131,15 @@ def saddle_figure(result: toy.ToyResult, mark_step: int | None = None,
     if mark_step is not None:
         fig.add_vline(x=mark_step, line={"color": "#999999", "dash": "dash"},
                       annotation_text="end of the table's runs")
-    fig.update_layout(title=title, xaxis_title="step", yaxis_type="log",
-                      yaxis_title="|a| and |w| (log scale)", legend=LEGEND_BELOW)
+    fig.update_layout(title=title, xaxis_title="step", yaxis_type="log", yaxis_exponentformat="power",
+                      yaxis_title="|a| and |w| (dimensionless, log scale)", legend=LEGEND_BELOW)
     return fig
+
+
+def loss_cell(loss: float, digits: int = 3) -> str:
+    """A final loss for a table cell: ``"diverged (nan)"`` when the run blew up, else the loss to `digits`
+    significant digits (a string either way, so the column aligns one way)."""
+    return "diverged (nan)" if not math.isfinite(loss) else f"{loss:.{digits}g}"
 
 
 def imbalance_figure(results: Mapping[str, toy.ToyResult], beta_a: float, title: str | None = None) -> go.Figure:
@@ -140,9 +147,11 @@ def imbalance_figure(results: Mapping[str, toy.ToyResult], beta_a: float, title:
     fig = go.Figure([go.Scatter(x=r.curve_steps.tolist(),
                                 y=(r.factor_curves["m_a"][:, 0] ** 2 - r.factor_curves["v_a"][:, 0] ** 2).tolist(),
                                 name=name) for name, r in results.items()])
-    fig.add_hline(y=beta_a, line={"dash": "dot", "color": "#999999"}, annotation_text="beta_a")
+    # the label above the line at the left end, where the curves only start (they never rise above beta_a)
+    fig.add_hline(y=beta_a, line={"dash": "dot", "color": "#999999"}, annotation_text=f"β_a = {beta_a:g}",
+                  annotation_position="top left")
     fig.update_layout(title=title or "m_a² − v_a²", xaxis_title="step", yaxis_title="m_a² − v_a² (dimensionless)",
-                      legend=LEGEND_BELOW)
+                      yaxis_range=[0, 1.15 * beta_a], legend=LEGEND_BELOW)
     return fig
 
 

@@ -121,17 +121,25 @@ def values(lottery: str | os.PathLike = "results/cpu/lottery", runs: str | os.Pa
 
 
 def sign_lines(lottery: str | os.PathLike, runs: str | os.PathLike, sparsity: float = 0.9) -> list[str]:
-    """The sign experiment in sentences: the ticket's lead over its mask alone and how much of it each start keeps."""
+    """The sign experiment in sentences: the ticket's lead over its mask alone and how much of it each start keeps
+    (a start below the mask alone is said to fall that many points below it, not to close a negative share)."""
     v = values(lottery, runs, sparsity)
     return [f"LRR ticket minus the mask-only start: {v['ch2_lrr_vs_mask']}",
-            f"{methods.label('transplant_signs')}: {v['ch2_signs']}%, closes {v['ch2_signs_closed']}% of that gap",
-            f"{methods.label('transplant_magnitudes')}: {v['ch2_magnitudes']}%, "
-            f"closes {v['ch2_magnitudes_closed']}% of that gap"]
+            *(f"{methods.label('transplant_' + k)}: {v['ch2_' + k]}%, {_gap_words(v, k)}"
+              for k in ("signs", "magnitudes"))]
+
+
+def _gap_words(v: Mapping[str, str], key: str) -> str:
+    """'closes N% of that gap', or 'falls N points below the mask alone' when the start is below the mask."""
+    below = float(v["ch2_mask"]) - float(v[f"ch2_{key}"])
+    if below > 0:
+        return f"falls {percent(below, 2)} points below the mask alone"
+    return f"closes {v[f'ch2_{key}_closed']}% of that gap"
 
 
 def accuracy_rows(recs: Sequence[Mapping]) -> list[dict]:
     """Mean (and std where there are seeds) of every method at the ticket's sparsity, for an HTML table."""
     return [{"method": methods.label(r["method"]), "sparsity": figures.percent(r["sparsity"]), "seeds": r["n"],
              "test acc (%)": f"{100 * r['mean']:.2f}", "std (pp)": f"{100 * r['std']:.2f}" if r["std"] else "\u2014",
-             "params (effective)": round(r["params_effective"])}
+             "params (effective)": figures.thousands(r["params_effective"])}
             for r in figures.seed_stats(recs, which=list(ORDER))]

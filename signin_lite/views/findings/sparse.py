@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from signin_lite.evidence import records, stats
+from signin_lite.foundations import methods
 from signin_lite.views import figures
 from signin_lite.views.findings import interval, percent, reading
 
@@ -88,8 +89,8 @@ def values(runs: str | os.PathLike = "results/cpu/runs", epochs: int = 12, spars
 
 def summary_rows(recs: Sequence[Mapping]) -> list[dict]:
     """Mean ± std over seeds and the effective cost of each point of the reference figure, for an HTML table."""
-    return [{"method": r["method"], "sparsity": figures.percent(r["sparsity"]), "seeds": r["n"],
+    return [{"method": methods.label(r["method"]), "sparsity": figures.percent(r["sparsity"]), "seeds": r["n"],
              "test acc (%)": f"{100 * r['mean']:.2f} ± {100 * (r['std'] or 0):.2f}",
-             "params (effective)": round(r["params_effective"]),
-             "FLOPs (effective)": round(r["flops_effective"])}
+             "params (effective)": figures.thousands(r["params_effective"]),
+             "FLOPs (effective)": figures.thousands(r["flops_effective"])}
             for r in figures.seed_stats(recs, which=list(WHICH))]
