@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from signin_lite.decision import notes
+from signin_lite.decision import notes, typography as ty
 from signin_lite.decision.rule import VERDICT_LABELS
 from signin_lite.evidence import stats
 from signin_lite.foundations import methods
@@ -359,3 +359,44 @@ OPTION_COLUMNS = {
     "en": ("Option", "Accuracy vs dense (points)", "Training step time", "Peak memory", "Monthly cost", "Verdict"),
     "ja": ("選択肢", "精度（密モデル比、ポイント）", "1ステップの時間", "ピークメモリ", "月額コスト", "判断"),
 }
+
+
+# Japanese display values for the example inputs file's text values (names such as GPU stay as they are)
+VALUES_JA = {"GPU inference server (1 GPU, example)": "GPU 推論サーバー（GPU 1基、例示）",
+             "example value": "例示用の値", "assumption": "仮定", "JPY": "円（JPY）", "USD": "ドル（USD）",
+             "EUR": "ユーロ（EUR）"}
+
+
+EN_UNITS = {"percentage points": "pp"}  # the short English unit (typography: −2.8 pp)
+
+
+def unit_text(unit: str, currency: str, S: dict) -> str:
+    """A unit in the report's language, with the currency named (円／時間, JPY/h; not currency units/h)."""
+    text = S["units"].get(unit, unit)
+    cur = S["currencies"].get(currency, currency)
+    return text.replace("通貨単位", cur).replace("currency units", cur) if currency != "currency units" else text
+
+
+def value_text(v, lang: str = "en") -> str:
+    """An input's value: numbers with thousands separators and U+2212, text in ``lang`` where we have its words."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return VALUES_JA.get(str(v), str(v)) if lang == "ja" else str(v)
+    return ty.minus(f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1000 else f"{v:,.6g}")
+
+
+def input_rows(deployment, sparsity: float, lang: str = "en") -> list[dict[str, str]]:
+    """One row per deployment input (name, value with its unit) in ``lang``, then the sparsity compared: the
+    worksheet chapters' inputs table. In Japanese no space between a number and its unit."""
+    S = STRINGS[lang]
+    head = ("項目", "値") if lang == "ja" else ("Input", "Value")
+    rows = []
+    for name, value, unit, _ in deployment.inputs():
+        u = unit_text(unit, deployment.currency, S)
+        text = value_text(value, lang)
+        if unit == "x":  # a ratio: ×0.05 in English, 0.05倍 in Japanese
+            text = f"{text}倍" if lang == "ja" else f"\u00d7{text}"
+        elif u:
+            text = f"{text}{S['sp']}{EN_UNITS.get(u, u) if lang == 'en' else u}"
+        rows.append({head[0]: S["fields"].get(name, name), head[1]: text})
+    rows.append({head[0]: S["fields"]["sparsity"], head[1]: f"{100 * sparsity:.0f}%"})
+    return rows

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from signin_lite.decision.poc import OptionResult, Worksheet, monthly_costs, pct_saving
 from signin_lite.foundations import methods
 from signin_lite.views.plotting import slider_figure
+from signin_lite.views.poc_tables import option_name
 
 REPORT_METHODS = ("dense", "pai", "pai_signin")
 
@@ -191,9 +192,8 @@ def masks(opts: list[OptionResult]) -> set[str | None]:
 
 def _option_name(o: OptionResult, lang: str, with_mask: bool) -> str:
     """A readable name for one option among many: "PaI + Sign-In 90%", with the mask where masks differ."""
-    m = o.summary.method
-    name = methods.get(m).label(lang) if m in methods.TABLE else o.label
-    return f"{name} {100 * o.summary.sparsity:g}%" + (f" ({o.summary.mask_method})" if with_mask else "")
+    mask = o.summary.mask_method if with_mask else None
+    return option_name(o.summary.method, o.summary.sparsity, o.label, lang, mask)
 
 
 def savings_figure(ws: Worksheet, lang: str = "en", sparsity: float | None = None) -> go.Figure:
