@@ -234,10 +234,11 @@ def blocker_texts(rec: Recommendation, ws: Worksheet, lang: str) -> list[str]:
     ci = o.acc_ci_pp
     p = {"change": F.pp(o.acc_change_pp), "low": F.pp(ci.low if ci else None), "high": F.pp(ci.high if ci else None),
          "tol": ty.signed(-dep.tolerance_pp, 1), "materiality": F.money(dep.materiality),
-         "saving": F.money(o.saving_abs), "upper": F.money(o.upper_saving)}
+         "saving": F.money(o.saving_abs), "upper": F.money(o.upper_saving), "loss": F.money(-o.saving_abs)}
     if not rec.blockers:
         return [S["go_because"].format(**p)]
-    return [S["blockers"][b].format(**p) for b in rec.blockers]
+    loss = S["blockers_loss"] if o.saving_abs < 0 else {}
+    return [loss.get(b, S["blockers"][b]).format(**p) for b in rec.blockers]
 
 
 def next_step(rec: Recommendation, lang: str) -> str:
@@ -279,7 +280,9 @@ def _reasons(rec: Recommendation, ws: Worksheet, gain: dict | None, sparsity: fl
     if gain is None:
         out.append(S["r_arms_none"].format(paper=F.pp(paper.gain(sparsity))))
     else:
-        out.append(S["r_arms"].format(gain=F.pp(gain["gain"]), low=F.pp(gain["low"]), high=F.pp(gain["high"]),
+        n = ty.interval_digits(gain["low"], gain["high"])  # a bound near zero keeps its sign visible
+        pp = lambda x: ty.signed(x, n, S["na"])  # noqa: E731
+        out.append(S["r_arms"].format(gain=pp(gain["gain"]), low=pp(gain["low"]), high=pp(gain["high"]),
                                       reading=reading_text(gain["reading"], F.lang),
                                       n=gain["n"], epochs=gain["epochs"], sparsity=F.pct(gain["sparsity"]),
                                       test=ty.number(gain["test"] or 0), paper=F.pp(paper.gain(gain["sparsity"]))))

@@ -44,6 +44,12 @@ _EN = {
                           "{materiality}; more needs a sparse speed-up on your serving stack that nobody has "
                           "measured (upper bound {upper}).",
     },
+    # a negative saving read as what it is: a loss (same blocker, same rule)
+    "blockers_loss": {
+        "money_unproven": "Money: measured, the option costs {loss} a month more than dense (a loss), so it stays "
+                          "below the smallest saving worth deciding on ({materiality}); a saving needs a sparse "
+                          "speed-up on your serving stack that nobody has measured (upper bound {upper}).",
+    },
     "next": {"money_unproven": " First step: one benchmark of a merged sparse model on your serving stack.",
              "acc_unclear": " The PoC's accuracy criterion on your own data would settle the accuracy question."},
     "no_records": "No measured runs at this sparsity.",
@@ -164,6 +170,11 @@ _JA = {
                           "削減には、推論環境でスパースモデルが速く動くことが必要ですが、まだ計測されていません"
                           "（上限は {upper}）。",
     },
+    "blockers_loss": {
+        "money_unproven": "費用：計測に基づくと、密モデルより月 {loss}多くかかり（損失）、判断に足る最低削減額"
+                          "（{materiality}）に届きません。削減には、推論環境でスパースモデルが速く動くことが必要"
+                          "ですが、まだ計測されていません（上限は {upper}）。",
+    },
     "next": {"money_unproven": "最初の一歩：推論環境でマージ後のスパースモデルの速度を一度計測してください。",
              "acc_unclear": "精度は、PoC で自社のデータを使って判断基準どおりに確かめれば決着します。"},
     "no_records": "このスパース率の計測がありません。",
@@ -176,13 +187,13 @@ _JA = {
                         "（交互に計測）。",
     "r_train_unmeasurable": "{who}での学習：Sign-In の1ステップの時間は{time}のため、密モデルと同じとして扱います。"
                             "ピークメモリは {memory}です。",
-    "r_train_none": "学習：管理された時間計測がないため、どの選択肢も密モデルと同じ学習時間で試算しています。",
+    "r_train_none": "学習：条件をそろえた時間計測がないため、どの選択肢も密モデルと同じ学習時間で試算しています。",
     "who_reader": "自社モデル", "who_reference": "参照モデル",
-    "r_arms": "Sign-In と PaI の比較（管理された4群比較試験）：{gain}ポイント（95%区間 {low}〜{high}、{reading}。"
+    "r_arms": "Sign-In と PaI の比較（条件をそろえた4群比較試験）：{gain}ポイント（95%区間 {low}〜{high}、{reading}。"
               "対応のある {n}シード、{epochs}エポック、スパース率 {sparsity}、テスト画像 {test}枚）。以前の条件比較"
               "より信頼できるのは、全群が同じシード・マスク・データ順から始まり、1つずつ1スレッドで実行され、比較方法を"
               "実行前に書き留めていたためです。論文の報告値は、本来の学習スケジュールで {paper}ポイントです。",
-    "r_arms_none": "Sign-In と PaI の比較：管理された4群比較試験はまだありません。論文の報告値は、本来の学習"
+    "r_arms_none": "Sign-In と PaI の比較：条件をそろえた4群比較試験はまだありません。論文の報告値は、本来の学習"
                    "スケジュールで {paper}ポイントです。",
     "h_options": "比較する選択肢（スパース率 {sparsity}%、月額、入力した前提による）",
     "cols": ["選択肢", "密モデル比の精度（ポイント）［95%区間］", "学習1ステップの時間（密モデル比）［95%区間］",
