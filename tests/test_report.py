@@ -151,7 +151,8 @@ def test_page_one_answers_the_managers_question():
         assert {"acc_unclear", "money_unproven"} <= set(rec.blockers) or rec.verdict == "go"
         # Sign-In - PaI from the controlled four-arm test, and why it is trusted; never the older sweep's figure
         g = S["r_arms"].split("{gain}")[0]
-        assert g in page and typography.signed(gain["gain"]) in page
+        digits = typography.interval_digits(gain["low"], gain["high"])  # a bound near zero keeps its sign
+        assert g in page and typography.signed(gain["gain"], digits) in page
         assert ("older sweep" if lang == "en" else "以前の条件比較") in page
         signin = rec.option
         t = ws.timing
@@ -343,3 +344,36 @@ def test_built_book_ships_and_links_both_reports():
     page = (BOOK / "notebooks" / "06_poc_worksheet.html").read_text(encoding="utf-8")
     for name in ("poc_report_ja", "poc_report_ja_appendix", "poc_report_en", "poc_report_en_appendix"):
         assert f'href="../{name}.html"' in page and (BOOK / f"{name}.html").exists(), name
+
+
+def test_interval_bound_near_zero_keeps_its_sign():
+    """A bound that rounds to 0 at one decimal gets more decimals, so "excludes zero" never sits beside +0.0."""
+    assert typography.interval_digits(-6.2, 0.6) == 1
+    assert typography.interval_digits(0.04, 0.99) == 2
+    assert typography.interval_digits(0.001, 0.99) == 3
+    assert typography.interval_digits(0.0, 0.99) == 1 and typography.interval_digits(None, 1.0) == 1
+
+
+def test_negative_saving_reads_as_a_loss():
+    """A negative saving is worded as a loss (no "−211 JPY saving"), under the same blocker."""
+    inp = poc_inputs.load_inputs()
+    ws = poc_inputs.report_worksheet(inp)
+    rec = report.recommend(ws, inp.sparsity)
+    if rec.option is None or rec.option.saving_abs >= 0 or "money_unproven" not in rec.blockers:
+        pytest.skip("the example inputs give no measured loss")
+    for lang, word in (("en", "a loss"), ("ja", "損失")):
+        text = " ".join(report.blocker_texts(rec, ws, lang))
+        assert word in text and typography.number(-rec.option.saving_abs) in text
+
+
+def test_input_rows_name_units_and_currency():
+    """The worksheet chapters' inputs table: thousands separators, units with the currency named, Japanese values."""
+    from signin_lite.decision import report_text
+
+    inp = poc_inputs.load_inputs()
+    en = {r["Input"]: r["Value"] for r in report_text.input_rows(inp.deployment, inp.sparsity, "en")}
+    ja = {r["項目"]: r["値"] for r in report_text.input_rows(inp.deployment, inp.sparsity, "ja")}
+    assert en["Hardware price"].endswith("JPY/h") and "currency units" not in " ".join(en.values())
+    assert en["Inference requests"].startswith("2,600,000,000")
+    assert ja["ハードウェア利用料"] == "250円／時間" and ja["月間推論リクエスト数"] == "2,600,000,000件／月"
+    assert "example" not in " ".join(ja.values()) and not typography.JA_UNIT_SPACE.search(" ".join(ja.values()))

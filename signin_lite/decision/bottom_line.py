@@ -32,6 +32,13 @@ def own_result(runs: list[dict], sparsity: float) -> dict | None:
     return rows[0] if rows else None
 
 
+def _signed_interval(d, scale: float = 1.0) -> dict[str, str]:
+    """Estimate, low and high of a difference with :func:`interval_digits` decimals (``scale``: e.g. 100 for pp)."""
+    xs = [None if x is None else scale * x for x in (d.estimate, d.low, d.high)]
+    n = typography.interval_digits(xs[1], xs[2])
+    return dict(zip(("", "_low", "_high"), (typography.signed(x, n) for x in xs), strict=True))
+
+
 def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, str]:
     """The four-arm test's primary comparisons (``arms``) as formatted strings; dashes while no test exists.
     With several tests, the one with the most paired seeds, then the longest schedule."""
@@ -48,9 +55,8 @@ def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, 
            "bl_arms_test": f"{t.test_size:,}" if t.test_size else "—"}
     for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked")):
         d = arms.comparison(t, "pai_signin", baseline).diff
-        out.update({f"bl_arms_{key}": typography.signed(d.estimate), f"bl_arms_{key}_low": typography.signed(d.low),
-                    f"bl_arms_{key}_high": typography.signed(d.high),
-                    f"bl_arms_{key}_reading": report_text.reading_text(d.reading(), lang)})
+        out.update({f"bl_arms_{key}{k}": v for k, v in _signed_interval(d).items()})
+        out[f"bl_arms_{key}_reading"] = report_text.reading_text(d.reading(), lang)
     return out
 
 
@@ -64,13 +70,13 @@ def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str
         return {f"bl_pl_{k}": "—" for k in keys}
     loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
     d = planted.difference(ref, "signin", "pai", "sign_recovery")
-    pp = lambda x: typography.signed(None if x is None else 100 * x)  # noqa: E731 - fraction of kept weights, in pp
+    signs = _signed_interval(d, 100.0)  # fraction of kept weights, in pp
     return {"bl_pl_seeds": str(ref["config"]["seeds"]), "bl_pl_transplant_loss": f"{loss['transplant']:.3f}",
             "bl_pl_pai_loss": f"{loss['pai']:.3f}", "bl_pl_signin_loss": f"{loss['signin']:.3f}",
             "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
             "bl_pl_signin_loss_ratio": f"{loss['signin'] / loss['pai']:.2f}",
-            "bl_pl_signs": pp(d.estimate), "bl_pl_signs_low": pp(d.low),
-            "bl_pl_signs_high": pp(d.high), "bl_pl_signs_reading": report_text.reading_text(d.reading(), lang)}
+            **{f"bl_pl_signs{k}": v for k, v in signs.items()},
+            "bl_pl_signs_reading": report_text.reading_text(d.reading(), lang)}
 
 
 _RG_STATUS = {
@@ -107,9 +113,8 @@ def regime_values(lang: str, folder: str | Path | None = None) -> dict[str, str]
     parts = {}
     for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked_step")):
         d = arms.comparison(tests[0], "pai_signin", baseline).diff
-        parts.update({key: typography.signed(d.estimate), f"{key}_low": typography.signed(d.low),
-                      f"{key}_high": typography.signed(d.high),
-                      f"{key}_reading": report_text.reading_text(d.reading(), lang)})
+        parts.update({f"{key}{k}": v for k, v in _signed_interval(d).items()})
+        parts[f"{key}_reading"] = report_text.reading_text(d.reading(), lang)
     return {**out, "bl_rg_status": _RG_STATUS[lang]["done"].format(**parts)}
 
 

@@ -31,7 +31,7 @@ from signin_lite.decision.poc import OptionResult, Worksheet
 from signin_lite.decision.poc_inputs import ReportInputs
 from signin_lite.decision.report_text import (ALLOWED_LATIN, OPTION_COLUMNS, PROBE_CMD, REPORT_CMD, STRINGS,
                                               method_name, note_text,
-                                              reading_text)
+                                              reading_text, unit_text, value_text)
 from signin_lite.evidence import arms, paper
 from signin_lite.foundations import methods
 
@@ -122,13 +122,14 @@ h1 { font-size: 13.5pt; margin: 0 0 0.5mm; }
 h2 { font-size: 10pt; margin: 2.2mm 0 0.8mm; border-bottom: 1.5px solid #333; }
 .meta { color: #555; font-size: 7.5pt; margin: 0; } .example { color: #a86400; font-weight: bold; }
 .rec { border: 2px solid #333; border-radius: 2mm; padding: 1.6mm 2.6mm; margin: 1.6mm 0; }
-.rec .v { font-size: 12.5pt; font-weight: bold; } .v-go { color: #1e7b34; } .v-no-go { color: #b3261e; }
+.rec .v { display: block; font-size: 12.5pt; font-weight: bold; } .v-go { color: #1e7b34; } .v-no-go { color: #b3261e; }
 .v-not-yet { color: #a86400; } .rec ol { margin: 0.8mm 0 0 5mm; padding: 0; } .rec li { margin: 0.4mm 0; }
 .rec ul.blk { margin: 0.6mm 0 0 4mm; padding: 0; } .rec ul.blk li { margin: 0.2mm 0; font-weight: bold; }
 """
 _BOX_CSS = """
 .signin-lite-verdict .rec { border: 2px solid #333; border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
-.signin-lite-verdict .v { font-size: 1.3em; font-weight: bold; } .signin-lite-verdict .v-go { color: #1e7b34; }
+.signin-lite-verdict .v { display: block; font-size: 1.3em; font-weight: bold; margin-bottom: 0.2em; }
+.signin-lite-verdict .v-go { color: #1e7b34; }
 .signin-lite-verdict .v-no-go { color: #b3261e; } .signin-lite-verdict .v-not-yet { color: #a86400; }
 .signin-lite-verdict ul.blk li { font-weight: bold; }
 """
@@ -233,10 +234,11 @@ def blocker_texts(rec: Recommendation, ws: Worksheet, lang: str) -> list[str]:
     ci = o.acc_ci_pp
     p = {"change": F.pp(o.acc_change_pp), "low": F.pp(ci.low if ci else None), "high": F.pp(ci.high if ci else None),
          "tol": ty.signed(-dep.tolerance_pp, 1), "materiality": F.money(dep.materiality),
-         "saving": F.money(o.saving_abs), "upper": F.money(o.upper_saving)}
+         "saving": F.money(o.saving_abs), "upper": F.money(o.upper_saving), "loss": F.money(-o.saving_abs)}
     if not rec.blockers:
         return [S["go_because"].format(**p)]
-    return [S["blockers"][b].format(**p) for b in rec.blockers]
+    loss = S["blockers_loss"] if o.saving_abs < 0 else {}
+    return [loss.get(b, S["blockers"][b]).format(**p) for b in rec.blockers]
 
 
 def next_step(rec: Recommendation, lang: str) -> str:
@@ -278,7 +280,9 @@ def _reasons(rec: Recommendation, ws: Worksheet, gain: dict | None, sparsity: fl
     if gain is None:
         out.append(S["r_arms_none"].format(paper=F.pp(paper.gain(sparsity))))
     else:
-        out.append(S["r_arms"].format(gain=F.pp(gain["gain"]), low=F.pp(gain["low"]), high=F.pp(gain["high"]),
+        n = ty.interval_digits(gain["low"], gain["high"])  # a bound near zero keeps its sign visible
+        pp = lambda x: ty.signed(x, n, S["na"])  # noqa: E731
+        out.append(S["r_arms"].format(gain=pp(gain["gain"]), low=pp(gain["low"]), high=pp(gain["high"]),
                                       reading=reading_text(gain["reading"], F.lang),
                                       n=gain["n"], epochs=gain["epochs"], sparsity=F.pct(gain["sparsity"]),
                                       test=ty.number(gain["test"] or 0), paper=F.pp(paper.gain(gain["sparsity"]))))
@@ -398,8 +402,9 @@ def render_appendix(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe
     """The appendix: inputs, every assumption (the verdict rule among them), the probe record, and the provenance
     of every number. ``probe`` is the record behind ``ws.timing`` (default: the reference record)."""
     S = _strings(lang)
-    rows = "".join(f"<tr><td>{_e(S['fields'].get(n, n))}</td><td class=n>{_data(_value(v))}</td>"
-                   f"<td>{_e(_unit(u, ws.deployment.currency, S))}</td></tr>" for n, v, u, _ in ws.deployment.inputs())
+    cur = ws.deployment.currency
+    rows = "".join(f"<tr><td>{_e(S['fields'].get(n, n))}</td><td class=n>{_data(value_text(v, lang))}</td>"
+                   f"<td>{_e(unit_text(u, cur, S))}</td></tr>" for n, v, u, _ in ws.deployment.inputs())
     rows += (f"<tr><td>{_e(S['fields']['sparsity'])}</td><td class=n>{100 * inputs.sparsity:.0f}%</td><td></td></tr>"
              f"<tr><td>{_e(S['fields']['source'])}</td><td>{_data(inputs.source)}</td><td></td></tr>")
     notes = "".join(f"<li>{note_text(n.key, n.params, S)}</li>" for n in ws.notes)
@@ -420,22 +425,9 @@ def render_appendix(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe
     return _page(lang, S["appendix_title"], body)
 
 
-def _unit(unit: str, currency: str, S: dict) -> str:
-    """A unit in the report's language, with the currency named (円/時間, not currency units/h)."""
-    text = S["units"].get(unit, unit)
-    cur = S["currencies"].get(currency, currency)
-    return text.replace("通貨単位", cur).replace("currency units", cur) if currency != "currency units" else text
-
-
 def _paper(sparsity: float) -> str:
     a, b = paper.acc(sparsity, "pai"), paper.acc(sparsity, "pai_signin")
     return "—" if a is None or b is None else f"{100 * sparsity:.0f}%: PaI {a:.2f}%, PaI + Sign-In {b:.2f}%"
-
-
-def _value(v) -> str:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return str(v)
-    return ty.minus(f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1000 else f"{v:,.6g}")
 
 
 def _probe_html(probe: dict | None, t: timing_.Timing | None, S: dict) -> str:

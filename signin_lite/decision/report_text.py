@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from signin_lite.decision import notes
+from signin_lite.decision import notes, typography as ty
 from signin_lite.decision.rule import VERDICT_LABELS
 from signin_lite.evidence import stats
 from signin_lite.foundations import methods
@@ -43,6 +43,12 @@ _EN = {
         "money_unproven": "Money: the saving credited from measurements is {saving} a month, not above "
                           "{materiality}; more needs a sparse speed-up on your serving stack that nobody has "
                           "measured (upper bound {upper}).",
+    },
+    # a negative saving read as what it is: a loss (same blocker, same rule)
+    "blockers_loss": {
+        "money_unproven": "Money: measured, the option costs {loss} a month more than dense (a loss), so it stays "
+                          "below the smallest saving worth deciding on ({materiality}); a saving needs a sparse "
+                          "speed-up on your serving stack that nobody has measured (upper bound {upper}).",
     },
     "next": {"money_unproven": " First step: one benchmark of a merged sparse model on your serving stack.",
              "acc_unclear": " The PoC's accuracy criterion on your own data would settle the accuracy question."},
@@ -164,6 +170,11 @@ _JA = {
                           "削減には、推論環境でスパースモデルが速く動くことが必要ですが、まだ計測されていません"
                           "（上限は {upper}）。",
     },
+    "blockers_loss": {
+        "money_unproven": "費用：計測に基づくと、密モデルより月 {loss}多くかかり（損失）、判断に足る最低削減額"
+                          "（{materiality}）に届きません。削減には、推論環境でスパースモデルが速く動くことが必要"
+                          "ですが、まだ計測されていません（上限は {upper}）。",
+    },
     "next": {"money_unproven": "最初の一歩：推論環境でマージ後のスパースモデルの速度を一度計測してください。",
              "acc_unclear": "精度は、PoC で自社のデータを使って判断基準どおりに確かめれば決着します。"},
     "no_records": "このスパース率の計測がありません。",
@@ -176,13 +187,13 @@ _JA = {
                         "（交互に計測）。",
     "r_train_unmeasurable": "{who}での学習：Sign-In の1ステップの時間は{time}のため、密モデルと同じとして扱います。"
                             "ピークメモリは {memory}です。",
-    "r_train_none": "学習：管理された時間計測がないため、どの選択肢も密モデルと同じ学習時間で試算しています。",
+    "r_train_none": "学習：条件をそろえた時間計測がないため、どの選択肢も密モデルと同じ学習時間で試算しています。",
     "who_reader": "自社モデル", "who_reference": "参照モデル",
-    "r_arms": "Sign-In と PaI の比較（管理された4群比較試験）：{gain}ポイント（95%区間 {low}〜{high}、{reading}。"
+    "r_arms": "Sign-In と PaI の比較（条件をそろえた4群比較試験）：{gain}ポイント（95%区間 {low}〜{high}、{reading}。"
               "対応のある {n}シード、{epochs}エポック、スパース率 {sparsity}、テスト画像 {test}枚）。以前の条件比較"
               "より信頼できるのは、全群が同じシード・マスク・データ順から始まり、1つずつ1スレッドで実行され、比較方法を"
               "実行前に書き留めていたためです。論文の報告値は、本来の学習スケジュールで {paper}ポイントです。",
-    "r_arms_none": "Sign-In と PaI の比較：管理された4群比較試験はまだありません。論文の報告値は、本来の学習"
+    "r_arms_none": "Sign-In と PaI の比較：条件をそろえた4群比較試験はまだありません。論文の報告値は、本来の学習"
                    "スケジュールで {paper}ポイントです。",
     "h_options": "比較する選択肢（スパース率 {sparsity}%、月額、入力した前提による）",
     "cols": ["選択肢", "密モデル比の精度（ポイント）［95%区間］", "学習1ステップの時間（密モデル比）［95%区間］",
@@ -359,3 +370,44 @@ OPTION_COLUMNS = {
     "en": ("Option", "Accuracy vs dense (points)", "Training step time", "Peak memory", "Monthly cost", "Verdict"),
     "ja": ("選択肢", "精度（密モデル比、ポイント）", "1ステップの時間", "ピークメモリ", "月額コスト", "判断"),
 }
+
+
+# Japanese display values for the example inputs file's text values (names such as GPU stay as they are)
+VALUES_JA = {"GPU inference server (1 GPU, example)": "GPU 推論サーバー（GPU 1基、例示）",
+             "example value": "例示用の値", "assumption": "仮定", "JPY": "円（JPY）", "USD": "ドル（USD）",
+             "EUR": "ユーロ（EUR）"}
+
+
+EN_UNITS = {"percentage points": "pp"}  # the short English unit (typography: −2.8 pp)
+
+
+def unit_text(unit: str, currency: str, S: dict) -> str:
+    """A unit in the report's language, with the currency named (円／時間, JPY/h; not currency units/h)."""
+    text = S["units"].get(unit, unit)
+    cur = S["currencies"].get(currency, currency)
+    return text.replace("通貨単位", cur).replace("currency units", cur) if currency != "currency units" else text
+
+
+def value_text(v, lang: str = "en") -> str:
+    """An input's value: numbers with thousands separators and U+2212, text in ``lang`` where we have its words."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return VALUES_JA.get(str(v), str(v)) if lang == "ja" else str(v)
+    return ty.minus(f"{v:,.0f}" if float(v).is_integer() and abs(v) >= 1000 else f"{v:,.6g}")
+
+
+def input_rows(deployment, sparsity: float, lang: str = "en") -> list[dict[str, str]]:
+    """One row per deployment input (name, value with its unit) in ``lang``, then the sparsity compared: the
+    worksheet chapters' inputs table. In Japanese no space between a number and its unit."""
+    S = STRINGS[lang]
+    head = ("項目", "値") if lang == "ja" else ("Input", "Value")
+    rows = []
+    for name, value, unit, _ in deployment.inputs():
+        u = unit_text(unit, deployment.currency, S)
+        text = value_text(value, lang)
+        if unit == "x":  # a ratio: ×0.05 in English, 0.05倍 in Japanese
+            text = f"{text}倍" if lang == "ja" else f"\u00d7{text}"
+        elif u:
+            text = f"{text}{S['sp']}{EN_UNITS.get(u, u) if lang == 'en' else u}"
+        rows.append({head[0]: S["fields"].get(name, name), head[1]: text})
+    rows.append({head[0]: S["fields"]["sparsity"], head[1]: f"{100 * sparsity:.0f}%"})
+    return rows

@@ -38,6 +38,14 @@ def signed(x: float | None, digits: int = 1, none: str = "\u2014") -> str:
     return text.replace("-", MINUS)
 
 
+def interval_digits(*bounds: float | None, digits: int = 1, most: int = 3) -> int:
+    """Decimals that show every nonzero bound as nonzero (+0.001 beside "excludes zero", not +0.0): ``digits``, or
+    more, up to ``most``."""
+    while digits < most and any(b is not None and b != 0 and round(abs(b), digits) == 0 for b in bounds):
+        digits += 1
+    return digits
+
+
 def number(x: float, digits: int = 0) -> str:
     """1,285,589 or −1,234.5 (thousands separators, U+2212)."""
     return f"{x:,.{digits}f}".replace("-", MINUS)

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from signin_lite.decision.poc import OptionResult, Worksheet, monthly_costs, pct_saving
 from signin_lite.foundations import methods
 from signin_lite.views.plotting import slider_figure
+from signin_lite.views.poc_tables import option_name
 
 REPORT_METHODS = ("dense", "pai", "pai_signin")
 
@@ -50,6 +51,7 @@ TEXT = {
         "money_axis": "{currency}",
         "poc_cost": "PoC cost", "year_saving": "12 months of credited saving",
         "year_upper": "12 months at the upper bound",
+        "loss": "{v} (a loss)",
     },
     "ja": {
         "frontier_title": "計測に基づく月額の削減額と精度変化",
@@ -73,8 +75,12 @@ TEXT = {
         "money_axis": "{currency}",
         "poc_cost": "PoC の費用", "year_saving": "計上できる削減額の12か月分",
         "year_upper": "上限の削減額の12か月分",
+        "loss": "{v}（損失）",
     },
 }
+# marker and line per method, so two options at the same point stay apart (PaI open and large, Sign-In filled)
+_STYLE = {"pai": {"symbol": "diamond-open", "size": 16, "dash": "dot", "text": "top"},
+          "pai_signin": {"symbol": "circle", "size": 9, "dash": "solid", "text": "bottom"}}
 _FONT = '"Hiragino Sans", "Yu Gothic", Meiryo, "Noto Sans CJK JP", "Helvetica Neue", Arial, sans-serif'
 
 
@@ -136,6 +142,11 @@ def _finish(fig: go.Figure, ws: Worksheet, lang: str, title: str) -> go.Figure:
     return fig
 
 
+def _side(vertical: str, right_half: bool) -> str:
+    """A text position beside a point: to its left in the right half of the axis, else to its right."""
+    return f"{vertical} {'left' if right_half else 'right'}"
+
+
 def frontier_figure(ws: Worksheet, lang: str = "en", sparsity: float | None = None) -> go.Figure:
     """Monthly saving credited against dense (x) vs accuracy change in pp (y), one point per option with its 95%
     interval; the tolerance and the smallest saving worth deciding on are drawn, and the axes span at least them."""
@@ -143,28 +154,46 @@ def frontier_figure(ws: Worksheet, lang: str = "en", sparsity: float | None = No
     dep = ws.deployment
     opts = [o for o in shown_options(ws, sparsity) if o is not ws.dense]
     fig = go.Figure()
+    least = max(dep.materiality, 0.01 * ws.dense.total_cost, 1.0)
+    xrange = _span([o.saving_abs for o in opts], least)
+    mid = sum(xrange) / 2
     names = list(dict.fromkeys(o.summary.method for o in opts))
     for m in names:
         mo = sorted((o for o in opts if o.summary.method == m), key=lambda o: o.summary.sparsity)
         up = [o.acc_ci_pp.high - o.acc_change_pp if o.acc_ci_pp else None for o in mo]
         down = [o.acc_change_pp - o.acc_ci_pp.low if o.acc_ci_pp else None for o in mo]
+        style = _STYLE.get(m, {})
         fig.add_trace(go.Scatter(
             x=[o.saving_abs for o in mo], y=[o.acc_change_pp for o in mo], name=_name(mo[0], lang),
-            mode="markers+lines" if len(mo) > 1 else "markers", text=[o.label for o in mo],
-            marker={"size": 10, "color": methods.color(m)},
+            mode="markers+text+lines" if len(mo) > 1 else "markers+text", text=[_name(o, lang) for o in mo],
+            textposition=[_side(style.get("text", "top"), o.saving_abs > mid) for o in mo],
+            textfont={"color": methods.color(m)},
+            marker={"size": style.get("size", 10), "color": methods.color(m), "symbol": style.get("symbol", "circle"),
+                    "line": {"width": 2, "color": methods.color(m)}},
             error_y={"type": "data", "array": up, "arrayminus": down, "symmetric": False, "visible": True},
             hovertemplate="%{text}<br>%{x:,.0f}<br>%{y:+.2f} pp<extra></extra>"))
     fig.add_hline(y=-dep.tolerance_pp, line_dash="dash", line_color="#c0392b",
-                  annotation_text=t["tolerance"].format(tol=dep.tolerance_pp))
-    least = max(dep.materiality, 0.01 * ws.dense.total_cost, 1.0)
-    fig.add_vline(x=dep.materiality, line_dash="dot", line_color="#1e7b34", annotation_text=t["materiality"])
+                  annotation_text=t["tolerance"].format(tol=dep.tolerance_pp), annotation_position="bottom left")
+    fig.add_vline(x=dep.materiality, line_dash="dot", line_color="#1e7b34", annotation_text=t["materiality"],
+                  annotation_position=_side("top", dep.materiality > mid))  # on the side with room, inside
     lows = [o.acc_ci_pp.low for o in opts if o.acc_ci_pp] + [o.acc_change_pp for o in opts]
     highs = [o.acc_ci_pp.high for o in opts if o.acc_ci_pp] + [o.acc_change_pp for o in opts]
     fig.update_xaxes(title=t["saving_money_axis"].format(currency=_currency(ws, lang)),
-                     range=_span([o.saving_abs for o in opts], least), zeroline=True, zerolinecolor="#444")
+                     range=xrange, zeroline=True, zerolinecolor="#444")
     fig.update_yaxes(title=t["acc_axis"], range=_span(lows + highs, max(1.0, 1.5 * dep.tolerance_pp)),
                      zeroline=True, zerolinecolor="#444")
     return _finish(fig, ws, lang, t["frontier_title"])
+
+
+def masks(opts: list[OptionResult]) -> set[str | None]:
+    """The mask methods among ``opts``."""
+    return {o.summary.mask_method for o in opts}
+
+
+def _option_name(o: OptionResult, lang: str, with_mask: bool) -> str:
+    """A readable name for one option among many: "PaI + Sign-In 90%", with the mask where masks differ."""
+    mask = o.summary.mask_method if with_mask else None
+    return option_name(o.summary.method, o.summary.sparsity, o.label, lang, mask)
 
 
 def savings_figure(ws: Worksheet, lang: str = "en", sparsity: float | None = None) -> go.Figure:
@@ -172,7 +201,7 @@ def savings_figure(ws: Worksheet, lang: str = "en", sparsity: float | None = Non
     t = _text(lang)
     d = ws.dense
     opts = [o for o in shown_options(ws, sparsity) if o is not d]
-    labels = [o.label if sparsity is None else _name(o, lang) for o in opts]
+    labels = [_name(o, lang) if sparsity is not None else _option_name(o, lang, len(masks(opts)) > 1) for o in opts]
     series = [
         ("flops", [o.flops_saving_pct for o in opts], {"pattern": {"shape": "/"}}),
         ("storage", [o.storage["saving_pct"] if o.storage else None for o in opts], {}),
@@ -184,7 +213,13 @@ def savings_figure(ws: Worksheet, lang: str = "en", sparsity: float | None = Non
                      for key, ys, marker in series])
     fig.update_layout(barmode="group")
     fig.update_yaxes(title=t["saving_axis"], zeroline=True, zerolinecolor="#444")
-    return _finish(fig, ws, lang, t["savings_title"])
+    fig = _finish(fig, ws, lang, t["savings_title"])
+    # room for the slanted option names, with the sources line below them
+    below = 60 + int(5 * max(len(x) for x in labels)) if labels else 60
+    fig.update_xaxes(tickangle=-35)
+    fig.update_layout(margin={"b": below + 50}, height=450 + below)
+    fig.update_annotations(selector={"name": "provenance"}, yshift=-below)
+    return fig
 
 
 def sensitivity_figure(ws: Worksheet, speedups=None, lang: str = "en", sparsity: float | None = None) -> go.Figure:
@@ -202,10 +237,17 @@ def sensitivity_figure(ws: Worksheet, speedups=None, lang: str = "en", sparsity:
         is_dense = o is ws.dense
         ys = [monthly_costs(dep, o.train_hours_per_run, 1.0 if is_dense else o.speedup_measured * s)
               ["total_cost"] for s in speedups]
-        fig.add_trace(go.Scatter(x=speedups, y=ys, name=o.label if sparsity is None else _name(o, lang), mode="lines",
-                                 line={"dash": "dash", "color": "#444"} if is_dense else None))
+        style = _STYLE.get(o.summary.method, {})
+        line = {"dash": "dash", "color": "#444"} if is_dense else {"dash": style.get("dash", "solid"), "width": 2,
+                                                                   "color": methods.color(o.summary.method)}
+        fig.add_trace(go.Scatter(
+            x=speedups, y=ys, name=o.label if sparsity is None else _name(o, lang), line=line,
+            mode="lines" if is_dense else "lines+markers", marker={"symbol": style.get("symbol", "circle"),
+                                                                   "size": min(style.get("size", 8), 10)}))
+    # the label sits at the bottom of the axis (which starts at zero), clear of the curves above it
     fig.add_vline(x=dep.sparse_speedup, line_dash="dot", line_color="#888",
-                  annotation_text=t["current"].format(s=dep.sparse_speedup))
+                  annotation_text=t["current"].format(s=dep.sparse_speedup), annotation_position="bottom right",
+                  annotation_yshift=8)
     fig.update_xaxes(title=t["speedup_axis"])
     fig.update_yaxes(title=t["cost_axis"].format(currency=_currency(ws, lang)), rangemode="tozero")
     return _finish(fig, ws, lang, t["sens_title"])
@@ -226,8 +268,19 @@ def speedup_slider(worksheets: Mapping[float, Worksheet], lang: str = "en", spar
     fig = slider_figure(frontiers, name=_text(lang)["speedup"], layout=first.layout,
                         titles={k: f"{f.layout.title.text} · {k}{extra.get(k, '')}" for k, f in frontiers.items()})
     fig.layout.sliders[0].pad.t = 110  # below the axis title and the worksheet's caption
+    for step, f in zip(fig.layout.sliders[0].steps, frontiers.values(), strict=True):
+        # each step's axes span its own points (a realized speed-up moves the saving by orders of magnitude)
+        layout = dict(step.args[1]) if len(step.args) > 1 else {}
+        layout.update({"xaxis.range": list(f.layout.xaxis.range), "yaxis.range": list(f.layout.yaxis.range)})
+        step.args = [step.args[0], layout]
     fig.update_layout(height=500)
     return fig
+
+
+def _money_text(v: float, currency: str, lang: str) -> str:
+    """1,201,597円 or 1,201,597 JPY, with the minus sign U+2212."""
+    text = f"{v:,.0f}".replace("-", "\u2212")
+    return f"{text}{currency}" if lang == "ja" else f"{text} {currency}"
 
 
 def payback_figure(ws: Worksheet, option: OptionResult, poc_total: float, lang: str = "en") -> go.Figure:
@@ -235,10 +288,18 @@ def payback_figure(ws: Worksheet, option: OptionResult, poc_total: float, lang: 
     t = _text(lang)
     names = [t["poc_cost"], t["year_saving"], t["year_upper"]]
     values = [poc_total, 12 * option.saving_abs, 12 * option.upper_saving]
+    cur = _currency(ws, lang)
     fig = go.Figure(go.Bar(y=names, x=values, orientation="h", marker={"color": ["#555555", "#1e7b34", "#9ecae1"]},
-                           text=[f"{v:,.0f}" for v in values], textposition="auto",
                            hovertemplate="%{y}<br>%{x:,.0f}<extra></extra>"))
-    fig.update_xaxes(title=t["money_axis"].format(currency=_currency(ws, lang)), zeroline=True, zerolinecolor="#444")
+    top = max([*values, 0.0])
+    for name, v in zip(names, values, strict=True):
+        # every value printed right of zero (or of its bar), inside the plot area, a negative one named a loss
+        text = _money_text(v, cur, lang)
+        fig.add_annotation(x=max(v, 0.0), y=name, text=text if v >= 0 else t["loss"].format(v=text),
+                           xanchor="left", xshift=6, showarrow=False,
+                           font={"color": "#c0392b" if v < 0 else "#333333"})
+    fig.update_xaxes(title=t["money_axis"].format(currency=cur), zeroline=True, zerolinecolor="#444",
+                     range=[min([*values, 0.0]) * 1.05, 1.3 * top if top > 0 else 1.0])
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(showlegend=False, height=320)
     return _finish(fig, ws, lang, t["payback_title"])
