@@ -85,3 +85,13 @@ def test_code_lines_fit_the_page(path: Path) -> None:
     wide = [f"cell {i}: {line[:60]}..." for i, source in code_cells(path) for line in source.splitlines()
             if len(line) > CODE_WIDTH]
     assert not wide, f"{path.name}: code lines over {CODE_WIDTH} characters scroll sideways in the book: {wide}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_cell_has_an_id(path: Path) -> None:
+    """nbformat 4.5 cell ids: without them every read warns, and future nbformat versions refuse the notebook."""
+    import json
+
+    cells = json.loads(path.read_text())["cells"]
+    ids = [c.get("id") for c in cells]
+    assert None not in ids and len(set(ids)) == len(ids), f"{path.name}: cells without an id or with a repeated one"
