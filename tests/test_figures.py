@@ -237,3 +237,16 @@ def test_history_curves_tell_overlapping_methods_apart_and_take_a_log_axis():
     log = figures.history_curves(recs, "sign_flip_fraction", log_y=True)
     assert log.layout.yaxis.type == "log" and "log scale" in log.layout.yaxis.title.text
     assert list(log.data[0].x) == [2] and log.data[0].y[0] == pytest.approx(0.4)  # the zero is left out
+
+
+def test_run_rows_read_every_committed_lottery_record():
+    """Chapter 2 under the cpu profile shows the committed lottery records; some were resumed before wall time was
+    kept (None): the table writes a dash, not a crash."""
+    from pathlib import Path
+
+    from signin_lite.evidence import records
+
+    recs = records.load_records(Path(__file__).resolve().parents[1] / "results" / "cpu" / "lottery")
+    rows = figures.run_rows(recs)
+    assert len(rows) == len(recs) and all(row["wall time (s)"] for row in rows)
+    assert any(r["cost"]["wall_time_s"] is None for r in recs) == any(row["wall time (s)"] == "—" for row in rows)

@@ -62,6 +62,11 @@ def count_row(mask: str, counts: Mapping[str, float]) -> dict[str, str]:
             "FLOPs kept": share(counts["flops_effective"] / counts["flops_dense"])}
 
 
+def _wall_time(seconds: float | None) -> str:
+    """A run's wall time, or a dash where its record has none (records resumed before wall time was kept)."""
+    return "\u2014" if seconds is None else f"{seconds:.1f}"
+
+
 _RUN_CELLS = {  # readable column -> how to read it from a run record
     "method": lambda r: methods.label(r["method"]) if r["method"] in methods.TABLE else r["method"],
     "sparsity": lambda r: percent(r["config"]["sparsity"]),
@@ -69,7 +74,7 @@ _RUN_CELLS = {  # readable column -> how to read it from a run record
     "test acc (%)": lambda r: f"{100 * r['final']['test_acc']:.2f}",
     "params (effective)": lambda r: thousands(r["counts"]["params_effective"]),
     "FLOPs (effective)": lambda r: thousands(r["counts"]["flops_effective"]),
-    "wall time (s)": lambda r: f"{r['cost']['wall_time_s']:.1f}",
+    "wall time (s)": lambda r: _wall_time(r["cost"].get("wall_time_s")),
 }
 RUN_COLUMNS = tuple(_RUN_CELLS)
 
