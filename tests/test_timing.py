@@ -37,3 +37,20 @@ def test_a_timing_record_without_chapters_is_refused(tmp_path):
     bad["chapters"] = []
     with pytest.raises(schema.RecordError, match="chapters"):
         records.write_record(bad, tmp_path)
+
+
+def test_the_readme_states_the_measured_cpu_book_time():
+    """Issue 23: the README says how long the book's chapters take under the cpu profile; the number is the committed
+    timing record's (rounded as the introduction's table rounds it), with that record's date."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    recs = chapter_times.load()
+    assert {"smoke", "cpu"} <= set(recs), "commit results/timing/chapters_{smoke,cpu}.json"
+    readme = (root / "README.md").read_text()
+    cpu = re.search(r"cpu`\s+profile,\s+the\s+chapters\s+executed\s+in\s+\*\*([^*]+)\*\*", readme)
+    smoke = re.search(r"smoke`\s+profile[^*]{0,60}?in\s+\*\*([^*]+)\*\*", readme)
+    assert cpu and cpu.group(1) == chapter_times.duration(recs["cpu"]["total_s"])
+    assert smoke and smoke.group(1) == chapter_times.duration(recs["smoke"]["total_s"])
+    assert recs["cpu"]["date"][:10] in readme and all(c["status"] == "ok" for c in recs["cpu"]["chapters"])
