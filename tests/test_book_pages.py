@@ -34,17 +34,15 @@ The rules:
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
+from test_book_render import FULL_BUILD, full_book_pages  # the built book, found once
 from bookpages import (exercises_without_hint, figure_defects, figure_problems, missing_what_we_found,
                        plotly_figures, raw_markdown_tables, smoke_in_summary_tables)
 
 ROOT = Path(__file__).resolve().parents[1]
-FULL_BUILD = Path(os.environ.get("SIGNIN_LITE_BOOK_HTML") or ROOT / "_build" / "html")
 CHAPTERS = ("01", "02", "03", "035", "04", "05", "07")  # notebooks/<prefix>_*.html need "What we found"
 
 
@@ -181,20 +179,9 @@ def test_smoke_rows_in_summary_tables_are_caught():
 
 
 # ----------------------------------------------------------------------------- the built book
-def _full_book_pages() -> list[Path]:
-    pages = sorted(p for p in FULL_BUILD.rglob("*.html") if not {"_static", "_sources"} & set(p.parts)) \
-        if (FULL_BUILD / "index.html").exists() else []
-    if not pages:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must check the built book, but {FULL_BUILD} has none: scripts/run_tests.sh builds it "
-                        "first (jupyter-book build --all -W -n --keep-going .)")
-        pytest.skip(f"the full book is not built ({FULL_BUILD} missing; bash scripts/build_book.sh)")
-    return pages
-
-
 def _offenders(check: Callable[[str], object], pages: list[Path] | None = None) -> dict[str, object]:
     out = {}
-    for p in pages if pages is not None else _full_book_pages():
+    for p in pages if pages is not None else full_book_pages():
         found = check(p.read_text(encoding="utf-8"))
         if found:
             out[str(p.relative_to(FULL_BUILD))] = found
@@ -212,7 +199,7 @@ def test_full_book_figures_have_titles_axis_titles_and_distinct_legend_names():
 
 
 def test_full_book_chapters_say_what_they_found():
-    chapters = [p for p in _full_book_pages() if p.parent.name == "notebooks" and p.stem.split("_")[0] in CHAPTERS]
+    chapters = [p for p in full_book_pages() if p.parent.name == "notebooks" and p.stem.split("_")[0] in CHAPTERS]
     assert sorted({p.stem.split("_")[0] for p in chapters}) == sorted(CHAPTERS), "a chapter page is missing"
     offenders = _offenders(missing_what_we_found, chapters)
     assert not offenders, f"chapters without a '## What we found' section: {sorted(offenders)}"

@@ -257,7 +257,7 @@ def test_checker_detects_a_page_without_plotlyjs(tmp_path: Path):
 FULL_BUILD = Path(os.environ.get("SIGNIN_LITE_BOOK_HTML") or ROOT / "_build" / "html")
 
 
-def _full_book_pages() -> list[Path]:
+def full_book_pages() -> list[Path]:
     """The built book's pages. Skips without a build; with CI set (.ci/run, where scripts/run_tests.sh builds the
     book before the tests) a missing build is a failure, so these tests never skip in CI."""
     pages = sorted(p for p in FULL_BUILD.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts) \
@@ -272,7 +272,7 @@ def _full_book_pages() -> list[Path]:
 
 def test_full_book_loads_nothing_from_the_network():
     offenders = {}
-    for page in _full_book_pages():
+    for page in full_book_pages():
         text = page.read_text(encoding="utf-8")
         remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="((?:https?:)?//[^"]+)"', text)
         remote = [u for u in remote if not u.startswith(("http://www.w3.org", "https://www.w3.org"))]
@@ -285,7 +285,7 @@ def test_full_book_loads_nothing_from_the_network():
 
 @needs_chromium
 def test_full_book_figures_draw_offline(tmp_path: Path):
-    with_figures = [p for p in _full_book_pages() if "plotly-graph-div" in p.read_text(encoding="utf-8")]
+    with_figures = [p for p in full_book_pages() if "plotly-graph-div" in p.read_text(encoding="utf-8")]
     if not with_figures:
         pytest.skip("the built book has no plotly figures yet")
     for page in with_figures:
