@@ -63,7 +63,7 @@ def _with_unadjusted(row: Mapping) -> str:
 
 def _interval(row: Mapping) -> str:
     """'+0.1 pp [−0.3, +0.6]' for sign fractions, '−0.106 [−0.121, −0.090]' for the test loss (no unit)."""
-    return findings.interval(difference(row), _DIGITS[row["metric"]], _UNIT[row["metric"]]).replace("  ", " ")
+    return findings.interval(difference(row), _DIGITS[row["metric"]], _UNIT[row["metric"]])
 
 
 def versus_pai_rows(record: Mapping) -> list[dict]:
