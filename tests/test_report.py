@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import re
+
 import pytest
 
 from signin_lite import cli
@@ -364,6 +366,10 @@ def test_negative_saving_reads_as_a_loss():
     for lang, word in (("en", "a loss"), ("ja", "損失")):
         text = " ".join(report.blocker_texts(rec, ws, lang))
         assert word in text and typography.number(-rec.option.saving_abs) in text
+        page = re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", report.render_report(ws, inp, lang)))
+        assert page.count(word) >= 2, f"{lang}: the reasons list should word the loss too"
+        prose = page.split("Payback" if lang == "en" else "回収期間")[1][:200]
+        assert not re.search(r"\u2212\s?[\d,]+\s?(JPY|円)", prose), f"{lang}: payback with a negative saving"
 
 
 def test_input_rows_name_units_and_currency():

@@ -268,9 +268,10 @@ def _reasons(rec: Recommendation, ws: Worksheet, gain: dict | None, sparsity: fl
     out.append(S["r_acc"].format(change=F.pp(o.acc_change_pp), low=F.pp(ci.low if ci else None),
                                  high=F.pp(ci.high if ci else None), n=o.summary.n_seeds,
                                  tol=ty.signed(-dep.tolerance_pp, 1)))
-    out.append(S["r_money"].format(saving=F.money(o.saving_abs), materiality=F.money(dep.materiality),
-                                   speedup=f"{dep.sparse_speedup:g}", upper=F.money(o.upper_saving),
-                                   flops=f"{o.flops_saving_pct or 0:.0f}"))
+    money = S["r_money_loss"] if o.saving_abs is not None and o.saving_abs < 0 else S["r_money"]
+    out.append(money.format(saving=F.money(o.saving_abs), loss=F.money(abs(o.saving_abs or 0)),
+                            materiality=F.money(dep.materiality), speedup=f"{dep.sparse_speedup:g}",
+                            upper=F.money(o.upper_saving), flops=f"{o.flops_saving_pct or 0:.0f}"))
     if t is not None and o.train_time is not None:
         key = "r_train_measured" if o.train_time.status == timing_.MEASURED else "r_train_unmeasurable"
         out.append(S[key].format(who=S["who_reader" if t.reader else "who_reference"], time=F.time_cell(o.train_time),
@@ -324,7 +325,8 @@ def _payback_html(pb: dict, S: dict, F: _Fmt) -> str:
     p = {"total": F.money(pb["total"]), "saving": F.money(pb["saving"]), "upper": F.money(pb["upper"]),
          "months": F.hours(pb["months"]) if pb["months"] is not None else S["na"],
          "upper_months": F.hours(pb["upper_months"]) if pb["upper_months"] is not None else S["na"]}
-    key = "payback_yes" if pb["months"] is not None else "payback_no"
+    p["loss"] = F.money(-pb["saving"]) if pb["saving"] is not None and pb["saving"] < 0 else None
+    key = "payback_yes" if pb["months"] is not None else "payback_loss" if p["loss"] else "payback_no"
     text = S[key].format(**p)
     if pb["upper_months"] is not None:
         text += S["sp"] + S["payback_upper"].format(**p)

@@ -58,6 +58,9 @@ _EN = {
     "r_money": "Money: at the assumed inference speed-up (×{speedup}) the credited saving is {saving} a month against "
                "{materiality} needed; a serving stack that realized the whole compute cut ({flops}% fewer FLOPs) "
                "would save up to {upper}.",
+    "r_money_loss": "Money: at the assumed inference speed-up (×{speedup}) the option costs {loss} a month more than "
+                    "dense (a loss) against a saving of {materiality} needed; a serving stack that realized the whole "
+                    "compute cut ({flops}% fewer FLOPs) would save up to {upper}.",
     "r_train_measured": "Training on {who}: Sign-In's step time {time} and peak memory {memory} against dense, "
                         "measured interleaved.",
     "r_train_unmeasurable": "Training on {who}: Sign-In's step time is {time}, so it counts as dense's; peak "
@@ -95,6 +98,8 @@ _EN = {
     "h_payback": "Payback", "colon": ": ",
     "payback_yes": "PoC cost {total} ÷ credited saving {saving} a month = {months} months.",
     "payback_no": "PoC cost {total}; the credited saving ({saving} a month) does not pay it back.",
+    "payback_loss": "PoC cost {total}; measured, the option costs {loss} a month more than dense, so nothing pays it "
+                    "back.",
     "payback_upper": "At the upper bound ({upper} a month): {upper_months} months.",
     "h_plan": "What the PoC costs",
     "plan_basis_probe": "{steps} steps per run at batch {batch} × the probe's step time of each variant × {scale}",
@@ -183,6 +188,9 @@ _JA = {
     "r_money": "費用：想定する推論高速化率（{speedup}倍）では、計上できる削減額は月 {saving}で、必要な額は "
                "{materiality}です。演算量の削減（FLOPs {flops}%減）がすべて速度に表れる推論環境であれば、最大で月 "
                "{upper}の削減になります。",
+    "r_money_loss": "費用：想定する推論高速化率（{speedup}倍）では、密モデルより月 {loss}多くかかり（損失）、必要な"
+                    "削減額は {materiality}です。演算量の削減（FLOPs {flops}%減）がすべて速度に表れる推論環境であれば、"
+                    "最大で月 {upper}の削減になります。",
     "r_train_measured": "{who}での学習：Sign-In の密モデル比は、1ステップの時間 {time}、ピークメモリ {memory}"
                         "（交互に計測）。",
     "r_train_unmeasurable": "{who}での学習：Sign-In の1ステップの時間は{time}のため、密モデルと同じとして扱います。"
@@ -219,6 +227,7 @@ _JA = {
     "h_payback": "回収期間", "colon": "：",
     "payback_yes": "PoC の費用 {total} ÷ 計上できる削減額 月 {saving} ＝ {months}か月。",
     "payback_no": "PoC の費用 {total}。計上できる削減額（月 {saving}）では回収できません。",
+    "payback_loss": "PoC の費用 {total}。計測では密モデルより月 {loss}多くかかるため、回収できません。",
     "payback_upper": "上限の削減額（月 {upper}）なら {upper_months}か月。",
     "h_plan": "PoC の費用と期間",
     "plan_basis_probe": "1回 {steps}ステップ（バッチ {batch}）× 各方式の計測した1ステップの時間 × 換算係数 {scale}",
