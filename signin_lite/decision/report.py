@@ -387,7 +387,8 @@ def render_report(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", appendi
     plan = poc_plan(ws, inputs)
     meta = S["meta"].format(date=ws.created[:10], sparsity=f"{100 * inputs.sparsity:.0f}")
     example = f"{S['sp']}<span class='example'>{_e(S['example'])}</span>" if inputs.example else ""
-    hw = S["hardware"].format(hw="\x01" + dep.hardware + "\x02", speedup=f"{dep.sparse_speedup:g}")
+    hw = S["hardware"].format(hw="\x01" + value_text(dep.hardware, lang) + "\x02",
+                             speedup=f"{dep.sparse_speedup:g}")
     appendix = appendix_href or "appendix"
     body = (f"<h1>{_e(S['title'])}</h1><p class='meta'>{_e(meta)}{example}</p>"
             f"{_verdict_box(rec, ws, gain, inputs, S, F)}"
