@@ -383,3 +383,10 @@ def test_input_rows_name_units_and_currency():
     assert en["Inference requests"].startswith("2,600,000,000")
     assert ja["ハードウェア利用料"] == "250円／時間" and ja["月間推論リクエスト数"] == "2,600,000,000件／月"
     assert "example" not in " ".join(ja.values()) and not typography.JA_UNIT_SPACE.search(" ".join(ja.values()))
+
+
+def test_estimate_interval_is_one_format():
+    """Findings, the reference tables and the planted table write an estimate and its interval one way."""
+    assert typography.estimate_interval(0.5, 0.0, 0.99, unit="pp") == "+0.50 pp [+0.00, +0.99]"
+    assert typography.estimate_interval(-0.106, -0.121, -0.09, 3) == "\u22120.106 [\u22120.121, \u22120.090]"
+    assert typography.estimate_interval(-0.28, None, None) == "\u22120.28 (no interval)"

@@ -38,6 +38,16 @@ def signed(x: float | None, digits: int = 1, none: str = "\u2014") -> str:
     return text.replace("-", MINUS)
 
 
+def estimate_interval(estimate: float, low: float | None, high: float | None, digits: int = 2, unit: str = "",
+                      missing: str = "(no interval)") -> str:
+    """'+0.50 pp [+0.00, +0.99]': a signed estimate, its unit if any, and its interval; ``missing`` instead of the
+    interval when there is none."""
+    est = signed(estimate, digits) + (f" {unit}" if unit else "")
+    if low is None or high is None:
+        return f"{est} {missing}"
+    return f"{est} [{signed(low, digits)}, {signed(high, digits)}]"
+
+
 def interval_digits(*bounds: float | None, digits: int = 1, most: int = 3) -> int:
     """Decimals that show every nonzero bound as nonzero (+0.001 beside "excludes zero", not +0.0): ``digits``, or
     more, up to ``most``."""

@@ -34,10 +34,7 @@ def _interval(row: Mapping) -> str:
     """'+0.23 [−1.07, +1.54]', '−0.28 (no interval)' or ''."""
     if row.get("gain") is None:
         return ""
-    est = typography.signed(row["gain"], 2)
-    if row.get("gain_ci_low") is None:
-        return f"{est} (no interval)"
-    return f"{est} [{typography.signed(row['gain_ci_low'], 2)}, {typography.signed(row['gain_ci_high'], 2)}]"
+    return typography.estimate_interval(row["gain"], row.get("gain_ci_low"), row.get("gain_ci_high"))
 
 
 def panel_name(key: tuple) -> str:

@@ -21,10 +21,8 @@ __all__ = ["interval", "reading", "percent", "glue_all",
 def interval(d: stats.Difference, digits: int = 2, unit: str = "pp") -> str:
     """'+0.50 pp [+0.00, +0.99]' (U+2212 minus), or '+0.50 pp (no interval: n=1)' when none exists; no unit when
     ``unit`` is empty."""
-    est = typography.signed(d.estimate, digits) + (f" {unit}" if unit else "")
-    if not d.available:
-        return f"{est} (no interval: n={d.n_treatment})"
-    return f"{est} [{typography.signed(d.low, digits)}, {typography.signed(d.high, digits)}]"
+    low, high = (d.low, d.high) if d.available else (None, None)
+    return typography.estimate_interval(d.estimate, low, high, digits, unit, f"(no interval: n={d.n_treatment})")
 
 
 def reading(d: stats.Difference, lang: str = "en", adjusted: bool = True) -> str:
