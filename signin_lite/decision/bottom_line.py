@@ -97,7 +97,7 @@ def regime_values(lang: str, folder: str | Path | None = None) -> dict[str, str]
     """The second CPU test (issue 21, in the paper's regime): weight decay's drift D over the run and per reset period
     beside the first test's and the paper's assumed schedule, how many of its runs have finished, and, once all have
     (the plan reads it only then), Sign-In minus PaI and minus the step-size-matched control."""
-    paper_r, first, design = regime_test.regimes()
+    paper_r, _, first, design = regime_test.book_regimes()
     folder = Path(folder or poc_inputs.RESULTS / "cpu_regime" / "runs")
     recs = records.load_records(folder) if folder.is_dir() else []
     total = len(regime_test.SEEDS) * len(regime_test.REGIME_ARMS)
