@@ -89,6 +89,21 @@ def test_history_curves_reads_scalars_and_pooled_dicts():
         figures.history_curves(recs, "val_acc")
 
 
+def test_history_zoomed_repeats_only_the_zoomed_curves_on_their_own_range():
+    """The sign-alignment figure of chapter 2: the lower panel spans only the random-sign starts' values."""
+    near = [{"epoch": e, "sign_alignment": {"_all": v}, "test_acc": 0.1} for e, v in ((1, 0.499), (2, 0.502))]
+    far = [{"epoch": e, "sign_alignment": {"_all": v}, "test_acc": 0.1} for e, v in ((1, 0.92), (2, 0.90))]
+    recs = [_rec("transplant_signs", 0.9, 0, 0.2, far), _rec("transplant_mask", 0.9, 0, 0.1, near)]
+    fig = figures.history_zoomed(recs, "sign_alignment", ["transplant_mask"], title="t", pad=0.2)
+    lower = [t for t in fig.data if t.yaxis == "y2"]
+    assert len(fig.data) == 3 and [t.legendgroup for t in lower] == ["transplant_mask"]
+    assert not lower[0].showlegend and sum(bool(t.showlegend) for t in fig.data) == 2
+    assert fig.layout.yaxis2.range == pytest.approx((49.7, 50.4))
+    assert fig.layout.yaxis.title.text and fig.layout.yaxis2.title.text and fig.layout.xaxis2.title.text == "epoch"
+    with pytest.raises(ValueError, match="no record"):
+        figures.history_zoomed(recs, "sign_alignment", ["pai"])
+
+
 def test_layer_density_bars_match_mask_fractions():
     mask = {"conv.weight": torch.tensor([True, False, False, False]), "fc.weight": torch.ones(2, 2, dtype=torch.bool)}
     fig = figures.layer_density({"erk": mask})

@@ -283,6 +283,34 @@ def history_curves(recs: Iterable[Mapping], key: str = "test_acc", names: Mappin
     return fig
 
 
+def history_zoomed(recs: Iterable[Mapping], key: str, zoom: Sequence[str], title: str | None = None,
+                   pad: float = 0.2) -> go.Figure:
+    """:func:`history_curves` on top, and below it the curves of the methods in ``zoom`` again on a y axis that
+    spans only their values (± ``pad`` percentage points): curves that lie on top of each other in the full view
+    (two random-sign starts near 50%) are told apart in the lower panel."""
+    from plotly.subplots import make_subplots  # deferred like the other subplot figures
+
+    full = history_curves(recs, key, title=title)
+    near = [t for t in full.data if t.legendgroup in zoom]
+    if not near:
+        raise ValueError(f"no record of {list(zoom)} has per-epoch values of {key!r}")
+    ys = [y for t in near for y in t.y]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12, row_heights=[0.55, 0.45],
+                        subplot_titles=("all starts", "zoomed: " + ", ".join(methods.label(m) for m in zoom)))
+    for t in full.data:
+        fig.add_trace(t, row=1, col=1)
+    for t in near:
+        fig.add_trace(go.Scatter(t).update(showlegend=False), row=2, col=1)
+    y_title = full.layout.yaxis.title.text
+    fig.update_yaxes(title=y_title, row=1, col=1)
+    fig.update_yaxes(title=y_title, range=[min(ys) - pad, max(ys) + pad], row=2, col=1)
+    fig.update_xaxes(dtick=1)
+    fig.update_xaxes(title="epoch", row=2, col=1)
+    fig.update_layout(title=full.layout.title.text, legend={**LEGEND_BELOW, "y": -0.12},
+                      height=int(DEFAULT_HEIGHT * 1.5))
+    return fig
+
+
 def layer_density(masks_by_name: Mapping[str, Mapping[str, torch.Tensor]], title: str | None = None,
                   log: bool = False) -> go.Figure:
     """Grouped bars of the kept fraction per layer, one group per weight tensor, one colour per mask.
