@@ -339,3 +339,14 @@ def test_comparison_table_is_small_and_worded_for_readers():
     fig = arm_figures.comparisons(test)
     legend = [t.name for t in fig.data if t.showlegend is not False]
     assert len(legend) == len(set(legend)) == 3  # one seed, the mean with its interval, the paper's star
+
+
+def test_setting_names_signins_beta_not_pais_unused_default():
+    """PaI's config carries the default β, which it never uses; the caption names the β Sign-In ran with."""
+    recs = four_arms()
+    for r in recs:
+        if r["method"].startswith("pai_signin"):
+            r["config"].update(beta=0.1, beta_output=1.0)
+    (test,) = arms.four_arm_tests(recs)
+    assert "beta 0.1, 1 on the classifier" in arms.describe_setting(test)
+    assert "beta 1," in arms.describe_setting(arms.four_arm_tests(four_arms())[0])

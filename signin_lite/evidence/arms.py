@@ -129,13 +129,21 @@ def four_arm_tests(recs: Iterable[Mapping], level: float = 0.95, arm_names: tupl
     return sorted(tests, key=lambda t: (t.config["epochs"], t.config["dense_first_last"], t.arms["pai"].sparsity))
 
 
+def _betas(test: ArmTest) -> str:
+    """Sign-In's β as its arm ran it ('beta 1', or 'beta 0.1, 1 on the classifier'); PaI's config carries only the
+    default β, which it does not use."""
+    c = test.arms["pai_signin"].config if "pai_signin" in test.arms else test.config
+    out = c.get("beta_output")
+    return f"beta {c['beta']:g}" + (f", {out:g} on the classifier" if out is not None and out != c["beta"] else "")
+
+
 def describe_setting(test: ArmTest) -> str:
     """'ResNet-20, random mask at 90%, 5000 training images, 20 epochs, final test on 10000 images, seeds 0-5'."""
     c = test.config
     first_last = ", first conv and classifier dense" if c.get("dense_first_last") else ""
     size = test.test_size
     return (f"ResNet-{c['depth']}, {c['mask']} mask at {100 * test.arms['pai'].sparsity:g}%{first_last}, "
-            f"{10 * c['train_per_class']} training images, {c['epochs']} epochs, beta {c['beta']:g}, "
+            f"{10 * c['train_per_class']} training images, {c['epochs']} epochs, {_betas(test)}, "
             f"final test on {size if size else 'the per-epoch'} images, "
             f"{len(test.seeds)} paired seed{'' if len(test.seeds) == 1 else 's'} "
             f"({', '.join(map(str, test.seeds)) or 'none'})")
