@@ -127,3 +127,32 @@ def test_an_unfinished_second_test_is_held_back_from_the_reference_tables():
     ids = {c.run_id() for c in regime_test.configs()}
     complete = [{"run_id": i} for i in sorted(ids)]
     assert regime_test.hold_back(complete) == (complete, [])
+
+
+def test_once_every_run_is_in_the_summaries_and_chapter_4_state_the_result(tmp_path):
+    """With all 60 records in, bottom_line.regime_values reports Sign-In − PaI and − the step-matched control with
+    their intervals and readings, and chapter 4's status sentence is that same sentence."""
+    import json
+
+    from signin_lite.decision import bottom_line
+    from signin_lite.views.findings import signin
+
+    for seed in regime_test.SEEDS:
+        for k, m in enumerate(ARMS):
+            acc = 0.60 + (0.02 if m == "pai_signin" else 0.0) + 0.002 * ((seed * 7 + k * 3) % 5)
+            r = rec(m, seed, acc)
+            (tmp_path / f"{m}_{seed}.json").write_text(json.dumps(r))
+    en = bottom_line.regime_values("en", tmp_path)
+    assert en["bl_rg_done"] == "60" and en["bl_rg_status"].startswith("Sign-In minus PaI was +")
+    assert "a clear gain" in en["bl_rg_status"] and "no result yet" not in en["bl_rg_status"]
+    assert "判定：" in bottom_line.regime_values("ja", tmp_path)["bl_rg_status"]
+    assert signin.values(regime=tmp_path)["ch4_regime_status"] == en["bl_rg_status"]
+
+
+def test_the_chapters_read_the_test_only_when_every_run_is_in():
+    """regime_test.read: nothing while a run of the design is missing, the test once all are in."""
+    recs = [rec(m, seed, 0.6) for seed in (0, 1) for m in ARMS]
+    assert len(regime_test.read(recs)) == 1
+    design_ids = [c.run_id() for c in regime_test.configs()]
+    partial = [dict(r, run_id=i) for r, i in zip(recs, design_ids, strict=False)]
+    assert regime_test.read(partial) == []

@@ -113,6 +113,13 @@ def tests(recs: Iterable[Mapping]) -> list[arms.ArmTest]:
     return arms.four_arm_tests(recs, arm_names=REGIME_ARMS, families=FAMILIES)
 
 
+def read(recs: Iterable[Mapping]) -> list[arms.ArmTest]:
+    """The design's tests in ``recs`` as the plan reads them: none while any of the design's runs is missing
+    (:func:`hold_back`), else :func:`tests` (the CPU test, and the GPU run's once its records exist)."""
+    kept, held = hold_back(recs)
+    return [] if held else tests(kept)
+
+
 def hypotheses(test: arms.ArmTest) -> list[str]:
     """H1–H3 as the plan declares them, each with its finding (Holm-adjusted reading; the unadjusted one beside it)."""
     h1 = arms.comparison(test, "pai_signin", "pai")

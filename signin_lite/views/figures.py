@@ -21,6 +21,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 import torch
 
 from signin_lite.core import pruning
@@ -288,8 +289,6 @@ def history_zoomed(recs: Iterable[Mapping], key: str, zoom: Sequence[str], title
     """:func:`history_curves` on top, and below it the curves of the methods in ``zoom`` again on a y axis that
     spans only their values (± ``pad`` percentage points): curves that lie on top of each other in the full view
     (two random-sign starts near 50%) are told apart in the lower panel."""
-    from plotly.subplots import make_subplots  # deferred like the other subplot figures
-
     full = history_curves(recs, key, title=title)
     near = [t for t in full.data if t.legendgroup in zoom]
     if not near:

@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from signin_lite.decision import typography
+from signin_lite.decision import bottom_line, typography
 from signin_lite.evidence import arms, drift, paper, records, summary
 from signin_lite.experiments import regime_test
 from signin_lite.views import signin_figures
@@ -103,7 +103,8 @@ def flip_values(ref: Sequence[Mapping], sparsity: float = SPARSITY, seed: int = 
 def values(four_arms: str | os.PathLike = FOUR_ARMS, reference: str | os.PathLike = REFERENCE,
            regime: str | os.PathLike = REGIME, reference_epochs: int = REFERENCE_EPOCHS) -> dict[str, str]:
     """Every value chapter 4's prose glues: :func:`arm_values` of the (one) four-arm test, :func:`flip_values` of the
-    reference sweep's main schedule, and ``ch4_regime_runs`` ('0 of 60 runs': the second test's records so far)."""
+    reference sweep's main schedule, ``ch4_regime_runs`` ('0 of 60 runs': the second test's records so far) and
+    ``ch4_regime_status`` (its progress, or its result by the plan once every run is in)."""
     tests = arms.four_arm_tests(_load(four_arms))
     if len(tests) != 1:
         raise ValueError(f"{four_arms}: expected one four-arm test, found {len(tests)}")
@@ -112,5 +113,6 @@ def values(four_arms: str | os.PathLike = FOUR_ARMS, reference: str | os.PathLik
     done = len(_load(regime))
     return {**arm_values(tests[0]), **flip_values(ref),
             "ch4_regime_runs": f"{done} of {total} runs", "ch4_regime_arms": str(len(regime_test.REGIME_ARMS)),
+            "ch4_regime_status": bottom_line.regime_values("en", regime)["bl_rg_status"],
             "ch4_regime_seeds": str(len(regime_test.SEEDS)), "ch4_regime_beta": f"{regime_test.DESIGN['beta']:g}",
             "ch4_regime_beta_output": f"{regime_test.DESIGN['beta_output']:g}"}
