@@ -75,3 +75,14 @@ def test_primary_comparisons_recompute_with_scipy(raw):
     for k, pair in enumerate(order):
         running = max(running, min(1.0, (len(order) - k) * pvalues[pair]))
         assert ours[pair].p_adjusted == pytest.approx(running)
+
+
+def test_seed_0_repeats_the_pilot_exactly(raw):
+    """results/README.md says so: every seed-0 record of the sweep has the pilot's final accuracy and loss (same run
+    id), including runs that were cut and resumed from a checkpoint."""
+    pilot = {r["run_id"]: r for r in map(json.loads, map(Path.read_text, (RUNS.parent / "pilot").glob("*.json")))}
+    seed0 = [r for (_, seed), r in raw.items() if seed == 0]
+    assert len(seed0) == len(ARMS)
+    for r in seed0:
+        p = pilot[r["run_id"]]["final"]
+        assert (r["final"]["test_acc"], r["final"]["test_loss"]) == (p["test_acc"], p["test_loss"]), r["method"]
