@@ -156,3 +156,17 @@ def test_the_chapters_read_the_test_only_when_every_run_is_in():
     design_ids = [c.run_id() for c in regime_test.configs()]
     partial = [dict(r, run_id=i) for r, i in zip(recs, design_ids, strict=False)]
     assert regime_test.read(partial) == []
+
+
+def test_the_outcome_states_each_primary_comparisons_sd_and_power():
+    """The plan: 'If the observed SD of a comparison exceeds 1.0 pp ... the outcome will say so'."""
+    from signin_lite.evidence import arms, power
+
+    noisy = {0: 0.0, 1: 0.03, 2: -0.02, 3: 0.01}  # Sign-In's spread against PaI: SD above 1 pp
+    recs = [rec(m, s, 0.6 + (noisy[s] if m == "pai_signin" else 0.0)) for s in noisy for m in ARMS]
+    (test,) = regime_test.tests(recs)
+    lines = regime_test.power_lines(test)
+    assert len(lines) == 3 and all("observed paired SD" in line for line in lines)
+    sd = power.paired_sd(arms.comparison(test, "pai_signin", "pai").per_seed)
+    assert sd > 1.0 and f"SD {sd:.2f} pp over 4 seeds" in lines[0] and "says less than planned" in lines[0]
+    assert f"power {power.paired_power(1.0, sd, 4, 0.05 / 3):.2f}" in lines[0]

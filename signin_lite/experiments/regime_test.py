@@ -137,6 +137,29 @@ def hypotheses(test: arms.ArmTest) -> list[str]:
     return lines
 
 
+POWER_SD_LIMIT = 1.0  # pp: above this observed paired SD the plan says its power for +1 pp is below about 0.75
+
+
+def power_lines(test: arms.ArmTest, effect: float = 1.0) -> list[str]:
+    """What the plan promised the outcome would say about power: each primary comparison's observed paired SD and
+    its power for ``effect`` pp at Holm's strictest step (α = 0.05/3), flagged where the SD exceeds
+    :data:`POWER_SD_LIMIT` (a null there says less)."""
+    k = len(FAMILIES["primary"])
+    out = []
+    for treatment, baseline in FAMILIES["primary"]:
+        c = arms.comparison(test, treatment, baseline)
+        if len(c.per_seed) < 2:
+            out.append(f"{c.title()}: one paired seed, no SD")
+            continue
+        sd = power.paired_sd(c.per_seed)
+        pw = power.paired_power(effect, sd, len(c.per_seed), 0.05 / k)
+        flag = (f"; the SD is above {POWER_SD_LIMIT:g} pp, so a null here says less than planned"
+                if sd > POWER_SD_LIMIT else "")
+        out.append(f"{c.title()}: observed paired SD {sd:.2f} pp over {len(c.per_seed)} seeds, power "
+                   f"{pw:.2f} for {effect:+g} pp at α = 0.05/{k}{flag}")
+    return out
+
+
 def pilot_check(recs: Iterable[Mapping]) -> list[str]:
     """The plan's pilot criteria on the pilot's records: the failures, none when the pilot passes."""
     settings = {s.method: s for s in records.settings(recs)}
