@@ -29,12 +29,14 @@ def test_show_table_and_show_lines_display_html_and_text(monkeypatch):
 
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
     display.show_table(ROWS, ["method", "sparsity"])
-    display.show_lines(["Sign-In gains 1.2 pp (95% CI 0.1 to 2.3).", "a < b"])
+    display.show_lines(["Sign-In gains -0.76 pp [-3.56, +2.03] over seeds 0-5, ResNet-20.", "a < b"])
     (table, raw1), (lines, raw2) = shown
     assert raw1 and raw2 and set(table) == set(lines) == {"text/html", "text/plain"}
     assert "<table" in table["text/html"] and "pai_signin" in table["text/plain"]
     assert lines["text/html"].count("<li>") == 2 and "a &lt; b" in lines["text/html"]
     assert lines["text/plain"].splitlines()[1] == "- a < b"
+    # a hyphen that stands for a minus becomes U+2212; ranges and names keep theirs
+    assert "gains \u22120.76 pp [\u22123.56, +2.03] over seeds 0-5, ResNet-20." in lines["text/plain"]
 
 
 def test_smoke_runs_are_labelled_as_a_check_not_a_result():

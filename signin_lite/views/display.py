@@ -17,6 +17,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from signin_lite.decision import typography
 from signin_lite.evidence import chapter_times
 
 __all__ = ["lines_html", "show_chapter_time", "show_lines", "show_table", "smoke_note", "smoke_title", "table_html",
@@ -91,10 +92,11 @@ def show_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None 
 
 
 def show_lines(lines: Iterable[str]) -> None:
-    """Display sentences (e.g. verdicts) as a bullet list that wraps, not as clipped code output."""
+    """Display sentences (e.g. verdicts) as a bullet list that wraps, not as clipped code output; a hyphen that
+    stands for a minus sign (-0.76 pp) is written as U+2212, as on every page (``decision.typography``)."""
     from IPython.display import display  # deferred: IPython only inside a notebook
 
-    lines = list(lines)
+    lines = [typography.minus(line) for line in lines]
     display({"text/html": lines_html(lines), "text/plain": "\n".join(f"- {line}" for line in lines)}, raw=True)
 
 
