@@ -30,7 +30,7 @@ import nbformat  # noqa: E402
 import torch  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
-from signin_lite.evidence import records  # noqa: E402
+from signin_lite.evidence import chapter_times, records  # noqa: E402
 from signin_lite.foundations import schema  # noqa: E402
 from signin_lite.training import hardware, reference_runs  # noqa: E402
 
@@ -84,7 +84,8 @@ def main() -> int:
                    help="folder of the record (default: results/timing)")
     p.add_argument("--save-notebooks", default=None, help="also save the executed notebooks, outputs included, here")
     args = p.parse_args()
-    names = args.notebooks or sorted(n.stem for n in (ROOT / "notebooks").glob("*.ipynb"))
+    found, toc = sorted(n.stem for n in (ROOT / "notebooks").glob("*.ipynb")), chapter_times.book_order()
+    names = args.notebooks or [n for n in toc if n in found] + [n for n in found if n not in toc]  # book order
     where = workspace(args.live)
     os.environ.update(SIGNIN_LITE_PROFILE=args.profile,
                       PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))

@@ -54,3 +54,14 @@ def test_the_readme_states_the_measured_cpu_book_time():
     assert cpu and cpu.group(1) == chapter_times.duration(recs["cpu"]["total_s"])
     assert smoke and smoke.group(1) == chapter_times.duration(recs["smoke"]["total_s"])
     assert recs["cpu"]["date"][:10] in readme and all(c["status"] == "ok" for c in recs["cpu"]["chapters"])
+
+
+def test_the_table_follows_the_book_and_names_chapters_by_title(tmp_path):
+    """Chapter 3 comes before 3½ (the file stems sort the other way), and rows carry the chapters' titles."""
+    stems = ["035_planted_ticket", "03_toy_sign_dynamics", "01_sparse_networks"]
+    records.write_record(_record("smoke", dict.fromkeys(stems, 10.0)), tmp_path)
+    names = [r["chapter"] for r in chapter_times.rows(chapter_times.load(tmp_path))]
+    assert names[:3] == ["1. Sparse networks and pruning at initialization",
+                         "3. Why signs get stuck, and how Sign-In frees them", "3½. A planted ticket"]
+    assert chapter_times.book_order()[:4] == ["01_sparse_networks", "02_lottery_tickets", "03_toy_sign_dynamics",
+                                              "035_planted_ticket"]

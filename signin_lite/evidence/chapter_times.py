@@ -9,13 +9,16 @@ the top of each chapter::
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 from signin_lite.evidence import records
 from signin_lite.foundations import schema
 
-FOLDER = Path(__file__).resolve().parents[2] / "results" / "timing"
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = ROOT / "results" / "timing"
 PROFILES = ("smoke", "cpu", "gpu")
 NOT_MEASURED = "not measured yet"
 
@@ -48,12 +51,35 @@ def _seconds(rec: dict | None, notebook: str) -> float | None:
     return None
 
 
-def rows(recs: dict[str, dict]) -> list[dict]:
-    """One row per chapter, in book order: the time under each profile ("not measured yet" where no record has it)."""
-    order = list(dict.fromkeys(c["notebook"] for p in PROFILES if p in recs for c in recs[p]["chapters"]))
+def book_order(root: str | os.PathLike = ROOT) -> list[str]:
+    """The notebooks' file stems in the order of the book's table of contents (``_toc.yml``)."""
+    toc = Path(root) / "_toc.yml"
+    text = toc.read_text(encoding="utf-8") if toc.is_file() else ""
+    return re.findall(r"^\s*-\s*file:\s*notebooks/(\S+?)(?:\.ipynb)?\s*$", text, flags=re.M)
+
+
+def title(notebook: str, root: str | os.PathLike = ROOT) -> str:
+    """A chapter's short title, from its first heading up to a colon ("3½. A planted ticket"); the file stem when the
+    notebook is not there."""
+    path = Path(root) / "notebooks" / f"{notebook}.ipynb"
+    if not path.is_file():
+        return notebook
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        heads = [line[2:] for line in "".join(cell["source"]).splitlines() if line.startswith("# ")]
+        if cell["cell_type"] == "markdown" and heads:
+            return re.split(r"[:：]", heads[0])[0].strip()
+    return notebook
+
+
+def rows(recs: dict[str, dict], root: str | os.PathLike = ROOT) -> list[dict]:
+    """One row per chapter, in the book's order, named by its title: the time under each profile ("not measured
+    yet" where no record has it)."""
+    timed = list(dict.fromkeys(c["notebook"] for p in PROFILES if p in recs for c in recs[p]["chapters"]))
+    toc = book_order(root)
+    order = sorted(timed, key=lambda nb: (toc.index(nb) if nb in toc else len(toc), timed.index(nb)))
     out = []
     for nb in order:
-        row = {"chapter": nb}
+        row = {"chapter": title(nb, root)}
         for p in PROFILES:
             s = _seconds(recs.get(p), nb)
             row[p] = duration(s) if s is not None else NOT_MEASURED
