@@ -33,7 +33,7 @@ def test_plain_layers_get_beta_and_sign_in_layers_beta_over_their_mean_multiplie
     with_signin = recipe.build_model(_cfg(signin=True, step_match_every=1.0), torch.device("cpu"))
     for name, v in stepmatch.scales(with_signin, cfg, imbalance=0.5).items():
         plist = with_signin.get_submodule(name.rsplit(".", 1)[0]).parametrizations.weight
-        m, w = plist.original0.double(), plist.original1.double()
+        m, w = plist.original0.detach().double(), plist.original1.detach().double()
         expected = (0.4 if name == "fc.weight" else 0.1) * 0.5 / float((m * m + w * w)[plist[0].mask].mean())
         assert v == pytest.approx(expected) and v < 0.5  # m² + w² >= beta right after a reset
 
