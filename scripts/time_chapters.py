@@ -10,13 +10,20 @@ average, and the record keeps it): with a load above the number of cores the num
     python scripts/time_chapters.py --profile smoke                      # writes results/timing/chapters_smoke.json
     python scripts/time_chapters.py --profile cpu --out runs/timing      # anywhere else first, to look at it
     python scripts/time_chapters.py --profile smoke --notebooks 03_toy_sign_dynamics --out runs/timing
+    python scripts/time_chapters.py --profile cpu --build    # the whole `jupyter-book build`, from a clean clone
+
+With ``--build`` the script times the book build itself instead: ``jupyter-book build --all`` of a fresh clone of
+this checkout's HEAD (so nothing from earlier runs is reused but the committed reference runs), each chapter's
+time read from myst-nb's "Executed notebook in N seconds" lines and the whole build's wall time in ``setup.build_s``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,6 +81,50 @@ def run_notebook(path: Path, save_to: Path | None = None) -> tuple[float, str]:
     return seconds, status
 
 
+EXECUTED = re.compile(r"notebooks/(\S+?)\.ipynb: Executed notebook in ([\d.]+) seconds")
+
+
+def build_book(out: Path) -> tuple[float, list[dict], str]:
+    """``jupyter-book build`` of a fresh clone of HEAD in ``out``: (wall seconds, one entry per executed notebook in
+    the order built, "ok" or the build's last error line)."""
+    clone = out / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    bin_dir = Path(sys.executable).parent
+    cmd = [str(bin_dir / "jupyter-book"), "build", "--all", "-W", "-n", "--keep-going", str(clone)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=clone)
+    seconds = time.perf_counter() - t0
+    log = proc.stdout + proc.stderr
+    (out / "build.log").write_text(log)
+    status = "ok" if proc.returncode == 0 else (log.strip().splitlines() or ["build failed"])[-1][:300]
+    chapters = [{"notebook": nb, "seconds": round(float(s), 1), "status": status} for nb, s in EXECUTED.findall(log)]
+    return seconds, chapters, status
+
+
+def time_build(args: argparse.Namespace) -> dict:
+    """The record of one timed book build (``--build``)."""
+    where = Path(tempfile.mkdtemp(prefix="signin_lite_build_"))
+    env = hardware.environment(torch.device("cpu"))
+    start = load1()
+    print(f"{args.profile} profile: jupyter-book build of a fresh clone in {where}; load average {start}", flush=True)
+    try:
+        seconds, chapters, status = build_book(where)
+    finally:
+        shutil.rmtree(where / "clone", ignore_errors=True)
+    if not chapters:
+        raise SystemExit(f"the build executed no notebook ({status}); its log is in {where / 'build.log'}")
+    for c in chapters:
+        c["load_start"] = start
+        print(f"{c['notebook']:32s} {c['seconds']:8.1f} s", flush=True)
+    print(f"build {seconds:.0f} s: {status}", flush=True)
+    return {"schema": schema.TIMING, "name": f"book_build_{args.profile}", "profile": args.profile,
+            "chapters": chapters, "total_s": round(sum(c["seconds"] for c in chapters), 1),
+            "setup": {"command": "python scripts/time_chapters.py " + " ".join(sys.argv[1:]),
+                      "executor": "jupyter-book build (myst-nb)", "build_s": round(seconds, 1), "build_status": status,
+                      "live": "fresh", "reuse": not reference_runs.retrain_asked(), "load_end": load1()},
+            "env": env, "date": records.now()}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--profile", required=True, choices=["smoke", "cpu", "gpu"], help="SIGNIN_LITE_PROFILE of the run")
@@ -83,7 +134,14 @@ def main() -> int:
     p.add_argument("--out", default=str(ROOT / "results" / "timing"),
                    help="folder of the record (default: results/timing)")
     p.add_argument("--save-notebooks", default=None, help="also save the executed notebooks, outputs included, here")
+    p.add_argument("--build", action="store_true",
+                   help="time the whole jupyter-book build of a fresh clone of HEAD instead of each notebook alone")
     args = p.parse_args()
+    if args.build:
+        os.environ["SIGNIN_LITE_PROFILE"] = args.profile
+        record = time_build(args)
+        print(f"wrote {records.write_record(record, args.out)}")
+        return 0 if record["setup"]["build_status"] == "ok" else 1
     found, toc = sorted(n.stem for n in (ROOT / "notebooks").glob("*.ipynb")), chapter_times.book_order()
     names = args.notebooks or [n for n in toc if n in found] + [n for n in found if n not in toc]  # book order
     where = workspace(args.live)
