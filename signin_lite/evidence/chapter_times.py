@@ -23,14 +23,17 @@ PROFILES = ("smoke", "cpu", "gpu")
 NOT_MEASURED = "not measured yet"
 
 
-def load(folder: str | os.PathLike | None = None) -> dict[str, dict]:
-    """The newest timing record of each profile in ``folder`` (default: the repository's results/timing)."""
+def load(folder: str | os.PathLike | None = None, kind: str = "chapters") -> dict[str, dict]:
+    """The newest timing record of each profile in ``folder`` (default: the repository's results/timing): of each
+    chapter executed alone (``kind="chapters"``), or of the whole book build (``"book_build"``, with its wall time in
+    ``setup["build_s"]``)."""
     folder = Path(folder) if folder is not None else FOLDER
     if not folder.is_dir():
         return {}
     out: dict[str, dict] = {}
     for rec in sorted(records.load_records(folder, schema=schema.TIMING), key=lambda r: r["date"]):
-        out[rec["profile"]] = rec
+        if rec["name"].startswith(kind + "_"):
+            out[rec["profile"]] = rec
     return out
 
 
