@@ -54,6 +54,11 @@ def test_the_readme_states_the_measured_cpu_book_time():
     assert cpu and cpu.group(1) == chapter_times.duration(recs["cpu"]["total_s"])
     assert smoke and smoke.group(1) == chapter_times.duration(recs["smoke"]["total_s"])
     assert recs["cpu"]["date"][:10] in readme and all(c["status"] == "ok" for c in recs["cpu"]["chapters"])
+    build = chapter_times.load(kind="book_build")["cpu"]
+    stated = re.search(r"whole\s+book\s+build\s+under\s+the\s+`cpu`\s+profile[^*]+took\s+\*\*([^*]+)\*\*"
+                       r"\s+\(measured\s+(\S+)", readme)
+    assert stated and build["setup"]["build_status"] == "ok"
+    assert stated.groups() == (chapter_times.duration(build["setup"]["build_s"]), build["date"][:10])
 
 
 def test_the_table_follows_the_book_and_names_chapters_by_title(tmp_path):
@@ -65,3 +70,19 @@ def test_the_table_follows_the_book_and_names_chapters_by_title(tmp_path):
                          "3. Why signs get stuck, and how Sign-In frees them", "3½. A planted ticket"]
     assert chapter_times.book_order()[:4] == ["01_sparse_networks", "02_lottery_tickets", "03_toy_sign_dynamics",
                                               "035_planted_ticket"]
+
+
+def test_book_build_records_are_kept_apart_and_give_the_build_time(tmp_path):
+    """A ``book_build`` record (time_chapters.py --build) does not replace the chapters' record in the table; its
+    wall time is the build's, not the sum of the chapters."""
+    records.write_record(_record("cpu", {"01_a": 300.0}), tmp_path)
+    build = _record("cpu", {"01_a": 290.0}, date="2026-12-03T11:00:00+00:00")
+    build["name"] = "book_build_cpu"
+    build["setup"].update(build_s=780.0, build_status="ok", executor="jupyter-book build (myst-nb)")
+    records.write_record(build, tmp_path)
+    assert chapter_times.load(tmp_path)["cpu"]["total_s"] == 300.0
+    builds = chapter_times.load(tmp_path, kind="book_build")
+    assert chapter_times.build_time(builds["cpu"]) == "13 min on Test CPU (2 cores, 1 threads), 2026-12-03"
+    assert chapter_times.build_time(None) == chapter_times.NOT_MEASURED
+    build["setup"]["build_status"] = "a notebook failed"
+    assert chapter_times.build_time(build) == chapter_times.NOT_MEASURED

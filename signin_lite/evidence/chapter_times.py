@@ -107,6 +107,14 @@ def provenance(recs: dict[str, dict]) -> list[str]:
     return out
 
 
+def build_time(rec: dict | None) -> str:
+    """The whole book build's wall time from a ``book_build`` record: "13 min on <machine>, 2026-12-03", or
+    "not measured yet"."""
+    if rec is None or rec["setup"].get("build_status") != "ok":
+        return NOT_MEASURED
+    return f"{duration(rec['setup']['build_s'])} on {rec['env']['device_name']}, {rec['date'][:10]}"
+
+
 def chapter_line(notebook: str, recs: dict[str, dict] | None = None) -> str:
     """The sentence at the top of a chapter: how long it took to run under each measured profile."""
     recs = load() if recs is None else recs
