@@ -227,3 +227,12 @@ def test_the_intro_glues_only_computed_values():
     prose = re.sub(r"```.*?```|\{glue:text\}`\w+`|\([^()]*\.(?:ipynb|md)\)", "", found, flags=re.S)
     prose = re.sub(r"chapter \d+½?|section \d+|95% interval", "", prose)  # names and the interval's level
     assert not re.findall(r"\d", prose), "a number typed into the intro's findings"
+
+
+def test_full_book_japanese_worksheet_labels_its_code_toggles_in_japanese():
+    """The Japanese worksheet's hidden code cells open with a Japanese label (the notebook's ``mystnb`` metadata),
+    not myst-nb's "Show code cell source"."""
+    (ja,) = [p for p in full_book_pages() if p.name == "06_poc_worksheet_ja.html"]
+    text = ja.read_text(encoding="utf-8")
+    body = text[text.index("<article"):text.index("</article>")]
+    assert "コードを表示" in body and not re.search(r"(Show|Hide) code cell", body)
