@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install everything, lint, build the book (smoke profile) and run the test suite: unit tests, the live JupyterLab test,
 # the render tests of the freshly built book, and every notebook under nbval.
-#   bash scripts/run_tests.sh            (extra arguments go to pytest, e.g. -x or -k toy)
+#   bash scripts/run_tests.sh            (extra arguments go to pytest, e.g. -x or -k toy; --help: this text)
 #   SIGNIN_LITE_BOOK=0 bash scripts/run_tests.sh   skips the book build (a quick local run: the full-book render
 #                                        tests then skip, or fail when CI is set)
 set -euo pipefail
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then sed -n '2,6p' "$0"; exit 0; fi
 cd "$(dirname "$0")/.."
 source scripts/setup_env.sh
 ruff check .   # lint first (pyflakes, bugbear; pyproject.toml [tool.ruff]): seconds, and it names the line

@@ -11,7 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SIGNIN_LITE_DATA") or ROOT.parent / "shared" / "data" / "cifar10-jpeg.zip")
-SCRIPTS = ["scripts/cpu_reference.sh", "scripts/gpu_reference.sh", "scripts/lab.sh", "scripts/cpu_signin_test.sh"]
+# every command in scripts/ (setup_env.sh and offline_data.sh are sourced by them, not run)
+SCRIPTS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scripts").glob("*.sh")
+                 if p.name not in ("setup_env.sh", "offline_data.sh"))
 
 
 def _bash(script: str, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -156,3 +158,9 @@ def test_unpack_refuses_a_differing_file_and_writes_nothing(tmp_path):
     missing = subprocess.run([sys.executable, "scripts/unpack_gpu.py", str(tmp_path / "none.tar.gz")], cwd=ROOT,
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "no archive at" in missing.stderr
+
+
+@pytest.mark.parametrize("script", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scripts").glob("*.py")))
+def test_python_scripts_have_help(script):
+    out = subprocess.run([sys.executable, script, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.startswith("usage:"), out.stderr[-500:]
