@@ -117,6 +117,48 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _measure_one(args: argparse.Namespace, sparsity: float, bs: int, path: Path, what: str, dense_run, sparse_run,
+                 kinds: dict, ids: dict) -> None:
+    """Measure one (sparsity, batch size) pair, write its deploy record to ``path`` and print a summary."""
+    dense = plain_model(args.depth, args.width, dense_run[1]["state"] if dense_run else None, seed=args.seed)
+    sparse = plain_model(args.depth, args.width, sparse_run[1]["state"] if sparse_run else None,
+                         sparsity=sparsity, mask=args.mask, seed=args.seed)
+    load_before = os.getloadavg()
+    t0 = time.perf_counter()
+    rec = deploy.measure(dense, sparse, dense_run_id=ids["dense"], sparse_run_id=ids["sparse"], batch_size=bs,
+                         repeats=args.repeats if bs == 1 else args.repeats_batched, warmup=args.warmup,
+                         device=args.device)
+    rec["weights"] = {
+        "kinds": kinds,
+        "dense_run": dense_run[0] if dense_run else None,
+        "sparse_run": sparse_run[0] if sparse_run else None,
+        "init_mask": None if sparse_run else args.mask,
+        "target_sparsity": sparsity, "model": f"resnet{args.depth}", "width": args.width, "seed": args.seed,
+    }
+    rec["load_average"] = {"before": list(load_before), "after": list(os.getloadavg()),
+                           "cpu_count": os.cpu_count()}
+    rec["note"] = ("Latency timed on a shared machine; compare the load average with the CPU count. "
+                   "File size and latency depend on the sparsity pattern only, not on trained values.")
+    # control: the dense model timed again after the sparse one; its ratio to the first dense timing
+    # shows how much the machine's load alone moves a "ratio" (ideally 1.0)
+    again = deploy.inference_latency(dense, bs, args.repeats if bs == 1 else args.repeats_batched,
+                                     args.warmup, args.device)
+    rec["control"] = {"dense_again": again,
+                      "ratio_dense_vs_dense_again": rec["latency"]["dense"]["median_s"] / again["median_s"]}
+    rec["load_average"]["after"] = list(os.getloadavg())
+    rec["measure_time_s"] = time.perf_counter() - t0
+    records.write_json_atomic(rec, path)
+    lat, sizes = rec["latency"], rec["storage"]["sparse_model"]
+    print(what, flush=True)
+    print(f"  sparsity {rec['sparsity']:.4f}; sparse model bytes "
+          + ", ".join(f"{f} {sizes[f]}" for f in deploy.FORMATS)
+          + f" (dense model {rec['storage']['dense_model']['dense']})", flush=True)
+    print(f"  latency dense {lat['dense']['median_s'] * 1e3:.2f} ms,"
+          f" sparse {lat['sparse']['median_s'] * 1e3:.2f} ms,"
+          f" ratio {lat['ratio']:.3f}, control {rec['control']['ratio_dense_vs_dense_again']:.3f};"
+          f" load {load_before[0]:.2f}; {rec['measure_time_s']:.1f} s", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.threads:
@@ -145,43 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.dry_run:
                 print("would measure " + what)
                 continue
-            dense = plain_model(args.depth, args.width, dense_run[1]["state"] if dense_run else None, seed=args.seed)
-            sparse = plain_model(args.depth, args.width, sparse_run[1]["state"] if sparse_run else None,
-                                 sparsity=sparsity, mask=args.mask, seed=args.seed)
-            load_before = os.getloadavg()
-            t0 = time.perf_counter()
-            rec = deploy.measure(dense, sparse, dense_run_id=ids["dense"], sparse_run_id=ids["sparse"], batch_size=bs,
-                                 repeats=args.repeats if bs == 1 else args.repeats_batched, warmup=args.warmup,
-                                 device=args.device)
-            rec["weights"] = {
-                "kinds": kinds,
-                "dense_run": dense_run[0] if dense_run else None,
-                "sparse_run": sparse_run[0] if sparse_run else None,
-                "init_mask": None if sparse_run else args.mask,
-                "target_sparsity": sparsity, "model": f"resnet{args.depth}", "width": args.width, "seed": args.seed,
-            }
-            rec["load_average"] = {"before": list(load_before), "after": list(os.getloadavg()),
-                                   "cpu_count": os.cpu_count()}
-            rec["note"] = ("Latency timed on a shared machine; compare the load average with the CPU count. "
-                           "File size and latency depend on the sparsity pattern only, not on trained values.")
-            # control: the dense model timed again after the sparse one; its ratio to the first dense timing
-            # shows how much the machine's load alone moves a "ratio" (ideally 1.0)
-            again = deploy.inference_latency(dense, bs, args.repeats if bs == 1 else args.repeats_batched,
-                                             args.warmup, args.device)
-            rec["control"] = {"dense_again": again,
-                              "ratio_dense_vs_dense_again": rec["latency"]["dense"]["median_s"] / again["median_s"]}
-            rec["load_average"]["after"] = list(os.getloadavg())
-            rec["measure_time_s"] = time.perf_counter() - t0
-            records.write_json_atomic(rec, path)
-            lat, sizes = rec["latency"], rec["storage"]["sparse_model"]
-            print(what, flush=True)
-            print(f"  sparsity {rec['sparsity']:.4f}; sparse model bytes "
-                  + ", ".join(f"{f} {sizes[f]}" for f in deploy.FORMATS)
-                  + f" (dense model {rec['storage']['dense_model']['dense']})", flush=True)
-            print(f"  latency dense {lat['dense']['median_s'] * 1e3:.2f} ms,"
-                  f" sparse {lat['sparse']['median_s'] * 1e3:.2f} ms,"
-                  f" ratio {lat['ratio']:.3f}, control {rec['control']['ratio_dense_vs_dense_again']:.3f};"
-                  f" load {load_before[0]:.2f}; {rec['measure_time_s']:.1f} s", flush=True)
+            _measure_one(args, sparsity, bs, path, what, dense_run, sparse_run, kinds, ids)
     print(f"done in {time.perf_counter() - t_all:.1f} s")
     return 0
 
