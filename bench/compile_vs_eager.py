@@ -36,6 +36,46 @@ from signin_lite.foundations import config
 from signin_lite.training import compiling, data, recipe
 
 
+def compare(method: str, args: argparse.Namespace, device: torch.device, batches: list, autocast: bool,
+            rep: C.Report) -> list[str]:
+    """Eager against compiled training epochs of one model, interleaved; its table row."""
+    cfg = C.make_cfg(args, method)
+    torch._dynamo.reset()
+    base = recipe.build_model(cfg, device).to(memory_format=torch.channels_last)
+    models = {"eager": base, "compiled": copy.deepcopy(base)}
+    opts = {k: recipe.make_optimizer(m, cfg) for k, m in models.items()}
+    fwd = {"eager": models["eager"], "compiled": compiling.compile_model(models["compiled"])}
+
+    def epoch(kind: str, fwd=fwd, opts=opts, cfg=cfg) -> dict[str, float]:  # bound now, not late
+        model, opt = fwd[kind], opts[kind]
+        with C.Timer(device) as t:
+            for x, y in batches:
+                recipe.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
+        return {"epoch_s": t.seconds}
+
+    cold_first = epoch("compiled")["epoch_s"]
+    torch._dynamo.reset()
+    fwd["compiled"] = compiling.compile_model(models["compiled"])
+    warm_first = epoch("compiled")["epoch_s"]
+    rep.line(f"{method}: first compiled epoch {cold_first:.2f} s cold, {warm_first:.2f} s warm (compilation "
+             f"included)")
+    res = C.interleaved({"eager": lambda: epoch("eager"), "compiled": lambda: epoch("compiled")}, args.repeats,
+                        log=rep.line)
+    eager = C.med([r["epoch_s"] for r in res["eager"]])
+    comp = C.med([r["epoch_s"] for r in res["compiled"]])
+    cold, warm = cold_first - comp, warm_first - comp
+    steps = len(batches)
+    gain = (eager - comp) / steps
+    even = [f"{c / gain:.0f}" if gain > 0 else "never" for c in (cold, warm)]
+    row = [method, f"{cold:.1f}", f"{warm:.1f}", f"{eager / steps:.3f}", f"{comp / steps:.3f}",
+           f"{eager:.2f}", f"{comp:.2f}", f"{eager / comp:.2f}x", *even]
+    rep.line(f"{method}: compile {cold:.1f} s cold / {warm:.1f} s warm; steady step eager {eager / steps:.3f} s vs "
+             f"compiled {comp / steps:.3f} s ({row[7]}); break-even after {even[0]} steps cold, "
+             f"{even[1]} warm")
+    del models, opts, fwd, base
+    return row
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     C.add_common_args(p, train_per_class=2000, test_per_class=10, repeats=3)
@@ -67,41 +107,7 @@ def main() -> None:
     loader.set_epoch(0)
     batches = list(loader)
     steps = len(batches)
-    rows = []
-    for method in args.methods:
-        cfg = C.make_cfg(args, method)
-        torch._dynamo.reset()
-        base = recipe.build_model(cfg, device).to(memory_format=torch.channels_last)
-        models = {"eager": base, "compiled": copy.deepcopy(base)}
-        opts = {k: recipe.make_optimizer(m, cfg) for k, m in models.items()}
-        fwd = {"eager": models["eager"], "compiled": compiling.compile_model(models["compiled"])}
-
-        def epoch(kind: str, fwd=fwd, opts=opts, cfg=cfg) -> dict[str, float]:  # bound now, not late
-            model, opt = fwd[kind], opts[kind]
-            with C.Timer(device) as t:
-                for x, y in batches:
-                    recipe.train_step(model, opt, x, y, autocast=autocast, label_smoothing=cfg.label_smoothing)
-            return {"epoch_s": t.seconds}
-
-        cold_first = epoch("compiled")["epoch_s"]
-        torch._dynamo.reset()
-        fwd["compiled"] = compiling.compile_model(models["compiled"])
-        warm_first = epoch("compiled")["epoch_s"]
-        rep.line(f"{method}: first compiled epoch {cold_first:.2f} s cold, {warm_first:.2f} s warm (compilation "
-                 f"included)")
-        res = C.interleaved({"eager": lambda: epoch("eager"), "compiled": lambda: epoch("compiled")}, args.repeats,
-                            log=rep.line)
-        eager = C.med([r["epoch_s"] for r in res["eager"]])
-        comp = C.med([r["epoch_s"] for r in res["compiled"]])
-        cold, warm = cold_first - comp, warm_first - comp
-        gain = (eager - comp) / steps
-        even = [f"{c / gain:.0f}" if gain > 0 else "never" for c in (cold, warm)]
-        rows.append([method, f"{cold:.1f}", f"{warm:.1f}", f"{eager / steps:.3f}", f"{comp / steps:.3f}",
-                     f"{eager:.2f}", f"{comp:.2f}", f"{eager / comp:.2f}x", *even])
-        rep.line(f"{method}: compile {cold:.1f} s cold / {warm:.1f} s warm; steady step eager {eager / steps:.3f} s vs "
-                 f"compiled {comp / steps:.3f} s ({rows[-1][7]}); break-even after {even[0]} steps cold, "
-                 f"{even[1]} warm")
-        del models, opts, fwd, base
+    rows = [compare(method, args, device, batches, autocast, rep) for method in args.methods]
     rep.line()
     rep.line(f"an epoch here = {steps} steps of batch {cfg0.batch_size} ({steps * cfg0.batch_size} images), "
              f"{'bf16 autocast' if autocast else 'fp32'}, channels_last; compile s = first compiled epoch - steady "
