@@ -103,26 +103,18 @@ def expected_extra(cfg, device: torch.device) -> tuple[int, int]:
     return scalars, nbytes
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    C.add_common_args(p)
-    p.add_argument("--inference-repeats", type=int, default=5, help="repeats of the inference timing (default: 5)")
-    p.add_argument("--step-repeats", type=int, default=20,
-                   help="repeats of the single-step timing, interleaved step by step (default: 20)")
-    args = p.parse_args()
-    device = C.setup(args)
-    cfgs = {"dense": C.make_cfg(args, "dense"), "masked (PaI ERK 90%)": C.make_cfg(args, "pai"),
-            "masked + Sign-In": C.make_cfg(args, "pai_signin")}
-    splits = C.splits_for(args, cfgs["dense"])
-    rep = C.Report("bench/overheads.py | goals 2 and 3: Sign-In and mask overhead (time, memory, inference)",
-                   args, device)
-    rep.line(C.data_line(args, splits))
-    autocast = device.type == "cuda"
-    cfg_s = cfgs["masked + Sign-In"]
-    rep.line(f"model     ResNet-{cfg_s.depth}, batch {cfg_s.batch_size}, channels_last, "
-             f"{'bf16 autocast' if autocast else 'fp32'} | Sign-In beta {cfg_s.beta:g}, rescaled every "
-             f"{cfg_s.rescale_every:g} epoch(s) | one epoch per run")
+GOAL_HEADER = ["goal  comparison (A / B)", "ratio", "range", "goal", "verdict"]
+GOAL_WIDTHS = [40, 6, 16, 7, 18]
+PAI, SIGNIN = "masked (PaI ERK 90%)", "masked + Sign-In"
 
+
+def goal_rows(comps: list) -> list[list[str]]:
+    """Ratio rows against the 1.05 goal."""
+    return [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)] for c, r in comps]
+
+
+def epochs_section(rep: C.Report, args: argparse.Namespace, cfgs: dict, splits, device: torch.device) -> dict:
+    """Whole one-epoch runs of train.train, interleaved; returns Sign-In's final state (for the inference part)."""
     final: dict[str, dict] = {}
 
     def run(cfg):
@@ -136,8 +128,8 @@ def main() -> None:
         return go
 
     # warm-up (not timed): a two-step run per variant, so every shape's kernels / primitives exist
-    small = recipe.Splits((splits.train[0][:2 * cfg_s.batch_size], splits.train[1][:2 * cfg_s.batch_size]),
-                         splits.test, None, splits.source)
+    bs = cfgs[SIGNIN].batch_size
+    small = recipe.Splits((splits.train[0][:2 * bs], splits.train[1][:2 * bs]), splits.test, None, splits.source)
     for cfg in cfgs.values():
         with tempfile.TemporaryDirectory() as work:
             train.train(cfg, splits=small, results_dir=None, work_dir=work, device=device, progress=False, resume=False)
@@ -150,23 +142,36 @@ def main() -> None:
             rows.append([f"{name}: {key}", f"{C.med(vals):.3f}", f"{min(vals):.3f}", f"{max(vals):.3f}"])
     rep.line()
     rep.table(["variant: library timing", "median s", "min s", "max s"], rows, [40, 9, 8, 8])
-
     get = lambda name, key: [r[key] for r in res[name]]  # noqa: E731
     comps = []
     for key, what in (("train_s", "training part"), ("epoch_s", "whole epoch")):
-        comps.append((f"2  Sign-In / masked, {what}",
-                      C.ratio_stats(get("masked + Sign-In", key), get("masked (PaI ERK 90%)", key))))
-        comps.append((f"3  masked / dense, {what}", C.ratio_stats(get("masked (PaI ERK 90%)", key), get("dense", key))))
+        comps.append((f"2  Sign-In / masked, {what}", C.ratio_stats(get(SIGNIN, key), get(PAI, key))))
+        comps.append((f"3  masked / dense, {what}", C.ratio_stats(get(PAI, key), get("dense", key))))
     rep.line()
     rep.line("ratio = median over repeats of A_i / B_i, A and B measured in the same repeat; [min, max] over repeats")
-    rep.table(["goal  comparison (A / B)", "ratio", "range", "goal", "verdict"],
-              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)]
-               for c, r in comps],
-              [40, 6, 16, 7, 18])
+    rep.table(GOAL_HEADER, goal_rows(comps), GOAL_WIDTHS)
+    return final
 
-    # ---- the same inner step, interleaved step by step (finer than whole epochs, so less exposed to load changes)
-    loader = data.DeviceLoader(*splits.train, cfg_s.batch_size, train=True, device=device, seed=0)
-    batch = next(iter(loader))
+
+def weights_only(model: torch.nn.Module, device: torch.device):
+    """What the parametrizations add to a step, isolated: every conv/linear weight as the forward reads it
+    (computed through its parametrization, if any), then the backward from it into the stored parameters."""
+    layers = [m for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    grads = [torch.ones_like(m.weight) for m in layers]
+    params = list(model.parameters())
+
+    def go() -> dict[str, float]:
+        for q in params:
+            q.grad = None
+        with C.Timer(device) as t:
+            torch.autograd.backward([m.weight for m in layers], grads)
+        return {"weights_s": t.seconds}
+    return go
+
+
+def steps_section(rep: C.Report, args: argparse.Namespace, cfgs: dict, batch, device: torch.device,
+                  autocast: bool) -> None:
+    """The same inner step, interleaved step by step (finer than whole epochs, so less exposed to load changes)."""
     built = {name: make_step(cfg, device, batch, autocast) for name, cfg in cfgs.items()}
     steppers = {name: b[2] for name, b in built.items()}
     for st in steppers.values():
@@ -184,23 +189,7 @@ def main() -> None:
              f"{args.step_repeats} repeats interleaved step by step")
     steps = C.interleaved({k: timed(v) for k, v in steppers.items()}, args.step_repeats, log=lambda line: None)
     get_s = lambda name: [r["step_s"] for r in steps[name]]  # noqa: E731
-
-    def weights_only(model):
-        """What the parametrizations add to a step, isolated: every conv/linear weight as the forward reads it
-        (computed through its parametrization, if any), then the backward from it into the stored parameters."""
-        layers = [m for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
-        grads = [torch.ones_like(m.weight) for m in layers]
-        params = list(model.parameters())
-
-        def go() -> dict[str, float]:
-            for q in params:
-                q.grad = None
-            with C.Timer(device) as t:
-                torch.autograd.backward([m.weight for m in layers], grads)
-            return {"weights_s": t.seconds}
-        return go
-    wo = C.interleaved({name: weights_only(b[0]) for name, b in built.items()}, 200, log=lambda line: None)
-    del steppers, built
+    wo = C.interleaved({name: weights_only(b[0], device) for name, b in built.items()}, 200, log=lambda line: None)
     get_w = lambda name: [r["weights_s"] for r in wo[name]]  # noqa: E731
     dense_step = C.med(get_s("dense"))
     rows = [[name, f"{C.med(get_s(name)) * 1e3:.1f}", f"{min(get_s(name)) * 1e3:.1f}", f"{max(get_s(name)) * 1e3:.1f}",
@@ -210,21 +199,19 @@ def main() -> None:
     rep.table(["model", "median ms", "min ms", "max ms", "weights ms", "vs dense step"], rows, [40, 10, 8, 8, 10, 13])
     rep.line("weights ms: the weights' forward and backward alone (median of 200), parametrization included; "
              "vs dense step: its extra over the dense model's, as a share of the dense step")
-    comps = [("2  Sign-In / masked, one step", C.ratio_stats(get_s("masked + Sign-In"), get_s("masked (PaI ERK 90%)"))),
-             ("3  masked / dense, one step", C.ratio_stats(get_s("masked (PaI ERK 90%)"), get_s("dense")))]
-    rep.table(["goal  comparison (A / B)", "ratio", "range", "goal", "verdict"],
-              [[c, f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]", "<= 1.05", C.verdict(r[0], 1.05, True)]
-               for c, r in comps],
-              [40, 6, 16, 7, 18])
+    comps = [("2  Sign-In / masked, one step", C.ratio_stats(get_s(SIGNIN), get_s(PAI))),
+             ("3  masked / dense, one step", C.ratio_stats(get_s(PAI), get_s("dense")))]
+    rep.table(GOAL_HEADER, goal_rows(comps), GOAL_WIDTHS)
 
-    # ---- memory
-    peaks = {name: step_peak(cfgs[name], device, batch, autocast)
-             for name in ("masked (PaI ERK 90%)", "masked + Sign-In")}
-    measured = peaks["masked + Sign-In"] - peaks["masked (PaI ERK 90%)"]
-    scalars, expected = expected_extra(cfg_s, device)
+
+def memory_section(rep: C.Report, cfgs: dict, batch, device: torch.device, autocast: bool) -> None:
+    """Peak memory of one training step, against what Sign-In's extra parameters should cost."""
+    peaks = {name: step_peak(cfgs[name], device, batch, autocast) for name in (PAI, SIGNIN)}
+    measured = peaks[SIGNIN] - peaks[PAI]
+    scalars, expected = expected_extra(cfgs[SIGNIN], device)
     how = "torch.cuda.max_memory_allocated" if device.type == "cuda" else "live tensors + profiler allocation peak"
     rep.line()
-    rep.line(f"peak memory of one training step ({how}), batch {cfg_s.batch_size}")
+    rep.line(f"peak memory of one training step ({how}), batch {cfgs[SIGNIN].batch_size}")
     rep.table(["model", "peak MB"], [[n, f"{b / 1e6:.3f}"] for n, b in peaks.items()], [40, 10])
     rep.line(f"Sign-In adds {scalars} trainable scalars (m and w replace each masked weight)")
     rep.table(["goal  memory", "MB", "verdict"],
@@ -233,9 +220,11 @@ def main() -> None:
                 "met" if measured <= expected else f"MISSED by {(measured - expected) / 1e6:.3f} MB"],
                ["   (parameter + momentum only)", f"{expected * 2 / 3 / 1e6:.3f}", ""]], [52, 9, 22])
 
-    # ---- inference of the merged model
+
+def inference_section(rep: C.Report, args: argparse.Namespace, cfg_s, fin: dict, splits, device: torch.device,
+                      autocast: bool) -> None:
+    """Inference of the merged Sign-In model (plain weights, and with its mask kept) against a dense ResNet."""
     test_loader = data.DeviceLoader(*splits.test, 500, train=False, device=device)
-    fin = final["signin"]
     plain = models.resnet(cfg_s.depth, cfg_s.width).to(device)
     plain.load_state_dict(fin["state"])
     kept = masks.apply(copy.deepcopy(plain), {k: v.to(device) for k, v in fin["mask"].items()})
@@ -263,6 +252,32 @@ def main() -> None:
         r = C.ratio_stats(t, dense_t)
         rows.append([name, f"{C.med(t):.4f}", f"{n_test / C.med(t):.0f}", f"{r[0]:.3f}", f"[{r[1]:.3f}, {r[2]:.3f}]"])
     rep.table(["model", "median s", "img/s", "vs dense", "range"], rows, [40, 9, 7, 8, 16])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    C.add_common_args(p)
+    p.add_argument("--inference-repeats", type=int, default=5, help="repeats of the inference timing (default: 5)")
+    p.add_argument("--step-repeats", type=int, default=20,
+                   help="repeats of the single-step timing, interleaved step by step (default: 20)")
+    args = p.parse_args()
+    device = C.setup(args)
+    cfgs = {"dense": C.make_cfg(args, "dense"), PAI: C.make_cfg(args, "pai"), SIGNIN: C.make_cfg(args, "pai_signin")}
+    splits = C.splits_for(args, cfgs["dense"])
+    rep = C.Report("bench/overheads.py | goals 2 and 3: Sign-In and mask overhead (time, memory, inference)",
+                   args, device)
+    rep.line(C.data_line(args, splits))
+    autocast = device.type == "cuda"
+    cfg_s = cfgs[SIGNIN]
+    rep.line(f"model     ResNet-{cfg_s.depth}, batch {cfg_s.batch_size}, channels_last, "
+             f"{'bf16 autocast' if autocast else 'fp32'} | Sign-In beta {cfg_s.beta:g}, rescaled every "
+             f"{cfg_s.rescale_every:g} epoch(s) | one epoch per run")
+    final = epochs_section(rep, args, cfgs, splits, device)
+    loader = data.DeviceLoader(*splits.train, cfg_s.batch_size, train=True, device=device, seed=0)
+    batch = next(iter(loader))
+    steps_section(rep, args, cfgs, batch, device, autocast)
+    memory_section(rep, cfgs, batch, device, autocast)
+    inference_section(rep, args, cfg_s, final["signin"], splits, device, autocast)
     rep.close()
 
 
