@@ -175,3 +175,18 @@ def test_pip_install_ships_every_module(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
                          timeout=300)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-3000:]
+
+
+def test_no_function_is_longer_than_60_lines():
+    """Readable first: every function of the library, the scripts, the benchmarks and the tests fits in 60 lines
+    (decorators and docstring included)."""
+    long = []
+    for folder in ("signin_lite", "scripts", "bench", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                    if node.end_lineno - first + 1 > 60:
+                        long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} "
+                                    f"({node.end_lineno - first + 1} lines)")
+    assert not long, f"functions over 60 lines (split them): {long}"
