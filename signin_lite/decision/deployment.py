@@ -57,7 +57,7 @@ class Deployment:
     poc_engineer_days: float = _num("Engineering effort of a PoC (an assumption).", "person-days", default=10.0)
     engineer_cost_per_day: float = _num("Cost of one engineer-day.", "currency units/day", default=0.0)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         rules = {  # field -> (test, requirement)
             "requests_per_month": (lambda v: v > 0, "> 0"),
             "price_per_hour": (lambda v: v >= 0, ">= 0"),

@@ -5,8 +5,9 @@ with its interval (:mod:`signin_lite.evidence.stats`)."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from signin_lite.evidence import records, stats, summary
 from signin_lite.foundations import methods
@@ -51,7 +52,7 @@ class MethodSummary:
         return " / ".join(parts)
 
 
-def get_path(rec: Mapping, *path, default=None):
+def get_path(rec: Mapping, *path: str, default: Any = None) -> Any:
     """``rec[path[0]][path[1]]...``, or ``default`` where a key is missing."""
     for p in path:
         if not isinstance(rec, Mapping) or p not in rec:
@@ -60,7 +61,7 @@ def get_path(rec: Mapping, *path, default=None):
     return rec
 
 
-def _mean(xs):
+def _mean(xs: Iterable[float | None]) -> float | None:
     xs = [x for x in xs if x is not None]
     return statistics.fmean(xs) if xs else None
 

@@ -431,5 +431,5 @@ def build_worksheet(deployment: Deployment, summaries: Sequence[MethodSummary], 
                      created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
 
-def _x100(x):
+def _x100(x: float | None) -> float | None:
     return None if x is None else 100.0 * x

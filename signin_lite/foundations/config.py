@@ -8,6 +8,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -246,8 +247,8 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type = TrainConfig, excl
                             help=help_text)
 
 
-def _optional(kind):
-    def parse(text: str):
+def _optional(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
         return None if text.lower() in ("none", "all") else kind(text)
     parse.__name__ = kind.__name__
     return parse

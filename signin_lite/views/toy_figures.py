@@ -16,7 +16,7 @@ from signin_lite.views.plotting import LEGEND_BELOW, slider_figure
 
 
 def trajectory_figure(results: Mapping[str, toy.ToyResult], start: int = 0, title: str | None = None,
-                      log_steps: bool = True):
+                      log_steps: bool = True) -> go.Figure:
     """a, w (first coordinate) and the loss over steps, for one start of several runs (plotly, two panels).
 
     ``log_steps`` puts the steps on a log axis (step 0 is then not drawn): sign flips under Sign-In take
@@ -71,7 +71,8 @@ def phase_heatmap(recovered, values: Sequence[float], name: str = "",
 
 
 def phase_figure(diagrams: Mapping[str, object], values: Sequence[float],
-                 betas: Mapping[str, tuple[float | None, float | None]] | None = None, title: str | None = None):
+                 betas: Mapping[str, tuple[float | None, float | None]] | None = None,
+                 title: str | None = None) -> go.Figure:
     """Phase diagrams side by side (recovered: green, stuck: red), x = a0, y = w0. ``diagrams`` maps a
     panel title to its recovered grid [i_a][i_w]; ``betas`` maps it to (beta_a, beta_w), or (None, None)
     for plain GD, to draw the predicted boundary (see :func:`phase_heatmap`)."""
