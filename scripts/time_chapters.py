@@ -142,8 +142,7 @@ def main() -> int:
         record = time_build(args)
         print(f"wrote {records.write_record(record, args.out)}")
         return 0 if record["setup"]["build_status"] == "ok" else 1
-    found, toc = sorted(n.stem for n in (ROOT / "notebooks").glob("*.ipynb")), chapter_times.book_order()
-    names = args.notebooks or [n for n in toc if n in found] + [n for n in found if n not in toc]  # book order
+    names = args.notebooks or chapter_times.in_book_order(sorted(n.stem for n in (ROOT / "notebooks").glob("*.ipynb")))
     where = workspace(args.live)
     os.environ.update(SIGNIN_LITE_PROFILE=args.profile,
                       PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))

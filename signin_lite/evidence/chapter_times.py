@@ -61,6 +61,12 @@ def book_order(root: str | os.PathLike = ROOT) -> list[str]:
     return re.findall(r"^\s*-\s*file:\s*notebooks/(\S+?)(?:\.ipynb)?\s*$", text, flags=re.M)
 
 
+def in_book_order(stems: list[str], root: str | os.PathLike = ROOT) -> list[str]:
+    """``stems`` in the table of contents' order; stems it does not list come after, in their given order."""
+    toc = book_order(root)
+    return sorted(stems, key=lambda nb: (toc.index(nb) if nb in toc else len(toc), stems.index(nb)))
+
+
 def title(notebook: str, root: str | os.PathLike = ROOT) -> str:
     """A chapter's short title, from its first heading up to a colon ("3½. A planted ticket"); the file stem when the
     notebook is not there."""
@@ -78,16 +84,14 @@ def rows(recs: dict[str, dict], root: str | os.PathLike = ROOT) -> list[dict]:
     """One row per chapter, in the book's order, named by its title: the time under each profile ("not measured
     yet" where no record has it)."""
     timed = list(dict.fromkeys(c["notebook"] for p in PROFILES if p in recs for c in recs[p]["chapters"]))
-    toc = book_order(root)
-    order = sorted(timed, key=lambda nb: (toc.index(nb) if nb in toc else len(toc), timed.index(nb)))
     out = []
-    for nb in order:
+    for nb in in_book_order(timed, root):
         row = {"chapter": title(nb, root)}
         for p in PROFILES:
             s = _seconds(recs.get(p), nb)
             row[p] = duration(s) if s is not None else NOT_MEASURED
         out.append(row)
-    if order:
+    if timed:
         out.append({"chapter": "whole book", **{p: duration(recs[p]["total_s"]) if p in recs else NOT_MEASURED
                                                   for p in PROFILES}})
     return out
