@@ -170,3 +170,12 @@ def test_the_outcome_states_each_primary_comparisons_sd_and_power():
     sd = power.paired_sd(arms.comparison(test, "pai_signin", "pai").per_seed)
     assert sd > 1.0 and f"SD {sd:.2f} pp over 4 seeds" in lines[0] and "says less than planned" in lines[0]
     assert f"power {power.paired_power(1.0, sd, 4, 0.05 / 3):.2f}" in lines[0]
+
+
+def test_a_clear_difference_with_a_large_sd_is_not_called_a_null():
+    """Above 1 pp of SD the flag says 'this null says less' only of a comparison that is not clear."""
+    noisy = {0: -0.08, 1: -0.11, 2: -0.06, 3: -0.09, 4: -0.12}  # Sign-In far below PaI, SD above 1 pp
+    recs = [rec(m, s, 0.6 + (noisy[s] if m == "pai_signin" else 0.0)) for s in noisy for m in ARMS]
+    (test,) = regime_test.tests(recs)
+    first = regime_test.power_lines(test)[0]
+    assert "less power than planned" in first and "clear anyway" in first and "null" not in first
