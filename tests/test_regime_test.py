@@ -114,6 +114,7 @@ def test_the_summaries_say_how_far_the_second_test_has_run_and_report_nothing_be
     assert en["bl_rg_status"].startswith("1 of 60 runs have finished") and "no result yet" in en["bl_rg_status"]
     assert "全60回の学習のうち1回" in ja["bl_rg_status"]
     assert bottom_line.regime_values("en", tmp_path / "none")["bl_rg_done"] == "0"
+    assert en["bl_rg_mult_low"] == en["bl_rg_reset_low"] == "—"  # no step or drift numbers before the end
 
 
 def test_an_unfinished_second_test_is_held_back_from_the_reference_tables():
@@ -145,7 +146,10 @@ def test_once_every_run_is_in_the_summaries_and_chapter_4_state_the_result(tmp_p
     en = bottom_line.regime_values("en", tmp_path)
     assert en["bl_rg_done"] == "60" and en["bl_rg_status"].startswith("Sign-In minus PaI was +")
     assert "a clear gain" in en["bl_rg_status"] and "no result yet" not in en["bl_rg_status"]
-    assert "判定：" in bottom_line.regime_values("ja", tmp_path)["bl_rg_status"]
+    assert "without resets at a matched step size was +" in en["bl_rg_status"]
+    assert (en["bl_rg_mult_low"], en["bl_rg_mult_high"], en["bl_rg_reset_low"]) == ("0.15", "0.15", "0.70")
+    ja = bottom_line.regime_values("ja", tmp_path)["bl_rg_status"]
+    assert ja.count("判定：") == 3 and "リセットをせず" in ja
     assert signin.values(regime=tmp_path)["ch4_regime_status"] == en["bl_rg_status"]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signin_lite.evidence import arms, paper, records, summary
+from signin_lite.evidence import arms, drift, paper, records, summary
 from signin_lite.experiments import planted, regime_test
 from signin_lite.decision import poc_inputs, report, report_text, timing, typography
 
@@ -84,13 +84,16 @@ _RG_STATUS = {
                       "so it reports no result yet.",
            "done": "Sign-In minus PaI was {gain} pp ({gain_low} to {gain_high}: {gain_reading}); Sign-In minus the "
                    "control with doubled decay and Sign-In's step size was {ctrl} pp ({ctrl_low} to {ctrl_high}: "
-                   "{ctrl_reading})."},
+                   "{ctrl_reading}); Sign-In minus Sign-In without resets at a matched step size was {h3} pp "
+                   "({h3_low} to {h3_high}: {h3_reading})."},
     "ja": {"running": "全{total}回の学習のうち{done}回が終わった段階です。計画では全回の完了後にだけ判定するため、"
                       "結果はまだ報告しません。",
            "done": "Sign-In と PaI の差は {gain}ポイント（{gain_low}〜{gain_high}、判定：{gain_reading}）、Sign-In と"
                    "「重み減衰を2倍にし、Sign-In と同じ歩幅にした対照」との差は {ctrl}ポイント（{ctrl_low}〜"
-                   "{ctrl_high}、判定：{ctrl_reading}）でした。"},
+                   "{ctrl_high}、判定：{ctrl_reading}）、Sign-In と「リセットをせず、歩幅を合わせた Sign-In」との差は"
+                   " {h3}ポイント（{h3_low}〜{h3_high}、判定：{h3_reading}）でした。"},
 }
+_RG_COMPARED = (("gain", "pai"), ("ctrl", "pai_wd2x_masked_step"), ("h3", "pai_signin_noreset_step"))
 
 
 def regime_values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
@@ -109,13 +112,32 @@ def regime_values(lang: str, folder: str | Path | None = None) -> dict[str, str]
            "bl_rg_arms": str(len(regime_test.REGIME_ARMS))}
     tests = regime_test.tests(recs) if len(recs) >= total else []
     if not tests:
-        return {**out, "bl_rg_status": _RG_STATUS[lang]["running"].format(done=len(recs), total=total)}
+        blank = {f"bl_rg_{k}": "—" for k in ("mult_low", "mult_high", "reset_low", "mult_ctrl_low", "mult_ctrl_high")}
+        return {**out, **blank, "bl_rg_status": _RG_STATUS[lang]["running"].format(done=len(recs), total=total)}
+    return {**out, **regime_steps(tests[0]), "bl_rg_status": _RG_STATUS[lang]["done"].format(**regime_parts(
+        tests[0], lang))}
+
+
+def regime_parts(test: arms.ArmTest, lang: str) -> dict[str, str]:
+    """Sign-In minus each baseline of the second test's primary family: estimate, interval and reading."""
     parts = {}
-    for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked_step")):
-        d = arms.comparison(tests[0], "pai_signin", baseline).diff
+    for key, baseline in _RG_COMPARED:
+        d = arms.comparison(test, "pai_signin", baseline).diff
         parts.update({f"{key}{k}": v for k, v in _signed_interval(d).items()})
         parts[f"{key}_reading"] = report_text.reading_text(d.reading(), lang)
-    return {**out, "bl_rg_status": _RG_STATUS[lang]["done"].format(**parts)}
+    return parts
+
+
+def regime_steps(test: arms.ArmTest) -> dict[str, str]:
+    """Sign-In's mean learning-rate multiplier m² + w² over the epochs (PaI's is 1), the step-matched control's
+    (:func:`signin_lite.evidence.drift.effective_multiplier`), and Sign-In's lowest layer-mean (m² − w²)/β before
+    a reset."""
+    signin = drift.effective_multiplier(test.complete("pai_signin"))
+    ctrl = drift.effective_multiplier(test.complete("pai_wd2x_masked_step"))
+    low = drift.lowest_imbalance(test.complete("pai_signin"))["mean"]
+    return {"bl_rg_mult_low": f"{min(signin):.2f}", "bl_rg_mult_high": f"{max(signin):.2f}",
+            "bl_rg_mult_ctrl_low": f"{min(ctrl):.2f}", "bl_rg_mult_ctrl_high": f"{max(ctrl):.2f}",
+            "bl_rg_reset_low": f"{low:.2f}"}
 
 
 def probe_values(lang: str, record: dict | None = None) -> dict[str, str]:
