@@ -100,20 +100,20 @@ def test_the_committed_pilot_passes_the_plans_check():
 
 
 def test_the_summaries_say_how_far_the_second_test_has_run_and_report_nothing_before_it_ends(tmp_path):
-    """bottom_line.regime_values: the drift numbers of the plan, the count of finished runs, and no result until
+    """second_test.values: the drift numbers of the plan, the count of finished runs, and no result until
     every run of the design has finished (the plan reads the test only then)."""
     import shutil
 
-    from signin_lite.decision import bottom_line
+    from signin_lite.decision import second_test
 
     pilot = sorted((ROOT / "results" / "cpu_regime" / "pilot").glob("pai_random*.json"))[0]
     shutil.copy(pilot, tmp_path / pilot.name)
-    en, ja = (bottom_line.regime_values(lang, tmp_path) for lang in ("en", "ja"))
+    en, ja = (second_test.values(lang, tmp_path) for lang in ("en", "ja"))
     assert (en["bl_rg_done"], en["bl_rg_total"], en["bl_rg_seeds"], en["bl_rg_arms"]) == ("1", "60", "12", "5")
     assert (en["bl_rg_d_first"], en["bl_rg_d_design"], en["bl_rg_d_paper"]) == ("0.39", "31", "31")
     assert en["bl_rg_status"].startswith("1 of 60 runs have finished") and "no result yet" in en["bl_rg_status"]
     assert "全60回の学習のうち1回" in ja["bl_rg_status"]
-    assert bottom_line.regime_values("en", tmp_path / "none")["bl_rg_done"] == "0"
+    assert second_test.values("en", tmp_path / "none")["bl_rg_done"] == "0"
     assert en["bl_rg_mult_low"] == en["bl_rg_reset_low"] == "—"  # no step or drift numbers before the end
 
 
@@ -131,11 +131,11 @@ def test_an_unfinished_second_test_is_held_back_from_the_reference_tables():
 
 
 def test_once_every_run_is_in_the_summaries_and_chapter_4_state_the_result(tmp_path):
-    """With all 60 records in, bottom_line.regime_values reports Sign-In − PaI and − the step-matched control with
+    """With all 60 records in, second_test.values reports Sign-In − PaI and − the step-matched control with
     their intervals and readings, and chapter 4's status sentence is that same sentence."""
     import json
 
-    from signin_lite.decision import bottom_line
+    from signin_lite.decision import second_test
     from signin_lite.views.findings import signin
 
     for seed in regime_test.SEEDS:
@@ -143,12 +143,12 @@ def test_once_every_run_is_in_the_summaries_and_chapter_4_state_the_result(tmp_p
             acc = 0.60 + (0.02 if m == "pai_signin" else 0.0) + 0.002 * ((seed * 7 + k * 3) % 5)
             r = rec(m, seed, acc)
             (tmp_path / f"{m}_{seed}.json").write_text(json.dumps(r))
-    en = bottom_line.regime_values("en", tmp_path)
+    en = second_test.values("en", tmp_path)
     assert en["bl_rg_done"] == "60" and en["bl_rg_status"].startswith("Sign-In minus PaI was +")
     assert "a clear gain" in en["bl_rg_status"] and "no result yet" not in en["bl_rg_status"]
     assert "without resets at a matched step size was +" in en["bl_rg_status"]
     assert (en["bl_rg_mult_low"], en["bl_rg_mult_high"], en["bl_rg_reset_low"]) == ("0.15", "0.15", "0.70")
-    ja = bottom_line.regime_values("ja", tmp_path)["bl_rg_status"]
+    ja = second_test.values("ja", tmp_path)["bl_rg_status"]
     assert ja.count("判定：") == 3 and "リセットをせず" in ja
     assert signin.values(regime=tmp_path)["ch4_regime_status"] == en["bl_rg_status"]
 

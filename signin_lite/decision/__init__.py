@@ -2,4 +2,4 @@
 probe measurements, the one-page report (EN/JA) and the executive summaries' numbers."""
 
 __all__ = ["deployment", "notes", "options", "rule", "poc", "poc_inputs", "deploy", "probe", "report_text", "report",
-           "bottom_line", "timing", "typography"]
+           "second_test", "bottom_line", "timing", "typography"]

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signin_lite.evidence import arms, drift, paper, records, summary
-from signin_lite.experiments import planted, regime_test
-from signin_lite.decision import poc_inputs, report, report_text, timing, typography
+from signin_lite.evidence import arms, paper, records, summary
+from signin_lite.experiments import planted
+from signin_lite.decision import poc_inputs, report, report_text, second_test, timing, typography
 
 
 def own_result(runs: list[dict], sparsity: float) -> dict | None:
@@ -30,13 +30,6 @@ def own_result(runs: list[dict], sparsity: float) -> dict | None:
             and abs(r["sparsity"] - sparsity) < 1e-6 and r["role"] == "main" and r["gain"] is not None]
     rows.sort(key=lambda r: (r["epochs"] != epochs, -r["n"]))
     return rows[0] if rows else None
-
-
-def _signed_interval(d, scale: float = 1.0) -> dict[str, str]:
-    """Estimate, low and high of a difference with :func:`interval_digits` decimals (``scale``: e.g. 100 for pp)."""
-    xs = [None if x is None else scale * x for x in (d.estimate, d.low, d.high)]
-    n = typography.interval_digits(xs[1], xs[2])
-    return dict(zip(("", "_low", "_high"), (typography.signed(x, n) for x in xs), strict=True))
 
 
 def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, str]:
@@ -55,7 +48,7 @@ def four_arm_values(lang: str, arms_dir: str | Path | None = None) -> dict[str, 
            "bl_arms_test": f"{t.test_size:,}" if t.test_size else "—"}
     for key, baseline in (("gain", "pai"), ("ctrl", "pai_wd2x_masked")):
         d = arms.comparison(t, "pai_signin", baseline).diff
-        out.update({f"bl_arms_{key}{k}": v for k, v in _signed_interval(d).items()})
+        out.update({f"bl_arms_{key}{k}": v for k, v in typography.signed_parts(d).items()})
         out[f"bl_arms_{key}_reading"] = report_text.reading_text(d.reading(), lang)
     return out
 
@@ -70,74 +63,13 @@ def planted_values(lang: str, folder: str | Path | None = None) -> dict[str, str
         return {f"bl_pl_{k}": "—" for k in keys}
     loss = {r["arm"]: r["mean"] for r in planted.arm_table(ref, "test_loss")}
     d = planted.difference(ref, "signin", "pai", "sign_recovery")
-    signs = _signed_interval(d, 100.0)  # fraction of kept weights, in pp
+    signs = typography.signed_parts(d, 100.0)  # fraction of kept weights, in pp
     return {"bl_pl_seeds": str(ref["config"]["seeds"]), "bl_pl_transplant_loss": f"{loss['transplant']:.3f}",
             "bl_pl_pai_loss": f"{loss['pai']:.3f}", "bl_pl_signin_loss": f"{loss['signin']:.3f}",
             "bl_pl_loss_ratio": f"{loss['transplant'] / loss['pai']:.2f}",
             "bl_pl_signin_loss_ratio": f"{loss['signin'] / loss['pai']:.2f}",
             **{f"bl_pl_signs{k}": v for k, v in signs.items()},
             "bl_pl_signs_reading": report_text.reading_text(d.reading(), lang)}
-
-
-_RG_STATUS = {
-    "en": {"running": "{done} of {total} runs have finished; by its plan the test is read only when every run has, "
-                      "so it reports no result yet.",
-           "done": "Sign-In minus PaI was {gain} pp ({gain_low} to {gain_high}: {gain_reading}); Sign-In minus the "
-                   "control with doubled decay and Sign-In's step size was {ctrl} pp ({ctrl_low} to {ctrl_high}: "
-                   "{ctrl_reading}); Sign-In minus Sign-In without resets at a matched step size was {h3} pp "
-                   "({h3_low} to {h3_high}: {h3_reading})."},
-    "ja": {"running": "全{total}回の学習のうち{done}回が終わった段階です。計画では全回の完了後にだけ判定するため、"
-                      "結果はまだ報告しません。",
-           "done": "Sign-In と PaI の差は {gain}ポイント（{gain_low}〜{gain_high}、判定：{gain_reading}）、Sign-In と"
-                   "「重み減衰を2倍にし、Sign-In と同じ歩幅にした対照」との差は {ctrl}ポイント（{ctrl_low}〜"
-                   "{ctrl_high}、判定：{ctrl_reading}）、Sign-In と「リセットをせず、歩幅を合わせた Sign-In」との差は"
-                   " {h3}ポイント（{h3_low}〜{h3_high}、判定：{h3_reading}）でした。"},
-}
-_RG_COMPARED = (("gain", "pai"), ("ctrl", "pai_wd2x_masked_step"), ("h3", "pai_signin_noreset_step"))
-
-
-def regime_values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
-    """The second CPU test (issue 21, in the paper's regime): weight decay's drift D over the run and per reset period
-    beside the first test's and the paper's assumed schedule, how many of its runs have finished, and, once all have
-    (the plan reads it only then), Sign-In minus PaI and minus the step-size-matched control."""
-    paper_r, _, first, design = regime_test.book_regimes()
-    folder = Path(folder or poc_inputs.RESULTS / "cpu_regime" / "runs")
-    recs = records.load_records(folder) if folder.is_dir() else []
-    total = len(regime_test.SEEDS) * len(regime_test.REGIME_ARMS)
-    out = {"bl_rg_done": str(len(recs)), "bl_rg_total": str(total), "bl_rg_d_paper": f"{paper_r.decay_run:.0f}",
-           "bl_rg_d_first": f"{first.decay_run:.2f}", "bl_rg_d_design": f"{design.decay_run:.0f}",
-           "bl_rg_dp_paper": f"{paper_r.decay_period_max:.2f}", "bl_rg_dp_design": f"{design.decay_period_max:.2f}",
-           "bl_rg_epochs": str(design.steps // design.steps_per_epoch),
-           "bl_rg_train": f"{design.train_images:,}", "bl_rg_seeds": str(len(regime_test.SEEDS)),
-           "bl_rg_arms": str(len(regime_test.REGIME_ARMS))}
-    tests = regime_test.tests(recs) if len(recs) >= total else []
-    if not tests:
-        blank = {f"bl_rg_{k}": "—" for k in ("mult_low", "mult_high", "reset_low", "mult_ctrl_low", "mult_ctrl_high")}
-        return {**out, **blank, "bl_rg_status": _RG_STATUS[lang]["running"].format(done=len(recs), total=total)}
-    return {**out, **regime_steps(tests[0]), "bl_rg_status": _RG_STATUS[lang]["done"].format(**regime_parts(
-        tests[0], lang))}
-
-
-def regime_parts(test: arms.ArmTest, lang: str) -> dict[str, str]:
-    """Sign-In minus each baseline of the second test's primary family: estimate, interval and reading."""
-    parts = {}
-    for key, baseline in _RG_COMPARED:
-        d = arms.comparison(test, "pai_signin", baseline).diff
-        parts.update({f"{key}{k}": v for k, v in _signed_interval(d).items()})
-        parts[f"{key}_reading"] = report_text.reading_text(d.reading(), lang)
-    return parts
-
-
-def regime_steps(test: arms.ArmTest) -> dict[str, str]:
-    """Sign-In's mean learning-rate multiplier m² + w² over the epochs (PaI's is 1), the step-matched control's
-    (:func:`signin_lite.evidence.drift.effective_multiplier`), and Sign-In's lowest layer-mean (m² − w²)/β before
-    a reset."""
-    signin = drift.effective_multiplier(test.complete("pai_signin"))
-    ctrl = drift.effective_multiplier(test.complete("pai_wd2x_masked_step"))
-    low = drift.lowest_imbalance(test.complete("pai_signin"))["mean"]
-    return {"bl_rg_mult_low": f"{min(signin):.2f}", "bl_rg_mult_high": f"{max(signin):.2f}",
-            "bl_rg_mult_ctrl_low": f"{min(ctrl):.2f}", "bl_rg_mult_ctrl_high": f"{max(ctrl):.2f}",
-            "bl_rg_reset_low": f"{low:.2f}"}
 
 
 def probe_values(lang: str, record: dict | None = None) -> dict[str, str]:
@@ -184,7 +116,7 @@ def values(lang: str, inputs_path: str | Path | None = None, runs_dir: str | Pat
         "bl_paper_time": f"{100 * paper.PAPER['extra_train_time']:.0f}",
         "bl_paper_memory": f"{paper.PAPER['param_memory_factor']:g}",
         "bl_paper_table": paper.table(lang),
-        **four_arm_values(lang), **regime_values(lang), **planted_values(lang), **probe_values(lang),
+        **four_arm_values(lang), **second_test.values(lang), **planted_values(lang), **probe_values(lang),
     }
 
 

@@ -38,6 +38,14 @@ def signed(x: float | None, digits: int = 1, none: str = "\u2014") -> str:
     return text.replace("-", MINUS)
 
 
+def signed_parts(d, scale: float = 1.0) -> dict[str, str]:
+    """Estimate, low and high of a difference ``d`` (``.estimate``, ``.low``, ``.high``) as signed strings with
+    :func:`interval_digits` decimals, keyed ``""``, ``"_low"``, ``"_high"`` (``scale``: e.g. 100 for pp)."""
+    xs = [None if x is None else scale * x for x in (d.estimate, d.low, d.high)]
+    n = interval_digits(xs[1], xs[2])
+    return dict(zip(("", "_low", "_high"), (signed(x, n) for x in xs), strict=True))
+
+
 def estimate_interval(estimate: float, low: float | None, high: float | None, digits: int = 2, unit: str = "",
                       missing: str = "(no interval)") -> str:
     """'+0.50 pp [+0.00, +0.99]': a signed estimate, its unit if any, and its interval; ``missing`` instead of the

@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from signin_lite.decision import bottom_line, typography
+from signin_lite.decision import second_test, typography
 from signin_lite.evidence import arms, drift, paper, records, summary
 from signin_lite.experiments import regime_test
 from signin_lite.views import signin_figures
@@ -109,7 +109,7 @@ def values(four_arms: str | os.PathLike = FOUR_ARMS, reference: str | os.PathLik
     if len(tests) != 1:
         raise ValueError(f"{four_arms}: expected one four-arm test, found {len(tests)}")
     ref = records.select(summary.main_records(_load(reference)), epochs=reference_epochs)
-    second = bottom_line.regime_values("en", regime)  # the second test's records, read once
+    second = second_test.values("en", regime)  # the second test's records, read once
     return {**arm_values(tests[0]), **flip_values(ref),
             "ch4_regime_runs": f"{second['bl_rg_done']} of {second['bl_rg_total']} runs",
             "ch4_regime_arms": str(len(regime_test.REGIME_ARMS)), "ch4_regime_status": second["bl_rg_status"],
