@@ -19,7 +19,7 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from signin_lite.decision import poc_inputs, report, typography
+from signin_lite.decision import poc_inputs, report, second_test, typography
 
 ROOT = Path(__file__).resolve().parents[1]
 JA = r"[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]"   # kana, kanji, Japanese and full-width punctuation
@@ -98,8 +98,11 @@ def english_words(text: str) -> list[str]:
 def ja_report_pages():
     inp = poc_inputs.load_inputs()
     ws = poc_inputs.report_worksheet(inp)
+    steps = {f"bl_rg_{k}": "0.10" for k in second_test.STEP_KEYS}
+    done = {**second_test.values("ja"), "bl_rg_status": "（結果）", **steps}
     return {"report": report.render_report(ws, inp, "ja", appendix_href="a.html"),
-            "appendix": report.render_appendix(ws, inp, "ja")}
+            "appendix": report.render_appendix(ws, inp, "ja"),
+            "appendix, second test done": report.render_appendix(ws, inp, "ja", second=done)}
 
 
 def typography_breaks(text: str) -> list[str]:
@@ -133,7 +136,7 @@ def test_japanese_pages_follow_the_typography_rule(page):
 
 
 def test_japanese_report_follows_the_typography_rule(ja_report_pages):
-    for which in ("report", "appendix"):
+    for which in ja_report_pages:
         assert typography_breaks(Prose.of(ja_report_pages[which])) == [], which
 
 
@@ -145,7 +148,7 @@ def test_the_typography_check_catches_both_mistakes():
     assert typography.money(1e6, "ja", "JPY", {"JPY": "円"}) == "1,000,000円"
 
 
-@pytest.mark.parametrize("which", ["report", "appendix"])
+@pytest.mark.parametrize("which", ["report", "appendix", "appendix, second test done"])
 def test_japanese_report_reads_as_japanese(ja_report_pages, which):
     text = Prose.of(ja_report_pages[which])
     assert "時期尚早" in text or "実施" in text or "見送り" in text

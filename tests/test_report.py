@@ -11,7 +11,7 @@ import re
 import pytest
 
 from signin_lite import cli
-from signin_lite.decision import poc_inputs, report, report_text, rule, timing, typography
+from signin_lite.decision import poc_inputs, report, report_text, rule, second_test, timing, typography
 from signin_lite.decision.options import summarize
 from signin_lite.decision.deployment import Deployment
 from signin_lite.decision.poc import build_worksheet as evaluate
@@ -208,6 +208,24 @@ def test_page_and_appendix_contents(lang):
     for rid in (recordkit.rid("dense", 0), recordkit.rid("pai_signin", 3), "meas00000001"):      # provenance
         assert rid in appendix
     assert appendix.count("<li>") == len(ws.notes) and "Example GPU X1" in appendix
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_appendix_states_the_second_test_and_why_page_one_cites_the_first(lang):
+    """The second test of Sign-In (issue 21): its state while it runs; once it is read, its result, Sign-In's step
+    size and why page 1 cites the first test."""
+    inp = inputs()
+    ws = worksheet(inp)
+    S = report.STRINGS[lang]
+    running = second_test.values(lang, ROOT / "no-such-folder")
+    appendix = html.unescape(report.render_appendix(ws, inp, lang, second=running))
+    assert S["h_second"] in appendix and running["bl_rg_status"] in appendix and "results/cpu_regime/runs" in appendix
+    assert S["second_done"][:12] not in appendix
+    steps = {"bl_rg_mult_low": "0.10", "bl_rg_mult_high": "0.11", "bl_rg_train_max": "56"}
+    done = {**running, **{f"bl_rg_{k}": "0.50" for k in second_test.STEP_KEYS}, **steps, "bl_rg_status": "RESULT."}
+    appendix = html.unescape(report.render_appendix(ws, inp, lang, second=done))
+    assert "RESULT." in appendix and S["second_done"].format(**{k[6:]: v for k, v in done.items()}) in appendix
+    assert ("0.10 to 0.11 times PaI's" if lang == "en" else "PaI の 0.10〜0.11倍") in appendix
 
 
 def test_every_string_exists_in_both_languages():

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from signin_lite.decision import poc_inputs, rule, timing as timing_, typography as ty
+from signin_lite.decision import poc_inputs, rule, second_test, timing as timing_, typography as ty
 from signin_lite.decision.poc import OptionResult, Worksheet
 from signin_lite.decision.poc_inputs import ReportInputs
 from signin_lite.decision.report_text import (ALLOWED_LATIN, OPTION_COLUMNS, PROBE_CMD, REPORT_CMD, STRINGS,
@@ -401,9 +401,11 @@ def render_report(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", appendi
     return _page(lang, S["title"], body)
 
 
-def render_appendix(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe: dict | None = None) -> str:
-    """The appendix: inputs, every assumption (the verdict rule among them), the probe record, and the provenance
-    of every number. ``probe`` is the record behind ``ws.timing`` (default: the reference record)."""
+def render_appendix(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe: dict | None = None,
+                    second: dict[str, str] | None = None) -> str:
+    """The appendix: inputs, every assumption (the verdict rule among them), the probe record, the second test of
+    Sign-In, and the provenance of every number. ``probe`` is the record behind ``ws.timing`` (default: the reference
+    record); ``second``: :func:`signin_lite.decision.second_test.values` (default: of the committed records)."""
     S = _strings(lang)
     cur = ws.deployment.currency
     rows = "".join(f"<tr><td>{_e(S['fields'].get(n, n))}</td><td class=n>{_data(value_text(v, lang))}</td>"
@@ -422,10 +424,21 @@ def render_appendix(ws: Worksheet, inputs: ReportInputs, lang: str = "ja", probe
     body = (f"<h1>{_e(S['appendix_title'])}</h1><p class='meta'>{_e(S['appendix_intro'])}</p>"
             f"<h2>{_e(S['h_inputs'])}</h2><table><tbody>{rows}</tbody></table>"
             f"<h2>{_e(S['h_assumptions'])}</h2><ol>{notes}</ol>{_probe_html(probe, ws.timing, S)}"
+            f"{_second_html(second_test.values(lang) if second is None else second, S)}"
             f"<h2>{_e(S['h_provenance'])}</h2><table><thead><tr>"
             + "".join(f"<th>{_e(h)}</th>" for h in S["prov_cols"]) + f"</tr></thead><tbody>{prov}</tbody></table>"
             f"<p class='foot'>{_e(S['paper_note'].format(paper=_paper(inputs.sparsity)))}</p>")
     return _page(lang, S["appendix_title"], body)
+
+
+def _second_html(v: dict[str, str], S: dict) -> str:
+    """The second test of Sign-In (:mod:`signin_lite.decision.second_test`): what it is, its state or result, and
+    why page 1 cites the first test."""
+    keys = {k.removeprefix("bl_rg_"): x for k, x in v.items()}
+    text = S["second"].format(**keys, folder=f"\x01results/{second_test.RUNS.as_posix()}\x02")
+    if keys["mult_low"] != "—":
+        text += S["sp"] + S["second_done"].format(**keys)
+    return f"<h2>{_e(S['h_second'])}</h2><p>{_marked(text)}</p>"
 
 
 def _paper(sparsity: float) -> str:

@@ -139,6 +139,14 @@ _EN = {
     "prov_cols": ["Option", "Run ids", "Dates", "Hardware", "Data"], "measurement": "File size / latency record",
     "paper_note": "The paper's numbers ({paper}) are quoted from Gadhikar et al. 2025 (CIFAR-10, ResNet-20, "
                   "random mask, 160 epochs) and are not measured here.",
+    "h_second": "A second test of Sign-In, in the paper's regime",
+    "second": "Planned before its runs, it gives Sign-In's resets as much to undo as the paper's assumed schedule "
+              "does: weight decay's drift D is {d_design} over the run (the first test's: {d_first}), with a weight "
+              "decay {wd_factor} times the usual, at {epochs} epochs on {train} training images, {arms} arms and "
+              "{seeds} paired seeds (records in {folder}). {status}",
+    "second_done": "Sign-In's steps there were {mult_low} to {mult_high} times PaI's. The test checks Sign-In's "
+                   "mechanism, not the accuracy to expect at your settings: no run fit more than {train_max}% of its "
+                   "training images, so page 1 cites the first test, which trains with the usual weight decay.",
     "fields": {"requests_per_month": "Inference requests", "hardware": "Target hardware",
                "price_per_hour": "Hardware price", "power_watts": "Power draw",
                "electricity_price_per_kwh": "Electricity price", "baseline_throughput_rps": "Dense throughput",
@@ -265,6 +273,15 @@ _JA = {
     "prov_cols": ["選択肢", "実行記録", "日付", "計測環境", "データ"], "measurement": "保存サイズ・推論時間の計測",
     "paper_note": "論文の数値（{paper}）は Sign-In の論文（2025年）の報告値（CIFAR-10、ResNet-20、ランダムマスク、"
                   "160エポック）で、本プロジェクトの計測ではありません。",
+    "h_second": "論文の条件に近づけた Sign-In の第2の試験",
+    "second": "実行前に計画を固定した試験で、リセットで戻すべきずれが論文の想定スケジュールと同じだけ生じるように"
+              "しています。重み減衰による累積のずれは学習全体で {d_design}（第1の試験では {d_first}）、重み減衰は"
+              "通常の {wd_factor}倍で、学習画像 {train}枚・{epochs}エポック、{arms}群・対応のある {seeds}シードで"
+              "行いました（記録は {folder}）。{status}",
+    "second_done": "この試験での Sign-In の歩幅は PaI の {mult_low}〜{mult_high}倍でした。この試験は Sign-In の"
+                   "仕組みを確かめるもので、実際の設定で期待できる精度を示すものではありません。学習データに対する"
+                   "正解率はどの学習でも {train_max}%以下だったため、1ページ目には通常の重み減衰で学習した第1の試験を"
+                   "示しています。",
     "fields": {"requests_per_month": "月間推論リクエスト数", "hardware": "対象ハードウェア",
                "price_per_hour": "ハードウェア利用料", "power_watts": "消費電力",
                "electricity_price_per_kwh": "電気料金",

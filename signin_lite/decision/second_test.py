@@ -29,6 +29,8 @@ _RG_STATUS = {
                    "{ctrl_high}、判定：{ctrl_reading}）、Sign-In と「リセットをせず、歩幅を合わせた Sign-In」との差は"
                    " {h3}ポイント（{h3_low}〜{h3_high}、判定：{h3_reading}）でした。"},
 }
+RUNS = Path("cpu_regime", "runs")  # the test's records, below results/ (scripts/cpu_regime_test.sh)
+STEP_KEYS = ("mult_low", "mult_high", "mult_ctrl_low", "mult_ctrl_high", "reset_low", "train_max")
 _RG_COMPARED = (("gain", "pai"), ("ctrl", "pai_wd2x_masked_step"), ("h3", "pai_signin_noreset_step"))
 
 
@@ -37,7 +39,7 @@ def values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
     beside the first test's and the paper's assumed schedule, how many of its runs have finished, and, once all have
     (the plan reads it only then), Sign-In minus each primary baseline (:func:`parts`) and its steps (:func:`steps`)."""
     paper_r, _, first, design = regime_test.book_regimes()
-    folder = Path(folder or poc_inputs.RESULTS / "cpu_regime" / "runs")
+    folder = Path(folder or poc_inputs.RESULTS / RUNS)
     recs = records.load_records(folder) if folder.is_dir() else []
     total = len(regime_test.SEEDS) * len(regime_test.REGIME_ARMS)
     out = {"bl_rg_done": str(len(recs)), "bl_rg_total": str(total), "bl_rg_d_paper": f"{paper_r.decay_run:.0f}",
@@ -45,10 +47,11 @@ def values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
            "bl_rg_dp_paper": f"{paper_r.decay_period_max:.2f}", "bl_rg_dp_design": f"{design.decay_period_max:.2f}",
            "bl_rg_epochs": str(design.steps // design.steps_per_epoch),
            "bl_rg_train": f"{design.train_images:,}", "bl_rg_seeds": str(len(regime_test.SEEDS)),
-           "bl_rg_arms": str(len(regime_test.REGIME_ARMS))}
+           "bl_rg_arms": str(len(regime_test.REGIME_ARMS)),
+           "bl_rg_wd_factor": f"{regime_test.DESIGN['weight_decay'] / regime_test.first_test_config().weight_decay:g}"}
     tests = regime_test.tests(recs) if len(recs) >= total else []
     if not tests:
-        blank = {f"bl_rg_{k}": "—" for k in ("mult_low", "mult_high", "reset_low", "mult_ctrl_low", "mult_ctrl_high")}
+        blank = {f"bl_rg_{k}": "—" for k in STEP_KEYS}
         return {**out, **blank, "bl_rg_status": _RG_STATUS[lang]["running"].format(done=len(recs), total=total)}
     return {**out, **steps(tests[0]), "bl_rg_status": _RG_STATUS[lang]["done"].format(**parts(
         tests[0], lang))}
@@ -67,10 +70,11 @@ def parts(test: arms.ArmTest, lang: str) -> dict[str, str]:
 def steps(test: arms.ArmTest) -> dict[str, str]:
     """Sign-In's mean learning-rate multiplier m² + w² over the epochs (PaI's is 1), the step-matched control's
     (:func:`signin_lite.evidence.drift.effective_multiplier`), and Sign-In's lowest layer-mean (m² − w²)/β before
-    a reset."""
+    a reset; the highest training accuracy of any run in its last epoch (``bl_rg_train_max``, %)."""
     signin = drift.effective_multiplier(test.complete("pai_signin"))
     ctrl = drift.effective_multiplier(test.complete("pai_wd2x_masked_step"))
     low = drift.lowest_imbalance(test.complete("pai_signin"))["mean"]
+    fit = max(r["history"][-1]["train_acc"] for r in test.records)
     return {"bl_rg_mult_low": f"{min(signin):.2f}", "bl_rg_mult_high": f"{max(signin):.2f}",
             "bl_rg_mult_ctrl_low": f"{min(ctrl):.2f}", "bl_rg_mult_ctrl_high": f"{max(ctrl):.2f}",
-            "bl_rg_reset_low": f"{low:.2f}"}
+            "bl_rg_reset_low": f"{low:.2f}", "bl_rg_train_max": f"{100 * fit:.0f}"}
