@@ -66,4 +66,4 @@ def test_what_we_found_sits_before_the_exercises_and_glues_its_judgements():
     text = cells[found]
     for typed in ("borderline", "no clear difference", "a clear gain", "+0.50", "13,355"):
         assert typed not in text, f"{typed!r} typed into 'What we found' instead of glued"
-    assert {"ch4_h1_reading", "ch4_h2_reading", "ch4_h3_declared", "ch4_regime_status"} <= set(GLUE.findall(text))
+    assert {"ch4_h1_reading", "ch4_h2_reading", "ch4_h3_declared", "ch4_rg_status"} <= set(GLUE.findall(text))

@@ -150,7 +150,7 @@ def test_once_every_run_is_in_the_summaries_and_chapter_4_state_the_result(tmp_p
     assert (en["bl_rg_mult_low"], en["bl_rg_mult_high"], en["bl_rg_reset_low"]) == ("0.15", "0.15", "0.70")
     ja = second_test.values("ja", tmp_path)["bl_rg_status"]
     assert ja.count("判定：") == 3 and "リセットをせず" in ja
-    assert signin.values(regime=tmp_path)["ch4_regime_status"] == en["bl_rg_status"]
+    assert signin.values(regime=tmp_path)["ch4_rg_status"] == en["bl_rg_status"]
 
 
 def test_the_chapters_read_the_test_only_when_every_run_is_in():

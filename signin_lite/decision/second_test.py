@@ -32,15 +32,22 @@ _RG_STATUS = {
 RUNS = Path("cpu_regime", "runs")  # the test's records, below results/ (scripts/cpu_regime_test.sh)
 STEP_KEYS = ("mult_low", "mult_high", "mult_ctrl_low", "mult_ctrl_high", "reset_low", "train_max")
 _RG_COMPARED = (("gain", "pai"), ("ctrl", "pai_wd2x_masked_step"), ("h3", "pai_signin_noreset_step"))
+PART_KEYS = tuple(f"{key}{part}" for key, _ in _RG_COMPARED for part in ("", "_low", "_high", "_reading"))
 
 
-def values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
+def load(folder: str | Path | None = None) -> list[dict]:
+    """The test's records in ``folder`` (default: the committed ones); none where the folder does not exist."""
+    folder = Path(folder or poc_inputs.RESULTS / RUNS)
+    return records.load_records(folder) if folder.is_dir() else []
+
+
+def values(lang: str, folder: str | Path | None = None, recs: list[dict] | None = None) -> dict[str, str]:
     """The second CPU test (issue 21, in the paper's regime): weight decay's drift D over the run and per reset period
     beside the first test's and the paper's assumed schedule, how many of its runs have finished, and, once all have
-    (the plan reads it only then), Sign-In minus each primary baseline (:func:`parts`) and its steps (:func:`steps`)."""
+    (the plan reads it only then), Sign-In minus each primary baseline (:func:`parts`) and its steps (:func:`steps`).
+    ``recs``: the records already loaded (:func:`load`), else those in ``folder``."""
     paper_r, _, first, design = regime_test.book_regimes()
-    folder = Path(folder or poc_inputs.RESULTS / RUNS)
-    recs = records.load_records(folder) if folder.is_dir() else []
+    recs = load(folder) if recs is None else recs
     total = len(regime_test.SEEDS) * len(regime_test.REGIME_ARMS)
     out = {"bl_rg_done": str(len(recs)), "bl_rg_total": str(total), "bl_rg_d_paper": f"{paper_r.decay_run:.0f}",
            "bl_rg_d_first": f"{first.decay_run:.2f}", "bl_rg_d_design": f"{design.decay_run:.0f}",
@@ -51,14 +58,16 @@ def values(lang: str, folder: str | Path | None = None) -> dict[str, str]:
            "bl_rg_wd_factor": f"{regime_test.DESIGN['weight_decay'] / regime_test.first_test_config().weight_decay:g}"}
     tests = regime_test.tests(recs) if len(recs) >= total else []
     if not tests:
-        blank = {f"bl_rg_{k}": "—" for k in STEP_KEYS}
+        blank = {f"bl_rg_{k}": "—" for k in (*STEP_KEYS, *PART_KEYS)}
         return {**out, **blank, "bl_rg_status": _RG_STATUS[lang]["running"].format(done=len(recs), total=total)}
-    return {**out, **steps(tests[0]), "bl_rg_status": _RG_STATUS[lang]["done"].format(**parts(
-        tests[0], lang))}
+    found = parts(tests[0], lang)
+    return {**out, **steps(tests[0]), **{f"bl_rg_{k}": v for k, v in found.items()},
+            "bl_rg_status": _RG_STATUS[lang]["done"].format(**found)}
 
 
 def parts(test: arms.ArmTest, lang: str) -> dict[str, str]:
-    """Sign-In minus each baseline of the second test's primary family: estimate, interval and reading."""
+    """Sign-In minus each baseline of the second test's primary family (:data:`PART_KEYS`): estimate, interval and
+    reading in ``lang``."""
     parts = {}
     for key, baseline in _RG_COMPARED:
         d = arms.comparison(test, "pai_signin", baseline).diff

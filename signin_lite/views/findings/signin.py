@@ -100,18 +100,31 @@ def flip_values(ref: Sequence[Mapping], sparsity: float = SPARSITY, seed: int = 
     }
 
 
+def regime_values(recs: list[dict], second: dict[str, str]) -> dict[str, str]:
+    """The second test's values as chapter 4 glues them (``ch4_rg_*`` for the ``bl_rg_*`` of
+    :func:`signin_lite.decision.second_test.values`) and, once it is read, H1–H3 by the plan's declaration
+    (``ch4_rg_h1_declared`` ...; dashes before)."""
+    out = {k.replace("bl_rg_", "ch4_rg_", 1): v for k, v in second.items()}
+    tests = regime_test.read(recs)
+    if not tests:
+        return {**out, **{f"ch4_rg_h{i}_declared": "—" for i in (1, 2, 3)}}
+    h = [arms.comparison(tests[0], "pai_signin", b) for b in ("pai", "pai_wd2x_masked_step", "pai_signin_noreset_step")]
+    return {**out, "ch4_rg_h1_declared": arms.SAY[h[0].reading], "ch4_rg_h2_declared": arms.SAY[h[1].reading],
+            "ch4_rg_h3_declared": arms.h3_reading(tests[0], h[2])}
+
+
 def values(four_arms: str | os.PathLike = FOUR_ARMS, reference: str | os.PathLike = REFERENCE,
            regime: str | os.PathLike = REGIME, reference_epochs: int = REFERENCE_EPOCHS) -> dict[str, str]:
     """Every value chapter 4's prose glues: :func:`arm_values` of the (one) four-arm test, :func:`flip_values` of the
     reference sweep's main schedule, ``ch4_regime_runs`` ('0 of 60 runs': the second test's records so far) and
-    ``ch4_regime_status`` (its progress, or its result by the plan once every run is in)."""
+    :func:`regime_values` (``ch4_rg_status``: its progress, or its result by the plan once every run is in)."""
     tests = arms.four_arm_tests(_load(four_arms))
     if len(tests) != 1:
         raise ValueError(f"{four_arms}: expected one four-arm test, found {len(tests)}")
     ref = records.select(summary.main_records(_load(reference)), epochs=reference_epochs)
-    second = second_test.values("en", regime)  # the second test's records, read once
-    return {**arm_values(tests[0]), **flip_values(ref),
+    recs = second_test.load(regime)  # the second test's records, read once
+    second = second_test.values("en", recs=recs)
+    return {**arm_values(tests[0]), **flip_values(ref), **regime_values(recs, second),
             "ch4_regime_runs": f"{second['bl_rg_done']} of {second['bl_rg_total']} runs",
-            "ch4_regime_arms": str(len(regime_test.REGIME_ARMS)), "ch4_regime_status": second["bl_rg_status"],
-            "ch4_regime_seeds": str(len(regime_test.SEEDS)), "ch4_regime_beta": f"{regime_test.DESIGN['beta']:g}",
+            "ch4_regime_beta": f"{regime_test.DESIGN['beta']:g}",
             "ch4_regime_beta_output": f"{regime_test.DESIGN['beta_output']:g}"}
