@@ -98,7 +98,7 @@ def english_words(text: str) -> list[str]:
 def ja_report_pages():
     inp = poc_inputs.load_inputs()
     ws = poc_inputs.report_worksheet(inp)
-    steps = {f"bl_rg_{k}": "0.10" for k in second_test.STEP_KEYS}
+    steps = {f"bl_rg_{k}": "0.10" for k in (*second_test.STEP_KEYS, *second_test.PART_KEYS)}
     done = {**second_test.values("ja"), "bl_rg_status": "（結果）", **steps}
     return {"report": report.render_report(ws, inp, "ja", appendix_href="a.html"),
             "appendix": report.render_appendix(ws, inp, "ja"),

@@ -212,8 +212,8 @@ def test_page_and_appendix_contents(lang):
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_the_appendix_states_the_second_test_and_why_page_one_cites_the_first(lang):
-    """The second test of Sign-In (issue 21): its state while it runs; once it is read, its result, Sign-In's step
-    size and why page 1 cites the first test."""
+    """The second test of Sign-In (issue 21): its state while it runs; once it is read, its result, what doubling
+    the decay alone did, and why page 1 cites the first test."""
     inp = inputs()
     ws = worksheet(inp)
     S = report.STRINGS[lang]
@@ -221,11 +221,11 @@ def test_the_appendix_states_the_second_test_and_why_page_one_cites_the_first(la
     appendix = html.unescape(report.render_appendix(ws, inp, lang, second=running))
     assert S["h_second"] in appendix and running["bl_rg_status"] in appendix and "results/cpu_regime/runs" in appendix
     assert S["second_done"][:12] not in appendix
-    steps = {"bl_rg_mult_low": "0.10", "bl_rg_mult_high": "0.11", "bl_rg_train_max": "56"}
-    done = {**running, **{f"bl_rg_{k}": "0.50" for k in second_test.STEP_KEYS}, **steps, "bl_rg_status": "RESULT."}
+    filled = {f"bl_rg_{k}": "0.50" for k in (*second_test.STEP_KEYS, *second_test.PART_KEYS)}
+    done = {**running, **filled, "bl_rg_train_max": "56", "bl_rg_status": "RESULT."}
     appendix = html.unescape(report.render_appendix(ws, inp, lang, second=done))
     assert "RESULT." in appendix and S["second_done"].format(**{k[6:]: v for k, v in done.items()}) in appendix
-    assert ("0.10 to 0.11 times PaI's" if lang == "en" else "PaI の 0.10〜0.11倍") in appendix
+    assert ("changed accuracy by 0.50 pp against PaI" if lang == "en" else "PaI の差は 0.50ポイント") in appendix
 
 
 def test_every_string_exists_in_both_languages():

@@ -144,9 +144,11 @@ _EN = {
               "does: weight decay's drift D is {d_design} over the run (the first test's: {d_first}), with a weight "
               "decay {wd_factor} times the usual, at {epochs} epochs on {train} training images, {arms} arms and "
               "{seeds} paired seeds (records in {folder}). {status}",
-    "second_done": "Sign-In's steps there were {mult_low} to {mult_high} times PaI's. The test checks Sign-In's "
-                   "mechanism, not the accuracy to expect at your settings: no run fit more than {train_max}% of its "
-                   "training images, so page 1 cites the first test, which trains with the usual weight decay.",
+    "second_done": "Doubling the weight decay on the masked weights alone, without Sign-In, changed accuracy by "
+                   "{wd} pp against PaI ({wd_low} to {wd_high}: {wd_reading}), and Sign-In minus that control was "
+                   "{match} pp ({match_low} to {match_high}: {match_reading}). The test checks Sign-In's mechanism, "
+                   "not the accuracy to expect at your settings: no run fit more than {train_max}% of its training "
+                   "images, so page 1 cites the first test, which trains with the usual weight decay.",
     "fields": {"requests_per_month": "Inference requests", "hardware": "Target hardware",
                "price_per_hour": "Hardware price", "power_watts": "Power draw",
                "electricity_price_per_kwh": "Electricity price", "baseline_throughput_rps": "Dense throughput",
@@ -278,10 +280,11 @@ _JA = {
               "しています。重み減衰による累積のずれは学習全体で {d_design}（第1の試験では {d_first}）、重み減衰は"
               "通常の {wd_factor}倍で、学習画像 {train}枚・{epochs}エポック、{arms}群・対応のある {seeds}シードで"
               "行いました（記録は {folder}）。{status}",
-    "second_done": "この試験での Sign-In の歩幅は PaI の {mult_low}〜{mult_high}倍でした。この試験は Sign-In の"
-                   "仕組みを確かめるもので、実際の設定で期待できる精度を示すものではありません。学習データに対する"
-                   "正解率はどの学習でも {train_max}%以下だったため、1ページ目には通常の重み減衰で学習した第1の試験を"
-                   "示しています。",
+    "second_done": "Sign-In を使わずに対象の重みの重み減衰だけを2倍にした対照と PaI の差は {wd}ポイント（{wd_low}〜"
+                   "{wd_high}、判定：{wd_reading}）、Sign-In とこの対照との差は {match}ポイント（{match_low}〜"
+                   "{match_high}、判定：{match_reading}）でした。この試験は Sign-In の仕組みを確かめるもので、実際の"
+                   "設定で期待できる精度を示すものではありません。学習データに対する正解率はどの学習でも {train_max}%"
+                   "以下だったため、1ページ目には通常の重み減衰で学習した第1の試験を示しています。",
     "fields": {"requests_per_month": "月間推論リクエスト数", "hardware": "対象ハードウェア",
                "price_per_hour": "ハードウェア利用料", "power_watts": "消費電力",
                "electricity_price_per_kwh": "電気料金",

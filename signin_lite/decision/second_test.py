@@ -31,8 +31,11 @@ _RG_STATUS = {
 }
 RUNS = Path("cpu_regime", "runs")  # the test's records, below results/ (scripts/cpu_regime_test.sh)
 STEP_KEYS = ("mult_low", "mult_high", "mult_ctrl_low", "mult_ctrl_high", "reset_low", "train_max")
-_RG_COMPARED = (("gain", "pai"), ("ctrl", "pai_wd2x_masked_step"), ("h3", "pai_signin_noreset_step"))
-PART_KEYS = tuple(f"{key}{part}" for key, _ in _RG_COMPARED for part in ("", "_low", "_high", "_reading"))
+# key -> (treatment, baseline): the primary family, then two of the secondary one (what doubling the decay alone does)
+_RG_COMPARED = {"gain": ("pai_signin", "pai"), "ctrl": ("pai_signin", "pai_wd2x_masked_step"),
+                "h3": ("pai_signin", "pai_signin_noreset_step"), "wd": ("pai_wd2x_masked", "pai"),
+                "match": ("pai_signin", "pai_wd2x_masked")}
+PART_KEYS = tuple(f"{key}{part}" for key in _RG_COMPARED for part in ("", "_low", "_high", "_reading"))
 
 
 def load(folder: str | Path | None = None) -> list[dict]:
@@ -66,11 +69,11 @@ def values(lang: str, folder: str | Path | None = None, recs: list[dict] | None 
 
 
 def parts(test: arms.ArmTest, lang: str) -> dict[str, str]:
-    """Sign-In minus each baseline of the second test's primary family (:data:`PART_KEYS`): estimate, interval and
+    """The second test's primary comparisons and two secondary ones (:data:`PART_KEYS`): estimate, interval and
     reading in ``lang``."""
     parts = {}
-    for key, baseline in _RG_COMPARED:
-        d = arms.comparison(test, "pai_signin", baseline).diff
+    for key, (treatment, baseline) in _RG_COMPARED.items():
+        d = arms.comparison(test, treatment, baseline).diff
         parts.update({f"{key}{k}": v for k, v in typography.signed_parts(d).items()})
         parts[f"{key}_reading"] = report_text.reading_text(d.reading(), lang)
     return parts
