@@ -44,11 +44,13 @@ def load(folder: str | Path | None = None) -> list[dict]:
     return records.load_records(folder) if folder.is_dir() else []
 
 
-def values(lang: str, folder: str | Path | None = None, recs: list[dict] | None = None) -> dict[str, str]:
+def values(lang: str, folder: str | Path | None = None, recs: list[dict] | None = None,
+           tests: list[arms.ArmTest] | None = None) -> dict[str, str]:
     """The second CPU test (issue 21, in the paper's regime): weight decay's drift D over the run and per reset period
     beside the first test's and the paper's assumed schedule, how many of its runs have finished, and, once all have
     (the plan reads it only then), Sign-In minus each primary baseline (:func:`parts`) and its steps (:func:`steps`).
-    ``recs``: the records already loaded (:func:`load`), else those in ``folder``."""
+    ``recs``: the records already loaded (:func:`load`), else those in ``folder``; ``tests``: their
+    :func:`signin_lite.experiments.regime_test.read`, where the caller has read them already."""
     paper_r, _, first, design = regime_test.book_regimes()
     recs = load(folder) if recs is None else recs
     total = len(regime_test.SEEDS) * len(regime_test.REGIME_ARMS)
@@ -59,7 +61,7 @@ def values(lang: str, folder: str | Path | None = None, recs: list[dict] | None 
            "bl_rg_train": f"{design.train_images:,}", "bl_rg_seeds": str(len(regime_test.SEEDS)),
            "bl_rg_arms": str(len(regime_test.REGIME_ARMS)),
            "bl_rg_wd_factor": f"{regime_test.DESIGN['weight_decay'] / regime_test.first_test_config().weight_decay:g}"}
-    tests = regime_test.tests(recs) if len(recs) >= total else []
+    tests = regime_test.read(recs) if tests is None else tests  # the plan's one gate: nothing until every run is in
     if not tests:
         blank = {f"bl_rg_{k}": "—" for k in (*STEP_KEYS, *PART_KEYS)}
         return {**out, **blank, "bl_rg_status": _RG_STATUS[lang]["running"].format(done=len(recs), total=total)}
@@ -71,12 +73,12 @@ def values(lang: str, folder: str | Path | None = None, recs: list[dict] | None 
 def parts(test: arms.ArmTest, lang: str) -> dict[str, str]:
     """The second test's primary comparisons and two secondary ones (:data:`PART_KEYS`): estimate, interval and
     reading in ``lang``."""
-    parts = {}
+    out = {}
     for key, (treatment, baseline) in _RG_COMPARED.items():
         d = arms.comparison(test, treatment, baseline).diff
-        parts.update({f"{key}{k}": v for k, v in typography.signed_parts(d).items()})
-        parts[f"{key}_reading"] = report_text.reading_text(d.reading(), lang)
-    return parts
+        out.update({f"{key}{k}": v for k, v in typography.signed_parts(d).items()})
+        out[f"{key}_reading"] = report_text.reading_text(d.reading(), lang)
+    return out
 
 
 def steps(test: arms.ArmTest) -> dict[str, str]:

@@ -100,12 +100,12 @@ def flip_values(ref: Sequence[Mapping], sparsity: float = SPARSITY, seed: int = 
     }
 
 
-def regime_values(recs: list[dict], second: dict[str, str]) -> dict[str, str]:
+def regime_values(tests: list[arms.ArmTest], second: dict[str, str]) -> dict[str, str]:
     """The second test's values as chapter 4 glues them (``ch4_rg_*`` for the ``bl_rg_*`` of
-    :func:`signin_lite.decision.second_test.values`) and, once it is read, H1–H3 by the plan's declaration
-    (``ch4_rg_h1_declared`` ...; dashes before)."""
+    :func:`signin_lite.decision.second_test.values`) and, once it is read (``tests``:
+    :func:`signin_lite.experiments.regime_test.read`), H1–H3 by the plan's declaration (``ch4_rg_h1_declared`` ...;
+    dashes before)."""
     out = {k.replace("bl_rg_", "ch4_rg_", 1): v for k, v in second.items()}
-    tests = regime_test.read(recs)
     if not tests:
         return {**out, **{f"ch4_rg_h{i}_declared": "—" for i in (1, 2, 3)}}
     h = [arms.comparison(tests[0], "pai_signin", b) for b in ("pai", "pai_wd2x_masked_step", "pai_signin_noreset_step")]
@@ -122,9 +122,10 @@ def values(four_arms: str | os.PathLike = FOUR_ARMS, reference: str | os.PathLik
     if len(tests) != 1:
         raise ValueError(f"{four_arms}: expected one four-arm test, found {len(tests)}")
     ref = records.select(summary.main_records(_load(reference)), epochs=reference_epochs)
-    recs = second_test.load(regime)  # the second test's records, read once
-    second = second_test.values("en", recs=recs)
-    return {**arm_values(tests[0]), **flip_values(ref), **regime_values(recs, second),
+    recs = second_test.load(regime)  # the second test's records, loaded and read once
+    second_tests = regime_test.read(recs)
+    second = second_test.values("en", recs=recs, tests=second_tests)
+    return {**arm_values(tests[0]), **flip_values(ref), **regime_values(second_tests, second),
             "ch4_regime_runs": f"{second['bl_rg_done']} of {second['bl_rg_total']} runs",
             "ch4_regime_beta": f"{regime_test.DESIGN['beta']:g}",
             "ch4_regime_beta_output": f"{regime_test.DESIGN['beta_output']:g}"}
